@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -49,3 +50,14 @@ def current_request_id() -> str:
 def current_principal() -> Principal:
     """The verified caller of the call being served (anonymous outside a call)."""
     return principal_var.get()
+
+#: Absolute deadline of the call being served, on the event loop's clock (None outside a call).
+deadline_var: ContextVar[float | None] = ContextVar("meshwork_deadline", default=None)
+
+
+def time_remaining() -> float | None:
+    """Seconds left before the call being served must answer (None outside a call)."""
+    deadline = deadline_var.get()
+    if deadline is None:
+        return None
+    return max(0.0, deadline - asyncio.get_running_loop().time())

@@ -1,0 +1,57 @@
+"""The access policy declared in the protos, applied to a verified caller (pure logic)."""
+
+from __future__ import annotations
+
+from mesh.context import Principal
+from mesh.contracts import Access
+from mesh.errors import MESH_DOMAIN, PermissionDenied, Unauthenticated
+
+
+def authorize(principal: Principal, access: Access, *, method: str) -> None:
+    """Raises Unauthenticated or PermissionDenied unless `principal` may call `method`.
+
+    Every call must come from an identified service. Then: internal methods refuse calls made
+    on behalf of an end user; calls without an end user need `public` or a listed service;
+    calls with one need one of `roles` when roles are declared.
+    """
+    if principal.service is None:
+        raise Unauthenticated(
+            f"{method} needs the calling service's token in the 'authorization' metadata "
+            "(Bearer <service token>)",
+            reason="SERVICE_TOKEN_MISSING",
+            domain=MESH_DOMAIN,
+        )
+    user = principal.user
+    if user is not None and access.internal:
+        raise PermissionDenied(
+            f"{method} is internal: it cannot be called on behalf of an end user",
+            reason="INTERNAL_METHOD",
+            domain=MESH_DOMAIN,
+        )
+    if user is None:
+        _authorize_service(principal.service, access, method=method)
+    elif not access.public and access.roles and not user.has_any_role(access.roles):
+        raise PermissionDenied(
+            f"{method} requires one of the roles {sorted(access.roles)}",
+            reason="ROLE_REQUIRED",
+            domain=MESH_DOMAIN,
+            metadata={"required_roles": ",".join(sorted(access.roles))},
+        )
+
+
+def _authorize_service(service: str, access: Access, *, method: str) -> None:
+    if access.public or service in access.services:
+        return
+    if access.services:
+        raise PermissionDenied(
+            f"service {service!r} may not call {method}; allowed: {sorted(access.services)}",
+            reason="CALLER_NOT_ALLOWED",
+            domain=MESH_DOMAIN,
+            metadata={"caller": service},
+        )
+    raise Unauthenticated(
+        f"{method} acts for an end user: pass their access token in the "
+        "'x-user-authorization' metadata (Bearer <access token>)",
+        reason="USER_TOKEN_MISSING",
+        domain=MESH_DOMAIN,
+    )

@@ -1,0 +1,124 @@
+"""The test ProbeService: a servicer, a header-based authenticator fake, and a runnable server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import Counter
+from collections.abc import Mapping
+
+from opentelemetry import trace
+
+from mesh.context import (
+    SERVICE_AUTHORIZATION_KEY,
+    USER_AUTHORIZATION_KEY,
+    Principal,
+    User,
+    current_principal,
+    current_request_id,
+    time_remaining,
+)
+from mesh.errors import (
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    Unauthenticated,
+)
+from mesh.logs import configure_logging
+from mesh.server import MeshServer, ServiceBinding, create_server, serve
+from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
+
+DOMAIN = "testing.meshwork"
+
+
+class ProbeServicer(probe_pb2_grpc.ProbeServiceServicer):
+    """Answers as the request asks: echo, fail with a reason, or stall."""
+
+    def __init__(self) -> None:
+        self.records: Counter[str] = Counter()
+
+    async def Echo(self, request: probe_pb2.EchoRequest, context: object) -> probe_pb2.EchoResponse:
+        if request.delay_ms:
+            await asyncio.sleep(request.delay_ms / 1000)
+        _raise_requested(request.fail_with)
+        span = trace.get_current_span().get_span_context()
+        remaining = time_remaining()
+        return probe_pb2.EchoResponse(
+            message=request.message,
+            deadline_ms=round(remaining * 1000) if remaining is not None else 0,
+            request_id=current_request_id(),
+            trace_id=format(span.trace_id, "032x") if span.is_valid else "",
+        )
+
+    async def Record(self, request: probe_pb2.RecordRequest, context: object) -> probe_pb2.RecordResponse:
+        self.records[request.key] += 1
+        return probe_pb2.RecordResponse(count=self.records[request.key])
+
+    async def AdminOnly(self, request: object, context: object) -> probe_pb2.AdminOnlyResponse:
+        user = current_principal().user
+        return probe_pb2.AdminOnlyResponse(subject=user.subject if user else "")
+
+    async def Internal(self, request: object, context: object) -> probe_pb2.InternalResponse:
+        return probe_pb2.InternalResponse(service=current_principal().service or "")
+
+
+def _raise_requested(reason: str) -> None:
+    if reason == "BAD_MESSAGE":
+        raise InvalidArgument(
+            "message is invalid",
+            reason=reason,
+            domain=DOMAIN,
+            violations=[FieldViolation("message", "must not be empty")],
+        )
+    if reason == "THING_NOT_FOUND":
+        raise NotFound("thing 42 not found", reason=reason, domain=DOMAIN, metadata={"id": "42"})
+    if reason == "CRASH":
+        raise RuntimeError("secret internals")
+
+
+class HeaderAuthenticator:
+    """Test fake of the real interface: `Bearer service:<name>` and `Bearer user:<sub>:<roles>`."""
+
+    async def authenticate(self, metadata: Mapping[str, str], *, audience: str) -> Principal:
+        service = _bearer(metadata.get(SERVICE_AUTHORIZATION_KEY), "service")
+        user_token = _bearer(metadata.get(USER_AUTHORIZATION_KEY), "user")
+        user = None
+        if user_token:
+            subject, _, roles = user_token.partition(":")
+            user = User(subject=subject, roles=frozenset(filter(None, roles.split(","))))
+        return Principal(service=service or None, user=user)
+
+
+def _bearer(value: str | None, kind: str) -> str:
+    if value is None:
+        return ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.startswith(f"{kind}:"):
+        raise Unauthenticated(f"malformed {kind} token", reason="TOKEN_INVALID", domain=DOMAIN)
+    return token.removeprefix(f"{kind}:")
+
+
+def probe_server(**kwargs: object) -> tuple[MeshServer, int, ProbeServicer]:
+    """A mesh server for ProbeService on a free port, with the header authenticator."""
+    servicer = ProbeServicer()
+    binding = ServiceBinding.of(probe_pb2, probe_pb2_grpc, servicer)
+    server, port = create_server(
+        [binding], service="testing", authenticator=HeaderAuthenticator(), **kwargs
+    )  # type: ignore[arg-type]
+    return server, port, servicer
+
+
+async def _main(port_file: str, grace_s: float) -> None:
+    configure_logging("testing")
+    server, port, _ = probe_server()
+    with open(port_file, "w") as out:
+        out.write(str(port))
+    await serve(server, grace_s=grace_s)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Run the test ProbeService until SIGTERM.")
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--grace", type=float, default=5.0)
+    args = parser.parse_args()
+    asyncio.run(_main(args.port_file, args.grace))
