@@ -12,12 +12,12 @@ from typing import Any
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_health.v1 import health_pb2_grpc
 from prometheus_client import CollectorRegistry
 
 from mesh.health import HealthMonitor, Probe
 from mesh.interceptors import Authenticator, MethodTable, server_chain
+from mesh.reflection import enable_reflection
 
 logger = logging.getLogger("meshwork.server")
 
@@ -38,6 +38,7 @@ class ServiceBinding:
     descriptor: ServiceDescriptor
     servicer: object
     register: Callable[[Any, grpc.aio.Server], None]
+    messages: ModuleType | None = None  # the *_pb2 module, whose comments reflection serves
 
     @classmethod
     def of(cls, messages: ModuleType, stubs: ModuleType, servicer: object) -> ServiceBinding:
@@ -49,6 +50,7 @@ class ServiceBinding:
                     descriptor=messages.DESCRIPTOR.services_by_name[name],
                     servicer=servicer,
                     register=getattr(stubs, f"add_{name}Servicer_to_server"),
+                    messages=messages,
                 )
         raise TypeError(f"{type(servicer).__name__} subclasses no servicer of {stubs.__name__}")
 
@@ -98,10 +100,7 @@ def create_server(
     names = [binding.descriptor.full_name for binding in bindings]
     health = HealthMonitor(names, probes or {})
     health_pb2_grpc.add_HealthServicer_to_server(health.servicer, server)
-    reflection.enable_server_reflection(
-        [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
-        server,
-    )
+    enable_reflection(server, names, [b.messages for b in bindings if b.messages is not None])
     port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}: the address is taken or invalid")

@@ -18,6 +18,9 @@ TARGETS = [
     ("tests/proto/meshwork", ["proto", "tests/proto"], "tests/gen"),
 ]
 
+#: Where, inside each output folder, the descriptor set with source info is written.
+DESCRIPTOR_SET = "meshwork/descriptors.binpb"
+
 
 def generate(out_root: Path) -> None:
     """Compiles every target into out_root/<output folder>, replacing what was there."""
@@ -29,6 +32,8 @@ def generate(out_root: Path) -> None:
         files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / source).rglob("*.proto"))
         args = ["protoc", *(f"-I{ROOT / inc}" for inc in includes), f"-I{well_known}"]
         args += [f"--python_out={out}", f"--pyi_out={out}", f"--grpc_python_out={out}"]
+        # The same files with their comments, so reflection (grpcurl describe) can show them.
+        args += [f"--descriptor_set_out={out / DESCRIPTOR_SET}", "--include_source_info"]
         args += [str(ROOT / f) for f in files]
         if protoc.main(args) != 0:
             raise SystemExit(f"protoc failed for {source}")

@@ -1,0 +1,79 @@
+"""Service settings from the environment (12-factor), refusing development secrets elsewhere.
+
+Each service subclasses `ServiceSettings` with its own prefix (`USERS_`, `IDENTITY_`, ...).
+A variable with the service prefix wins; the same name with the shared `MESHWORK_` prefix
+applies to every service (e.g. `MESHWORK_NATS_URL` for all, `USERS_NATS_URL` for one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+SHARED_PREFIX = "MESHWORK_"
+#: Where `make up` keeps local state (SQLite files, the NATS store, generated credentials).
+STATE_DIR = Path(".meshwork")
+
+
+class ServiceSettings(BaseSettings):
+    """What every service is configured with. Subclasses set `service` and `env_prefix`."""
+
+    model_config = SettingsConfigDict(env_prefix=SHARED_PREFIX, extra="ignore")
+
+    #: The service's name: its audience in tokens, its metrics label, its SQLite file name.
+    service: ClassVar[str] = "service"
+
+    environment: Literal["dev", "test", "production"] = "dev"
+    grpc_address: str = "127.0.0.1:0"
+    metrics_port: int | None = None
+    database_url: str = ""
+    nats_url: str = "nats://127.0.0.1:4222"
+    log_level: str = "INFO"
+    log_json: bool = True
+    shutdown_grace_s: float = 10.0
+    client_secret: SecretStr = SecretStr("dev-insecure-client-secret")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        shared = EnvSettingsSource(settings_cls, env_prefix=SHARED_PREFIX)
+        return init_settings, env_settings, shared, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _defaults(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{STATE_DIR / f'{self.service}.db'}"
+        if self.environment != "dev":
+            self._refuse_default_secrets()
+        return self
+
+    def _refuse_default_secrets(self) -> None:
+        prefix = self.model_config.get("env_prefix", SHARED_PREFIX)
+        left = [
+            f"{prefix}{name}".upper()
+            for name, field in type(self).model_fields.items()
+            if isinstance(field.default, SecretStr) and getattr(self, name) == field.default
+        ]
+        if left:
+            raise ValueError(
+                f"{', '.join(left)} still hold the development default; outside "
+                f"environment=dev every secret must be set (environment={self.environment})"
+            )
+
+    def public_view(self) -> dict[str, Any]:
+        """The settings with secrets masked, for a start-up log line."""
+        return self.model_dump(mode="json")

@@ -1,0 +1,59 @@
+"""Service settings: prefixes, shared values, local defaults and refused default secrets."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+from pydantic import SecretStr, ValidationError
+from pydantic_settings import SettingsConfigDict
+
+from mesh.settings import ServiceSettings
+
+
+class WidgetSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="WIDGETS_")
+    service: ClassVar[str] = "widgets"
+
+    signing_secret: SecretStr = SecretStr("dev-insecure-signing")
+
+
+def test_local_defaults_use_an_sqlite_file_named_after_the_service(monkeypatch) -> None:
+    settings = WidgetSettings()
+    assert settings.environment == "dev"
+    assert settings.database_url == "sqlite+aiosqlite:///.meshwork/widgets.db"
+
+
+def test_a_shared_variable_applies_and_the_service_prefix_wins(monkeypatch) -> None:
+    monkeypatch.setenv("MESHWORK_NATS_URL", "nats://shared:4222")
+    monkeypatch.setenv("MESHWORK_LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("WIDGETS_LOG_LEVEL", "WARNING")
+    settings = WidgetSettings()
+    assert settings.nats_url == "nats://shared:4222"
+    assert settings.log_level == "WARNING"
+
+
+def test_default_secrets_are_refused_outside_dev_naming_each_variable(monkeypatch) -> None:
+    monkeypatch.setenv("WIDGETS_ENVIRONMENT", "production")
+    monkeypatch.setenv("WIDGETS_CLIENT_SECRET", "s3cr3t-from-the-vault")
+    with pytest.raises(ValidationError) as caught:
+        WidgetSettings()
+    message = str(caught.value)
+    assert "WIDGETS_SIGNING_SECRET" in message
+    assert "WIDGETS_CLIENT_SECRET" not in message
+
+
+def test_production_starts_when_every_secret_is_set(monkeypatch) -> None:
+    monkeypatch.setenv("WIDGETS_ENVIRONMENT", "production")
+    monkeypatch.setenv("WIDGETS_CLIENT_SECRET", "one")
+    monkeypatch.setenv("WIDGETS_SIGNING_SECRET", "two")
+    settings = WidgetSettings()
+    assert settings.signing_secret.get_secret_value() == "two"
+    assert "two" not in str(settings.public_view())
+
+
+def test_a_wrong_value_names_the_field(monkeypatch) -> None:
+    monkeypatch.setenv("WIDGETS_ENVIRONMENT", "staging-ish")
+    with pytest.raises(ValidationError) as caught:
+        WidgetSettings()
+    assert "environment" in str(caught.value)
