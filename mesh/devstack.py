@@ -1,0 +1,166 @@
+"""`make up`: the whole platform on one machine — nats-server, every service, each its own process.
+
+Services are the packages under `services/` that have a `__main__.py`, started in the order of
+`SERVICES` (identity first: the others fetch their tokens from it). State lives under `.meshwork/`
+(SQLite files, the JetStream store, logs). Set `NATS_URL` to use a NATS server you run instead.
+Ctrl-C (or SIGTERM) stops everything cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from mesh.bundled_nats import BundledNatsServer, port_is_free
+from mesh.settings import SHARED_PREFIX, STATE_DIR
+
+#: Every service of the platform with its local port, in start order.
+SERVICES = {
+    "identity": 50051,
+    "users": 50052,
+    "admin": 50053,
+    "payments": 50054,
+    "notifications": 50055,
+    "jobs": 50056,
+    "audit": 50057,
+}
+NATS_PORT = 4222
+READY_TIMEOUT_S = 30.0
+
+
+@dataclass
+class ServiceProcess:
+    """One service started by the dev stack."""
+
+    name: str
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def available_services(root: Path = Path("services")) -> list[str]:
+    """The services that exist in this checkout, in start order."""
+    return [name for name in SERVICES if (root / name / "__main__.py").is_file()]
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_service(name: str, *, nats_url: str, logs: Path) -> ServiceProcess:
+    """Starts `python -m services.<name>` on its usual port (another free one if that is taken)."""
+    port = SERVICES[name] if port_is_free(SERVICES[name]) else free_port()
+    service = ServiceProcess(name=name, port=port, log_path=logs / f"{name}.log")
+    prefix = f"{name.upper()}_"
+    env = {
+        **os.environ,
+        f"{SHARED_PREFIX}ENVIRONMENT": os.environ.get(f"{SHARED_PREFIX}ENVIRONMENT", "dev"),
+        f"{SHARED_PREFIX}NATS_URL": nats_url,
+        f"{prefix}GRPC_ADDRESS": service.address,
+    }
+    log = service.log_path.open("ab")
+    service.process = subprocess.Popen(
+        [sys.executable, "-m", f"services.{name}"], env=env, stdout=log, stderr=log
+    )
+    return service
+
+
+async def wait_until_serving(service: ServiceProcess, *, timeout_s: float) -> None:
+    """Polls grpc.health.v1 until the service reports SERVING; fails if its process exits."""
+    deadline = time.monotonic() + timeout_s
+    async with grpc.aio.insecure_channel(service.address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            assert service.process is not None
+            if service.process.poll() is not None:
+                raise RuntimeError(f"{service.name} exited; see {service.log_path}")
+            try:
+                reply = await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass  # not listening yet
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"{service.name} not SERVING after {timeout_s:.0f} s; see {service.log_path}")
+
+
+def stop_all(services: list[ServiceProcess], nats: BundledNatsServer | None) -> None:
+    """SIGTERM every service (they drain and stop gracefully), then the nats-server."""
+    running = [s.process for s in services if s.process and s.process.poll() is None]
+    for process in running:
+        process.send_signal(signal.SIGTERM)
+    for process in running:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if nats is not None:
+        nats.stop()
+
+
+def start_nats() -> tuple[str, BundledNatsServer | None]:
+    """The NATS URL to use: $NATS_URL if set, else a bundled server (port 4222, or a free one)."""
+    external = os.environ.get("NATS_URL") or os.environ.get(f"{SHARED_PREFIX}NATS_URL")
+    if external:
+        return external, None
+    server = BundledNatsServer(STATE_DIR / "nats", port=NATS_PORT if port_is_free(NATS_PORT) else None)
+    return server.start(), server
+
+
+async def run() -> int:
+    """Starts the stack, prints where everything listens, and runs until interrupted."""
+    started = time.monotonic()
+    logs = STATE_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    nats_url, nats = start_nats()
+    services: list[ServiceProcess] = []
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        for name in available_services():
+            services.append(start_service(name, nats_url=nats_url, logs=logs))
+            await wait_until_serving(services[-1], timeout_s=READY_TIMEOUT_S)
+        print_summary(nats_url, services, ready_s=time.monotonic() - started)
+        await stop.wait()
+        print("\nstopping…", flush=True)
+    except (RuntimeError, TimeoutError) as error:
+        print(f"make up failed: {error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        stop_all(services, nats)
+    return 0
+
+
+def print_summary(nats_url: str, services: list[ServiceProcess], *, ready_s: float) -> None:
+    """The table of what runs where."""
+    lines = [f"Meshwork is up in {ready_s:.1f} s (Ctrl-C stops everything)", ""]
+    lines.append(f"  {'nats (JetStream)':<18} {nats_url}")
+    for service in services:
+        lines.append(f"  {service.name:<18} grpc://{service.address}   log {service.log_path}")
+    if not services:
+        lines.append("  (no services in services/ yet)")
+    lines += ["", "Try: grpcurl -plaintext 127.0.0.1:<port> list"]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(run()))
