@@ -51,6 +51,7 @@ def current_principal() -> Principal:
     """The verified caller of the call being served (anonymous outside a call)."""
     return principal_var.get()
 
+
 #: Absolute deadline of the call being served, on the event loop's clock (None outside a call).
 deadline_var: ContextVar[float | None] = ContextVar("meshwork_deadline", default=None)
 

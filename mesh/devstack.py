@@ -98,7 +98,9 @@ async def wait_until_serving(service: ServiceProcess, *, timeout_s: float) -> No
             except grpc.aio.AioRpcError:
                 pass  # not listening yet
             await asyncio.sleep(0.1)
-    raise TimeoutError(f"{service.name} not SERVING after {timeout_s:.0f} s; see {service.log_path}")
+    raise TimeoutError(
+        f"{service.name} not SERVING after {timeout_s:.0f} s; see {service.log_path}"
+    )
 
 
 def stop_all(services: list[ServiceProcess], nats: BundledNatsServer | None) -> None:
@@ -120,7 +122,9 @@ def start_nats() -> tuple[str, BundledNatsServer | None]:
     external = os.environ.get("NATS_URL") or os.environ.get(f"{SHARED_PREFIX}NATS_URL")
     if external:
         return external, None
-    server = BundledNatsServer(STATE_DIR / "nats", port=NATS_PORT if port_is_free(NATS_PORT) else None)
+    server = BundledNatsServer(
+        STATE_DIR / "nats", port=NATS_PORT if port_is_free(NATS_PORT) else None
+    )
     return server.start(), server
 
 

@@ -4,7 +4,7 @@ This module imports nothing from gRPC, so domain code may raise these freely.
 
     DomainError                      (FAILED_PRECONDITION unless a subclass says otherwise)
     ├── InvalidArgument              a request field is wrong; carries FieldViolations
-    ├── NotFound                     the resource does not exist (or the caller may not know it does)
+    ├── NotFound                     no such resource (or the caller may not learn it exists)
     ├── AlreadyExists                a unique resource would be duplicated
     ├── FailedPrecondition           the system is not in a state that allows the call
     ├── Aborted                      a concurrency conflict; retry the whole operation

@@ -46,7 +46,7 @@ class _DocumentedFile:
     def dependencies(self) -> list[_DocumentedFile]:
         return [_DocumentedFile(dep, self._sources) for dep in self._file.dependencies]
 
-    def CopyToProto(self, proto: descriptor_pb2.FileDescriptorProto) -> None:  # noqa: N802
+    def CopyToProto(self, proto: descriptor_pb2.FileDescriptorProto) -> None:
         self._file.CopyToProto(proto)
         if self.name in self._sources:
             proto.source_code_info.CopyFrom(self._sources[self.name].source_code_info)
@@ -62,10 +62,10 @@ class DocumentedPool:
             for file in descriptor_pb2.FileDescriptorSet.FromString(path.read_bytes()).file:
                 self._sources[file.name] = file
 
-    def FindFileByName(self, name: str) -> _DocumentedFile:  # noqa: N802
+    def FindFileByName(self, name: str) -> _DocumentedFile:
         return _DocumentedFile(self._pool.FindFileByName(name), self._sources)
 
-    def FindFileContainingSymbol(self, symbol: str) -> _DocumentedFile:  # noqa: N802
+    def FindFileContainingSymbol(self, symbol: str) -> _DocumentedFile:
         try:
             file = self._pool.FindFileContainingSymbol(symbol)
         except KeyError:

@@ -8,7 +8,7 @@ import grpc
 from opentelemetry.instrumentation.grpc import aio_server_interceptor, filters
 from prometheus_client import CollectorRegistry
 
-from mesh.interceptors.auth import AuthInterceptor, Authenticator
+from mesh.interceptors.auth import Authenticator, AuthInterceptor
 from mesh.interceptors.base import MethodTable
 from mesh.interceptors.deadline import DeadlineInterceptor
 from mesh.interceptors.errors import ErrorInterceptor

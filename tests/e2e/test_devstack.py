@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,22 +14,19 @@ from tests.support import subprocess_env
 
 
 async def test_the_stack_starts_nats_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mesh.devstack"],
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mesh.devstack",
         cwd=tmp_path,  # its state lives in ./.meshwork of wherever it runs
         env=subprocess_env(NATS_URL="", MESHWORK_NATS_URL=""),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
     try:
         assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("Try:"):
-                break
-        output = "".join(lines)
+        output = ""
+        async with asyncio.timeout(30):
+            while not output.endswith("list\n") and (line := await process.stdout.readline()):
+                output += line.decode()
         assert "Meshwork is up" in output, output
         url = re.search(r"nats \(JetStream\)\s+(\S+)", output)
         assert url, output
@@ -38,8 +35,10 @@ async def test_the_stack_starts_nats_and_stops_cleanly_on_sigint(tmp_path: Path)
         assert account.limits is not None
         await client.close()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
+        async with asyncio.timeout(20):
+            assert await process.wait() == 0
         assert (tmp_path / ".meshwork" / "nats" / "jetstream").is_dir()
     finally:
-        if process.poll() is None:
+        if process.returncode is None:
             process.kill()
+            await process.wait()

@@ -19,10 +19,20 @@ SERVICE = "meshwork.testing.v1.ProbeService"
 
 
 @pytest.fixture(scope="module")
-def probe_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen, int]]:
+def probe_process(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[subprocess.Popen, int]]:
     port_file = tmp_path_factory.mktemp("probe") / "port"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.probe", "--port-file", str(port_file), "--grace", "3"],
+        [
+            sys.executable,
+            "-m",
+            "tests.support.probe",
+            "--port-file",
+            str(port_file),
+            "--grace",
+            "3",
+        ],
         stderr=subprocess.PIPE,
         text=True,
         env=subprocess_env(),
@@ -31,7 +41,9 @@ def probe_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[su
     while not (port_file.exists() and port_file.read_text()):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"probe service did not start: {process.stderr.read() if process.stderr else ''}")
+            pytest.fail(
+                f"probe service did not start: {process.stderr.read() if process.stderr else ''}"
+            )
         time.sleep(0.02)
     yield process, int(port_file.read_text())
     if process.poll() is None:

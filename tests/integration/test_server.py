@@ -178,7 +178,9 @@ class TestObservability:
             await stub.Echo(probe_pb2.EchoRequest(fail_with="THING_NOT_FOUND"), metadata=SERVICE)
         labels = {"service": "testing", "grpc_service": "meshwork.testing.v1.ProbeService"}
         handled = "grpc_server_handled_total"
-        ok = registry.get_sample_value(handled, {**labels, "grpc_method": "Echo", "grpc_code": "OK"})
+        ok = registry.get_sample_value(
+            handled, {**labels, "grpc_method": "Echo", "grpc_code": "OK"}
+        )
         missing = registry.get_sample_value(
             handled, {**labels, "grpc_method": "Echo", "grpc_code": "NOT_FOUND"}
         )

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 
 from opentelemetry import trace
 
@@ -50,7 +51,9 @@ class ProbeServicer(probe_pb2_grpc.ProbeServiceServicer):
             trace_id=format(span.trace_id, "032x") if span.is_valid else "",
         )
 
-    async def Record(self, request: probe_pb2.RecordRequest, context: object) -> probe_pb2.RecordResponse:
+    async def Record(
+        self, request: probe_pb2.RecordRequest, context: object
+    ) -> probe_pb2.RecordResponse:
         self.records[request.key] += 1
         return probe_pb2.RecordResponse(count=self.records[request.key])
 
@@ -111,8 +114,7 @@ def probe_server(**kwargs: object) -> tuple[MeshServer, int, ProbeServicer]:
 async def _main(port_file: str, grace_s: float) -> None:
     configure_logging("testing")
     server, port, _ = probe_server()
-    with open(port_file, "w") as out:
-        out.write(str(port))
+    Path(port_file).write_text(str(port))  # noqa: ASYNC240 - once, before serving
     await serve(server, grace_s=grace_s)
 
 
