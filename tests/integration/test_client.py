@@ -1,0 +1,361 @@
+"""Client channels against real grpc.aio servers: deadlines, retries, balancing, breaker."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2
+from opentelemetry.sdk.trace import TracerProvider
+
+from mesh.breaker import BreakerState, CircuitBreaker
+from mesh.client import ClientOptions, RetryPolicy, callee_audience, channel_target, connect
+from mesh.context import Principal, User, deadline_var, principal_var, request_id_var
+from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
+
+UNAVAILABLE = grpc.StatusCode.UNAVAILABLE
+FAST_RETRIES = RetryPolicy(initial_backoff_s=0.01, max_backoff_s=0.05)
+# reconnect quickly to a restarted server instead of after gRPC's 1 s initial backoff
+FAST_RECONNECT = {"grpc.initial_reconnect_backoff_ms": 50, "grpc.max_reconnect_backoff_ms": 100}
+
+
+class ProbeServicer(probe_pb2_grpc.ProbeServiceServicer):
+    """Records what each call carried and fails calls on demand."""
+
+    def __init__(self) -> None:
+        self.attempts: collections.Counter[str] = collections.Counter()
+        self.deadlines: list[float | None] = []
+        self.metadata: list[dict[str, str]] = []
+        self.failures: collections.deque[grpc.StatusCode] = collections.deque()
+
+    def fail_next(self, count: int, code: grpc.StatusCode = UNAVAILABLE) -> None:
+        self.failures.extend([code] * count)
+
+    async def Echo(self, request: Any, context: Any) -> probe_pb2.EchoResponse:
+        await self._observe("Echo", context)
+        await asyncio.sleep(request.delay_ms / 1000)  # the slow callee under test, not a wait
+        return probe_pb2.EchoResponse(message=request.message)
+
+    async def Record(self, request: Any, context: Any) -> probe_pb2.RecordResponse:
+        await self._observe("Record", context)
+        return probe_pb2.RecordResponse(count=self.attempts["Record"])
+
+    async def _observe(self, method: str, context: grpc.aio.ServicerContext) -> None:
+        self.attempts[method] += 1
+        self.deadlines.append(context.time_remaining())
+        self.metadata.append({key: value for key, value in context.invocation_metadata()})
+        if self.failures:
+            await context.abort(self.failures.popleft(), f"{method} failed on purpose")
+
+
+@dataclass
+class ProbeServer:
+    port: int
+    servicer: ProbeServicer
+    server: grpc.aio.Server = field(repr=False)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+StartServer = Callable[..., Awaitable[ProbeServer]]
+
+
+@pytest.fixture
+async def start_server() -> AsyncIterator[StartServer]:
+    """Starts ProbeService servers on 127.0.0.1 (a free port unless told) and stops them after."""
+    started: list[grpc.aio.Server] = []
+
+    async def start(servicer: ProbeServicer | None = None, *, port: int = 0) -> ProbeServer:
+        servicer = servicer or ProbeServicer()
+        server = grpc.aio.server()
+        probe_pb2_grpc.add_ProbeServiceServicer_to_server(servicer, server)
+        bound = server.add_insecure_port(f"127.0.0.1:{port}")
+        await server.start()
+        started.append(server)
+        return ProbeServer(port=bound, servicer=servicer, server=server)
+
+    yield start
+    for server in started:
+        await server.stop(None)
+
+
+@pytest.fixture
+async def probe(start_server: StartServer) -> ProbeServer:
+    return await start_server()
+
+
+def options(**overrides: Any) -> ClientOptions:
+    return ClientOptions(**{"retry": FAST_RETRIES, **overrides})
+
+
+class CallCounter(grpc.aio.UnaryUnaryClientInterceptor):
+    """Counts the calls that get past the breaker, i.e. that go to the network."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        self.calls += 1
+        return await continuation(details, request)
+
+
+# deadlines
+
+
+async def test_a_call_without_a_deadline_gets_its_methods_default(probe: ProbeServer) -> None:
+    async with connect(probe_pb2_grpc.ProbeServiceStub, probe.address, options=options()) as client:
+        await client.stub.Echo(probe_pb2.EchoRequest(message="hi"))
+        await client.stub.Record(probe_pb2.RecordRequest(key="k"))
+    echo_deadline, record_deadline = probe.servicer.deadlines
+    assert echo_deadline == pytest.approx(1.5, abs=0.3)
+    assert record_deadline == pytest.approx(5.0, abs=0.3)
+
+
+async def test_a_callers_shorter_deadline_wins(probe: ProbeServer) -> None:
+    async with connect(probe_pb2_grpc.ProbeServiceStub, probe.address, options=options()) as client:
+        await client.stub.Echo(probe_pb2.EchoRequest(message="hi"), timeout=0.5)
+    [deadline] = probe.servicer.deadlines
+    assert deadline == pytest.approx(0.5, abs=0.2)
+
+
+async def test_an_outgoing_call_inherits_what_is_left_of_the_served_calls_deadline(
+    probe: ProbeServer,
+) -> None:
+    token = deadline_var.set(asyncio.get_running_loop().time() + 0.6)
+    try:
+        async with connect(
+            probe_pb2_grpc.ProbeServiceStub, probe.address, options=options()
+        ) as client:
+            await client.stub.Record(probe_pb2.RecordRequest(key="k"))
+    finally:
+        deadline_var.reset(token)
+    [deadline] = probe.servicer.deadlines
+    assert deadline == pytest.approx(0.6, abs=0.2)
+
+
+# retries
+
+
+async def test_an_idempotent_call_is_retried_on_unavailable(probe: ProbeServer) -> None:
+    probe.servicer.fail_next(2, UNAVAILABLE)
+    async with connect(probe_pb2_grpc.ProbeServiceStub, probe.address, options=options()) as client:
+        reply = await client.stub.Echo(probe_pb2.EchoRequest(message="again"))
+    assert reply.message == "again"
+    assert probe.servicer.attempts["Echo"] == 3
+
+
+async def test_a_non_idempotent_call_is_never_retried(probe: ProbeServer) -> None:
+    probe.servicer.fail_next(2, UNAVAILABLE)
+    async with connect(probe_pb2_grpc.ProbeServiceStub, probe.address, options=options()) as client:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await client.stub.Record(probe_pb2.RecordRequest(key="once"))
+    assert raised.value.code() is UNAVAILABLE
+    assert probe.servicer.attempts["Record"] == 1
+
+
+async def test_an_idempotent_call_is_not_retried_on_other_errors(probe: ProbeServer) -> None:
+    probe.servicer.fail_next(2, grpc.StatusCode.INTERNAL)
+    async with connect(probe_pb2_grpc.ProbeServiceStub, probe.address, options=options()) as client:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await client.stub.Echo(probe_pb2.EchoRequest(message="x"))
+    assert raised.value.code() is grpc.StatusCode.INTERNAL
+    assert probe.servicer.attempts["Echo"] == 1
+
+
+# load balancing
+
+
+async def test_calls_are_spread_round_robin_over_every_address(start_server: StartServer) -> None:
+    first, second = await start_server(), await start_server()
+    target = [first.address, second.address]
+    async with connect(probe_pb2_grpc.ProbeServiceStub, target, options=options()) as client:
+        # both connections come up asynchronously: call until both served, within a bound
+        for _ in range(100):
+            await client.stub.Echo(probe_pb2.EchoRequest(message="rr"))
+            if first.servicer.attempts["Echo"] and second.servicer.attempts["Echo"]:
+                break
+        calls_before = first.servicer.attempts["Echo"], second.servicer.attempts["Echo"]
+        for _ in range(10):
+            await client.stub.Echo(probe_pb2.EchoRequest(message="rr"))
+    assert all(calls_before)
+    assert first.servicer.attempts["Echo"] - calls_before[0] == 5
+    assert second.servicer.attempts["Echo"] - calls_before[1] == 5
+
+
+@pytest.mark.parametrize(
+    ("addresses", "target"),
+    [
+        (["127.0.0.1:5001", "127.0.0.1:5002"], "ipv4:127.0.0.1:5001,127.0.0.1:5002"),
+        (["[::1]:5001", "[::1]:5002"], "ipv6:[::1]:5001,[::1]:5002"),
+        (["users:50051"], "dns:///users:50051"),
+        ("dns:///users:50051", "dns:///users:50051"),
+    ],
+)
+def test_addresses_become_a_grpc_target(addresses: str | list[str], target: str) -> None:
+    assert channel_target(addresses) == target
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [[], ["users:1", "users:2"], ["127.0.0.1:1", "[::1]:1"], ["127.0.0.1"]],
+    ids=["empty", "several-host-names", "mixed-families", "no-port"],
+)
+def test_address_lists_grpc_cannot_balance_are_refused(addresses: list[str]) -> None:
+    with pytest.raises(ValueError):
+        channel_target(addresses)
+
+
+# call context
+
+
+async def test_request_id_and_tokens_reach_the_callee(probe: ProbeServer) -> None:
+    audiences: list[str] = []
+
+    async def issue_token(audience: str) -> str:
+        audiences.append(audience)
+        return f"service-token-for-{audience}"
+
+    user = User(subject="user-1", token="user-jwt")
+    request_token = request_id_var.set("req-123")
+    principal_token = principal_var.set(Principal(service="edge", user=user))
+    try:
+        client_options = options(token_provider=issue_token)
+        async with connect(
+            probe_pb2_grpc.ProbeServiceStub, probe.address, options=client_options
+        ) as client:
+            await client.stub.Echo(probe_pb2.EchoRequest(message="ctx"))
+    finally:
+        principal_var.reset(principal_token)
+        request_id_var.reset(request_token)
+    [metadata] = probe.servicer.metadata
+    assert metadata["x-request-id"] == "req-123"
+    assert metadata["x-user-authorization"] == "Bearer user-jwt"
+    assert metadata["authorization"] == "Bearer service-token-for-testing"
+    assert audiences == ["testing"]
+
+
+async def test_metadata_the_caller_sets_is_kept(probe: ProbeServer) -> None:
+    request_token = request_id_var.set("from-context")
+    try:
+        async with connect(
+            probe_pb2_grpc.ProbeServiceStub, probe.address, options=options()
+        ) as client:
+            await client.stub.Echo(
+                probe_pb2.EchoRequest(message="ctx"), metadata=(("x-request-id", "explicit"),)
+            )
+    finally:
+        request_id_var.reset(request_token)
+    [metadata] = probe.servicer.metadata
+    assert metadata["x-request-id"] == "explicit"
+
+
+async def test_the_trace_context_reaches_the_callee(probe: ProbeServer) -> None:
+    client_options = options(tracer_provider=TracerProvider())
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=client_options
+    ) as client:
+        await client.stub.Echo(probe_pb2.EchoRequest(message="traced"))
+    [metadata] = probe.servicer.metadata
+    assert metadata["traceparent"].startswith("00-")
+
+
+def test_the_service_token_audience_is_the_callees_service_name() -> None:
+    assert callee_audience([probe_pb2.DESCRIPTOR.services_by_name["ProbeService"]]) == "testing"
+
+
+def test_a_channel_to_no_mesh_service_has_no_audience() -> None:
+    with pytest.raises(ValueError, match=r"grpc\.health\.v1"):
+        callee_audience([health_pb2.DESCRIPTOR.services_by_name["Health"]])
+
+
+# circuit breaker
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_breaker_opens_on_an_unreachable_callee_and_then_fails_fast(
+    probe: ProbeServer,
+) -> None:
+    breaker = CircuitBreaker(channel_target([probe.address]), failure_threshold=3)
+    counter = CallCounter()
+    client_options = options(interceptors=(counter,))
+    await probe.server.stop(None)
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, [probe.address], options=client_options, breaker=breaker
+    ) as client:
+        for _ in range(3):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await client.stub.Record(probe_pb2.RecordRequest(key="down"))
+        assert breaker.state is BreakerState.OPEN
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await client.stub.Echo(probe_pb2.EchoRequest(message="refused"))
+    assert counter.calls == 3
+    assert raised.value.code() is UNAVAILABLE
+    assert raised.value.details().startswith(
+        f"circuit open for ipv4:{probe.address}: 3 consecutive failures; retrying after"
+    )
+
+
+async def test_the_breaker_closes_again_once_the_callee_is_back(
+    start_server: StartServer,
+) -> None:
+    probe = await start_server()
+    clock = FakeClock()
+    breaker = CircuitBreaker(probe.address, failure_threshold=2, reset_timeout_s=30, clock=clock)
+    client_options = options(channel_options=FAST_RECONNECT)
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=client_options, breaker=breaker
+    ) as client:
+        await probe.server.stop(None)
+        for _ in range(2):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await client.stub.Record(probe_pb2.RecordRequest(key="down"))
+        assert breaker.state is BreakerState.OPEN
+
+        restarted = await start_server(probe.servicer, port=probe.port)
+        await client.channel.channel_ready()
+        clock.now += 30
+        assert breaker.state is BreakerState.HALF_OPEN
+        reply = await client.stub.Echo(probe_pb2.EchoRequest(message="back"))
+    assert reply.message == "back"
+    assert breaker.state is BreakerState.CLOSED
+    assert restarted.servicer.attempts["Echo"] == 1
+
+
+async def test_business_errors_do_not_open_the_breaker(probe: ProbeServer) -> None:
+    probe.servicer.fail_next(5, grpc.StatusCode.FAILED_PRECONDITION)
+    breaker = CircuitBreaker(probe.address, failure_threshold=2)
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=options(), breaker=breaker
+    ) as client:
+        for _ in range(5):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await client.stub.Record(probe_pb2.RecordRequest(key="rejected"))
+    assert breaker.state is BreakerState.CLOSED
+    assert probe.servicer.attempts["Record"] == 5
+
+
+async def test_a_callee_too_slow_for_the_deadline_counts_as_a_failure(probe: ProbeServer) -> None:
+    breaker = CircuitBreaker(probe.address, failure_threshold=1)
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=options(), breaker=breaker
+    ) as client:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await client.stub.Echo(
+                probe_pb2.EchoRequest(message="slow", delay_ms=2000), timeout=0.1
+            )
+    assert raised.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+    assert breaker.state is BreakerState.OPEN
