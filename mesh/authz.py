@@ -10,10 +10,12 @@ from mesh.errors import MESH_DOMAIN, PermissionDenied, Unauthenticated
 def authorize(principal: Principal, access: Access, *, method: str) -> None:
     """Raises Unauthenticated or PermissionDenied unless `principal` may call `method`.
 
-    Every call must come from an identified service. Then: internal methods refuse calls made
-    on behalf of an end user; calls without an end user need `public` or a listed service;
-    calls with one need one of `roles` when roles are declared.
+    Public methods admit anyone. Every other call must come from an identified service; then
+    internal methods refuse calls made on behalf of an end user, calls without an end user need
+    a listed service, and calls with one need one of `roles` when roles are declared.
     """
+    if access.public:
+        return
     if principal.service is None:
         raise Unauthenticated(
             f"{method} needs the calling service's token in the 'authorization' metadata "
@@ -30,7 +32,7 @@ def authorize(principal: Principal, access: Access, *, method: str) -> None:
         )
     if user is None:
         _authorize_service(principal.service, access, method=method)
-    elif not access.public and access.roles and not user.has_any_role(access.roles):
+    elif access.roles and not user.has_any_role(access.roles):
         raise PermissionDenied(
             f"{method} requires one of the roles {sorted(access.roles)}",
             reason="ROLE_REQUIRED",
@@ -40,7 +42,7 @@ def authorize(principal: Principal, access: Access, *, method: str) -> None:
 
 
 def _authorize_service(service: str, access: Access, *, method: str) -> None:
-    if access.public or service in access.services:
+    if service in access.services:
         return
     if access.services:
         raise PermissionDenied(

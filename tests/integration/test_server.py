@@ -111,6 +111,20 @@ class TestAccessPolicy:
         [info] = details_of(rich_status(caught.value), error_details_pb2.ErrorInfo)
         assert info.reason == "SERVICE_TOKEN_MISSING"
 
+    async def test_a_public_method_admits_a_call_without_any_token(self, served) -> None:
+        stub, _ = served
+        assert (await stub.Record(probe_pb2.RecordRequest(key="k"))).count == 1
+
+    async def test_a_service_not_listed_may_not_call_without_a_user(self, served) -> None:
+        stub, _ = served
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await stub.Echo(
+                probe_pb2.EchoRequest(), metadata=(("authorization", "Bearer service:x"),)
+            )
+        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        [info] = details_of(rich_status(caught.value), error_details_pb2.ErrorInfo)
+        assert info.reason == "CALLER_NOT_ALLOWED"
+
     async def test_a_malformed_token_is_unauthenticated(self, served) -> None:
         stub, _ = served
         with pytest.raises(grpc.aio.AioRpcError) as caught:

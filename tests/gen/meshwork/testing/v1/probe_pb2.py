@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from meshwork.options.v1 import options_pb2 as meshwork_dot_options_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fmeshwork/testing/v1/probe.proto\x12\x13meshwork.testing.v1\x1a!meshwork/options/v1/options.proto\"C\n\x0b\x45\x63hoRequest\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x11\n\tfail_with\x18\x02 \x01(\t\x12\x10\n\x08\x64\x65lay_ms\x18\x03 \x01(\r\"Z\n\x0c\x45\x63hoResponse\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x02 \x01(\r\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x10\n\x08trace_id\x18\x04 \x01(\t\"\x1c\n\rRecordRequest\x12\x0b\n\x03key\x18\x01 \x01(\t\"\x1f\n\x0eRecordResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\r\"\x12\n\x10\x41\x64minOnlyRequest\"$\n\x11\x41\x64minOnlyResponse\x12\x0f\n\x07subject\x18\x01 \x01(\t\"\x11\n\x0fInternalRequest\"#\n\x10InternalResponse\x12\x0f\n\x07service\x18\x01 \x01(\t2\x96\x03\n\x0cProbeService\x12[\n\x04\x45\x63ho\x12 .meshwork.testing.v1.EchoRequest\x1a!.meshwork.testing.v1.EchoResponse\"\x0e\x90\x02\x01\xca\xf3\x18\x02\x08\x01\xd0\xf3\x18\xdc\x0b\x12Y\n\x06Record\x12\".meshwork.testing.v1.RecordRequest\x1a#.meshwork.testing.v1.RecordResponse\"\x06\xca\xf3\x18\x02\x08\x01\x12g\n\tAdminOnly\x12%.meshwork.testing.v1.AdminOnlyRequest\x1a&.meshwork.testing.v1.AdminOnlyResponse\"\x0b\xca\xf3\x18\x07\x12\x05\x61\x64min\x12\x65\n\x08Internal\x12$.meshwork.testing.v1.InternalRequest\x1a%.meshwork.testing.v1.InternalResponse\"\x0c\xca\xf3\x18\x08\x1a\x04jobs \x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fmeshwork/testing/v1/probe.proto\x12\x13meshwork.testing.v1\x1a!meshwork/options/v1/options.proto\"C\n\x0b\x45\x63hoRequest\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x11\n\tfail_with\x18\x02 \x01(\t\x12\x10\n\x08\x64\x65lay_ms\x18\x03 \x01(\r\"Z\n\x0c\x45\x63hoResponse\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x02 \x01(\r\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x10\n\x08trace_id\x18\x04 \x01(\t\"\x1c\n\rRecordRequest\x12\x0b\n\x03key\x18\x01 \x01(\t\"\x1f\n\x0eRecordResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\r\"\x12\n\x10\x41\x64minOnlyRequest\"$\n\x11\x41\x64minOnlyResponse\x12\x0f\n\x07subject\x18\x01 \x01(\t\"\x11\n\x0fInternalRequest\"#\n\x10InternalResponse\x12\x0f\n\x07service\x18\x01 \x01(\t2\x9f\x03\n\x0cProbeService\x12\x64\n\x04\x45\x63ho\x12 .meshwork.testing.v1.EchoRequest\x1a!.meshwork.testing.v1.EchoResponse\"\x17\x90\x02\x01\xca\xf3\x18\x0b\x1a\x04\x65\x64ge\x1a\x03\x63li\xd0\xf3\x18\xdc\x0b\x12Y\n\x06Record\x12\".meshwork.testing.v1.RecordRequest\x1a#.meshwork.testing.v1.RecordResponse\"\x06\xca\xf3\x18\x02\x08\x01\x12g\n\tAdminOnly\x12%.meshwork.testing.v1.AdminOnlyRequest\x1a&.meshwork.testing.v1.AdminOnlyResponse\"\x0b\xca\xf3\x18\x07\x12\x05\x61\x64min\x12\x65\n\x08Internal\x12$.meshwork.testing.v1.InternalRequest\x1a%.meshwork.testing.v1.InternalResponse\"\x0c\xca\xf3\x18\x08\x1a\x04jobs \x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,7 +33,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'meshwork.testing.v1.probe_p
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PROBESERVICE'].methods_by_name['Echo']._loaded_options = None
-  _globals['_PROBESERVICE'].methods_by_name['Echo']._serialized_options = b'\220\002\001\312\363\030\002\010\001\320\363\030\334\013'
+  _globals['_PROBESERVICE'].methods_by_name['Echo']._serialized_options = b'\220\002\001\312\363\030\013\032\004edge\032\003cli\320\363\030\334\013'
   _globals['_PROBESERVICE'].methods_by_name['Record']._loaded_options = None
   _globals['_PROBESERVICE'].methods_by_name['Record']._serialized_options = b'\312\363\030\002\010\001'
   _globals['_PROBESERVICE'].methods_by_name['AdminOnly']._loaded_options = None
@@ -57,5 +57,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INTERNALRESPONSE']._serialized_start=392
   _globals['_INTERNALRESPONSE']._serialized_end=427
   _globals['_PROBESERVICE']._serialized_start=430
-  _globals['_PROBESERVICE']._serialized_end=836
+  _globals['_PROBESERVICE']._serialized_end=845
 # @@protoc_insertion_point(module_scope)

@@ -64,14 +64,15 @@ class ProbeServiceServicer:
     """
 
     def Echo(self, request, context):
-        """Echo returns the request; it changes nothing, so clients may retry it.
+        """Echo returns the request; it changes nothing, so clients may retry it. The edge and
+        developers' command-line tools may call it with their own identity.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Record(self, request, context):
-        """Record counts a side effect; clients must never retry it.
+        """Record counts a side effect; clients must never retry it. Anyone may call it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
