@@ -1,0 +1,1 @@
+"""Token verification for the mesh: JWKS cache, JWT verifier, authenticator, service tokens."""

@@ -1,0 +1,50 @@
+"""The mesh's Authenticator: service token and forwarded end-user token, both verified locally."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mesh.auth.tokens import ACCESS_TOKEN, SERVICE_TOKEN, USER_AUDIENCE, TokenVerifier
+from mesh.context import SERVICE_AUTHORIZATION_KEY, USER_AUTHORIZATION_KEY, Principal, User
+from mesh.errors import MESH_DOMAIN, Unauthenticated
+
+
+def bearer_token(value: str | None, *, key: str) -> str | None:
+    """The token of an `authorization`-style value ("Bearer <token>"); None when absent."""
+    if value is None:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            f"metadata {key!r} must be 'Bearer <token>'",
+            reason="TOKEN_MALFORMED",
+            domain=MESH_DOMAIN,
+        )
+    return token.strip()
+
+
+class JwtAuthenticator:
+    """Verifies `authorization` as a service token for this service (aud = its name) and
+    `x-user-authorization` as an end-user access token; either may be absent.
+    """
+
+    def __init__(self, verifier: TokenVerifier, *, user_audience: str = USER_AUDIENCE) -> None:
+        self._verifier = verifier
+        self._user_audience = user_audience
+
+    async def authenticate(self, metadata: Mapping[str, str], *, audience: str) -> Principal:
+        service = None
+        token = bearer_token(metadata.get(SERVICE_AUTHORIZATION_KEY), key=SERVICE_AUTHORIZATION_KEY)
+        if token is not None:
+            verified = await self._verifier.verify(
+                token, audience=audience, token_type=SERVICE_TOKEN
+            )
+            service = verified.subject
+        user = None
+        token = bearer_token(metadata.get(USER_AUTHORIZATION_KEY), key=USER_AUTHORIZATION_KEY)
+        if token is not None:
+            verified = await self._verifier.verify(
+                token, audience=self._user_audience, token_type=ACCESS_TOKEN
+            )
+            user = User(subject=verified.subject, roles=verified.roles, token=token)
+        return Principal(service=service, user=user)

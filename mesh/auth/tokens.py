@@ -1,0 +1,138 @@
+"""JWT verification: algorithm allow-list, key by `kid`, issuer, audience, type and time checks.
+
+Unauthenticated reasons raised (domain `mesh.meshwork`):
+TOKEN_MALFORMED           not a JWT, or a required claim/header is missing
+TOKEN_ALGORITHM_REJECTED  `alg` is not an allowed asymmetric algorithm (`none`, HS256, ...)
+TOKEN_KEY_UNKNOWN         no published key has the token's `kid`, even after a refresh
+TOKEN_SIGNATURE_INVALID   the signature does not verify with that key
+TOKEN_EXPIRED / TOKEN_NOT_YET_VALID   `exp` passed / `nbf` in the future
+TOKEN_ISSUER_MISMATCH / TOKEN_AUDIENCE_MISMATCH / TOKEN_TYPE_MISMATCH
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from mesh.auth.jwks import JwksCache
+from mesh.errors import MESH_DOMAIN, Unauthenticated
+
+#: The token types the platform issues (the `typ` claim).
+ACCESS_TOKEN = "access"
+SERVICE_TOKEN = "service"
+#: Audience of end-user access tokens: the platform's API as a whole.
+USER_AUDIENCE = "meshwork"
+#: Asymmetric algorithms only: a verifier must never accept `none` or an HMAC.
+ALLOWED_ALGORITHMS = frozenset({"EdDSA", "ES256"})
+REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "typ"]
+
+_JWT_ERRORS: list[tuple[type[Exception], str, str]] = [
+    (jwt.ExpiredSignatureError, "TOKEN_EXPIRED", "the token has expired"),
+    (jwt.ImmatureSignatureError, "TOKEN_NOT_YET_VALID", "the token is not valid yet (nbf)"),
+    (jwt.InvalidAudienceError, "TOKEN_AUDIENCE_MISMATCH", "the token is for another audience"),
+    (jwt.InvalidIssuerError, "TOKEN_ISSUER_MISMATCH", "the token is from another issuer"),
+    (jwt.MissingRequiredClaimError, "TOKEN_MALFORMED", "the token lacks a required claim"),
+    (jwt.InvalidSignatureError, "TOKEN_SIGNATURE_INVALID", "the token's signature is invalid"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """The claims of a token that passed every check."""
+
+    subject: str
+    token_type: str
+    expires_at: float
+    roles: frozenset[str] = frozenset()
+    claims: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def _refuse(reason: str, message: str) -> Unauthenticated:
+    return Unauthenticated(message, reason=reason, domain=MESH_DOMAIN)
+
+
+class TokenVerifier:
+    """Verifies platform JWTs locally against the issuer's cached JWKS.
+
+    Tokens that verified are remembered (up to `cache_size`, never past their `exp`), so a
+    client sending the same token on every call pays for the signature check once.
+    """
+
+    def __init__(
+        self, keys: JwksCache, *, issuer: str, leeway_s: float = 5.0, cache_size: int = 10_000
+    ) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._leeway_s = leeway_s
+        self._cache_size = cache_size
+        self._verified: OrderedDict[tuple[str, str, str], VerifiedToken] = OrderedDict()
+
+    async def verify(self, token: str, *, audience: str, token_type: str) -> VerifiedToken:
+        """The token's claims, or Unauthenticated saying exactly what is wrong."""
+        cache_key = (token, audience, token_type)
+        cached = self._verified.get(cache_key)
+        if cached is not None and cached.expires_at + self._leeway_s > time.time():
+            self._verified.move_to_end(cache_key)
+            return cached
+        self._verified.pop(cache_key, None)
+        verified = await self._verify(token, audience=audience, token_type=token_type)
+        if self._cache_size:
+            self._verified[cache_key] = verified
+            if len(self._verified) > self._cache_size:
+                self._verified.popitem(last=False)
+        return verified
+
+    async def _verify(self, token: str, *, audience: str, token_type: str) -> VerifiedToken:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError as error:
+            raise _refuse("TOKEN_MALFORMED", f"the token is not a valid JWT: {error}") from None
+        algorithm, kid = header.get("alg"), header.get("kid")
+        if algorithm not in ALLOWED_ALGORITHMS:
+            raise _refuse(
+                "TOKEN_ALGORITHM_REJECTED",
+                f"token algorithm {algorithm!r} is not accepted; "
+                f"allowed: {sorted(ALLOWED_ALGORITHMS)}",
+            )
+        if not isinstance(kid, str) or not kid:
+            raise _refuse("TOKEN_MALFORMED", "the token header has no key id (kid)")
+        key = await self._keys.key(kid)
+        if key is None:
+            raise _refuse("TOKEN_KEY_UNKNOWN", f"no published signing key has kid {kid!r}")
+        if key.algorithm_name != algorithm:
+            raise _refuse("TOKEN_ALGORITHM_REJECTED", f"key {kid!r} does not sign with {algorithm}")
+        claims = self._decode(token, key, algorithm=algorithm, audience=audience)
+        if claims.get("typ") != token_type:
+            raise _refuse(
+                "TOKEN_TYPE_MISMATCH",
+                f"a {claims.get('typ')!r} token was presented "
+                f"where a {token_type!r} token is needed",
+            )
+        return VerifiedToken(
+            subject=str(claims["sub"]),
+            token_type=token_type,
+            expires_at=float(claims["exp"]),
+            roles=frozenset(claims.get("roles", ())),
+            claims=claims,
+        )
+
+    def _decode(self, token: str, key: jwt.PyJWK, *, algorithm: str, audience: str) -> dict:
+        try:
+            return jwt.decode(
+                token,
+                key.key,
+                algorithms=[algorithm],
+                audience=audience,
+                issuer=self._issuer,
+                leeway=self._leeway_s,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.InvalidTokenError as error:
+            for kind, reason, message in _JWT_ERRORS:
+                if isinstance(error, kind):
+                    raise _refuse(reason, f"{message}: {error}") from None
+            raise _refuse("TOKEN_MALFORMED", f"the token is invalid: {error}") from None

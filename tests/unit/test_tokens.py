@@ -1,0 +1,165 @@
+"""Token verification refuses every forgery and misuse with UNAUTHENTICATED and a reason."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from mesh.auth.authenticator import JwtAuthenticator
+from mesh.auth.jwks import JwksCache
+from mesh.auth.service_tokens import ServiceTokens
+from mesh.auth.tokens import TokenVerifier
+from mesh.errors import Unauthenticated
+from tests.support.tokens import ISSUER, TestIssuer
+
+
+@pytest.fixture
+def issuer() -> TestIssuer:
+    return TestIssuer()
+
+
+@pytest.fixture
+def verifier(issuer: TestIssuer) -> TokenVerifier:
+    return TokenVerifier(JwksCache(issuer.jwks, min_refresh_interval_s=0), issuer=ISSUER)
+
+
+async def refused(verifier: TokenVerifier, token: str, **kwargs: str) -> str:
+    with pytest.raises(Unauthenticated) as caught:
+        await verifier.verify(
+            token,
+            audience=kwargs.get("audience", "meshwork"),
+            token_type=kwargs.get("token_type", "access"),
+        )
+    return caught.value.reason
+
+
+def b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+async def test_a_valid_access_token_yields_subject_and_roles(issuer, verifier) -> None:
+    verified = await verifier.verify(issuer.sign(), audience="meshwork", token_type="access")
+    assert (verified.subject, verified.roles) == ("user-1", frozenset({"member"}))
+
+
+async def test_alg_none_is_refused(issuer, verifier) -> None:
+    claims = jwt.decode(issuer.sign(), options={"verify_signature": False})
+    token = f"{b64({'alg': 'none', 'kid': issuer.current})}.{b64(claims)}."
+    assert await refused(verifier, token) == "TOKEN_ALGORITHM_REJECTED"
+
+
+async def test_an_hmac_token_signed_with_the_public_key_is_refused(issuer, verifier) -> None:
+    public = (
+        issuer.keys[issuer.current]
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+    claims = jwt.decode(issuer.sign(), options={"verify_signature": False})
+    header = {"alg": "HS256", "kid": issuer.current}
+    token = jwt.api_jws.PyJWS().encode(
+        json.dumps(claims).encode(), public, algorithm="HS256", headers=header
+    )
+    assert await refused(verifier, token) == "TOKEN_ALGORITHM_REJECTED"
+
+
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({"aud": "payments"}, "TOKEN_AUDIENCE_MISMATCH"),
+        ({"iss": "https://evil.example"}, "TOKEN_ISSUER_MISMATCH"),
+        ({"exp": int(time.time()) - 60}, "TOKEN_EXPIRED"),
+        ({"nbf": int(time.time()) + 600}, "TOKEN_NOT_YET_VALID"),
+        ({"jti": None}, "TOKEN_MALFORMED"),
+        ({"typ": "service"}, "TOKEN_TYPE_MISMATCH"),
+    ],
+)
+async def test_a_token_with_a_wrong_claim_is_refused(issuer, verifier, claims, reason) -> None:
+    assert await refused(verifier, issuer.sign(**claims)) == reason
+
+
+async def test_a_tampered_token_is_refused(issuer, verifier) -> None:
+    head, _, signature = issuer.sign().split(".")
+    forged = b64({**jwt.decode(issuer.sign(), options={"verify_signature": False}), "sub": "admin"})
+    assert await refused(verifier, f"{head}.{forged}.{signature}") == "TOKEN_SIGNATURE_INVALID"
+
+
+async def test_an_unknown_kid_is_refused_after_one_refresh(issuer, verifier) -> None:
+    await verifier.verify(issuer.sign(), audience="meshwork", token_type="access")
+    stranger = TestIssuer()
+    fetches = issuer.fetches
+    assert await refused(verifier, stranger.sign(kid=stranger.current)) == "TOKEN_KEY_UNKNOWN"
+    assert issuer.fetches == fetches + 1
+
+
+async def test_an_opaque_refresh_token_is_not_an_access_token(verifier) -> None:
+    assert await refused(verifier, "rt_3q2+7w-opaque-refresh-token") == "TOKEN_MALFORMED"
+
+
+async def test_a_service_token_is_not_a_user_token(issuer, verifier) -> None:
+    service_token = issuer.sign(sub="jobs", aud="meshwork", typ="service")
+    assert await refused(verifier, service_token) == "TOKEN_TYPE_MISMATCH"
+
+
+async def test_a_rotated_key_is_picked_up_without_a_restart(issuer, verifier) -> None:
+    old = issuer.sign()
+    await verifier.verify(old, audience="meshwork", token_type="access")
+    issuer.rotate()
+    new = issuer.sign()
+    assert jwt.get_unverified_header(new)["kid"] != jwt.get_unverified_header(old)["kid"]
+    assert (await verifier.verify(new, audience="meshwork", token_type="access")).subject
+    assert (await verifier.verify(old, audience="meshwork", token_type="access")).subject
+
+
+async def test_unknown_kids_cannot_force_a_refresh_per_token(issuer) -> None:
+    now = [0.0]
+    cache = JwksCache(issuer.jwks, min_refresh_interval_s=10, clock=lambda: now[0])
+    verifier = TokenVerifier(cache, issuer=ISSUER)
+    await verifier.verify(issuer.sign(), audience="meshwork", token_type="access")
+    for _ in range(5):
+        await refused(verifier, TestIssuer().sign())
+    assert issuer.fetches == 1
+
+
+async def test_a_verified_token_is_not_checked_twice(issuer, verifier, monkeypatch) -> None:
+    token = issuer.sign()
+    await verifier.verify(token, audience="meshwork", token_type="access")
+    monkeypatch.setattr(jwt, "decode", None)  # any second signature check would now crash
+    assert (await verifier.verify(token, audience="meshwork", token_type="access")).subject
+
+
+async def test_the_authenticator_reads_service_and_user_tokens(issuer, verifier) -> None:
+    metadata = {
+        "authorization": f"Bearer {issuer.sign(sub='edge', aud='users', typ='service')}",
+        "x-user-authorization": f"Bearer {issuer.sign(roles=['admin'])}",
+    }
+    principal = await JwtAuthenticator(verifier).authenticate(metadata, audience="users")
+    assert principal.service == "edge"
+    assert principal.user is not None
+    assert principal.user.roles == frozenset({"admin"})
+
+
+async def test_a_service_token_for_another_callee_is_refused(issuer, verifier) -> None:
+    metadata = {"authorization": f"Bearer {issuer.sign(sub='edge', aud='users', typ='service')}"}
+    with pytest.raises(Unauthenticated) as caught:
+        await JwtAuthenticator(verifier).authenticate(metadata, audience="payments")
+    assert caught.value.reason == "TOKEN_AUDIENCE_MISMATCH"
+
+
+async def test_service_tokens_are_reused_until_near_expiry() -> None:
+    now = [1000.0]
+    issued: list[str] = []
+
+    async def issue(audience: str) -> tuple[str, float]:
+        issued.append(audience)
+        return f"token-{len(issued)}", now[0] + 100
+
+    tokens = ServiceTokens(issue, clock=lambda: now[0])
+    assert await tokens("users") == await tokens("users") == "token-1"
+    now[0] += 85  # within the last 20% of its life
+    assert await tokens("users") == "token-2"
+    assert issued == ["users", "users"]
