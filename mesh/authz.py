@@ -11,8 +11,9 @@ def authorize(principal: Principal, access: Access, *, method: str) -> None:
     """Raises Unauthenticated or PermissionDenied unless `principal` may call `method`.
 
     Public methods admit anyone. Every other call must come from an identified service; then
-    internal methods refuse calls made on behalf of an end user, calls without an end user need
-    a listed service, and calls with one need one of `roles` when roles are declared.
+    internal methods admit only the listed services (an end user's roles grant nothing there),
+    calls without an end user need a listed service, and calls with one need one of `roles`
+    when roles are declared.
     """
     if access.public:
         return
@@ -24,13 +25,7 @@ def authorize(principal: Principal, access: Access, *, method: str) -> None:
             domain=MESH_DOMAIN,
         )
     user = principal.user
-    if user is not None and access.internal:
-        raise PermissionDenied(
-            f"{method} is internal: it cannot be called on behalf of an end user",
-            reason="INTERNAL_METHOD",
-            domain=MESH_DOMAIN,
-        )
-    if user is None:
+    if user is None or access.internal:
         _authorize_service(principal.service, access, method=method)
     elif access.roles and not user.has_any_role(access.roles):
         raise PermissionDenied(

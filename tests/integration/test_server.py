@@ -156,12 +156,17 @@ class TestAccessPolicy:
             await stub.Internal(probe_pb2.InternalRequest(), metadata=SERVICE)
         assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
-    async def test_internal_method_refuses_calls_on_behalf_of_a_user(self, served) -> None:
+    async def test_no_user_role_opens_an_internal_method(self, served) -> None:
+        stub, _ = served
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await stub.Internal(probe_pb2.InternalRequest(), metadata=ADMIN)
+        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+    async def test_a_listed_service_may_call_internal_while_serving_a_user(self, served) -> None:
         stub, _ = served
         as_user = (("authorization", "Bearer service:jobs"), MEMBER[1])
-        with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await stub.Internal(probe_pb2.InternalRequest(), metadata=as_user)
-        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        reply = await stub.Internal(probe_pb2.InternalRequest(), metadata=as_user)
+        assert reply.service == "jobs"
 
 
 class TestObservability:
