@@ -1,0 +1,26 @@
+"""A service's database: async engine, unit of work with outbox, migrations, mesh's tables."""
+
+from mesh.db.engine import (
+    DatabaseUnavailableError,
+    create_engine,
+    create_session_factory,
+    ping,
+)
+from mesh.db.migrations import create_mesh_tables, drop_mesh_tables, migrate, run_migrations
+from mesh.db.tables import inbox_table, mesh_metadata, outbox_table
+from mesh.db.uow import UnitOfWork
+
+__all__ = [
+    "DatabaseUnavailableError",
+    "UnitOfWork",
+    "create_engine",
+    "create_mesh_tables",
+    "create_session_factory",
+    "drop_mesh_tables",
+    "inbox_table",
+    "mesh_metadata",
+    "migrate",
+    "outbox_table",
+    "ping",
+    "run_migrations",
+]

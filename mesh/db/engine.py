@@ -1,0 +1,96 @@
+"""Async engines for a service's database: SQLite (embedded default) or PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+#: How long an SQLite writer waits for the write lock before failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+
+class DatabaseUnavailableError(Exception):
+    """The database did not answer a trivial query (raised by `ping`)."""
+
+
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    **engine_options: Any,
+) -> AsyncEngine:
+    """Creates the async engine of a service database.
+
+    `url` is a SQLAlchemy async URL: ``sqlite+aiosqlite:///path/to.db`` (the embedded default)
+    or ``postgresql+asyncpg://user@host/db``.
+
+    SQLite connections get WAL journaling, enforced foreign keys and a busy timeout, and
+    SQLAlchemy (not the sqlite3 driver) begins every transaction with ``BEGIN IMMEDIATE``:
+    SQLite admits one writer at a time anyway, and this way concurrent transactions queue for
+    the lock (up to `busy_timeout_ms`) instead of failing with "database is locked" when a
+    read tries to upgrade to a write. The price is that read-only transactions queue too;
+    beyond one process of modest load, use PostgreSQL.
+
+    PostgreSQL engines pre-ping pooled connections (a restarted server costs no failed request).
+    Both keep `pool_size` connections, up to `pool_size + max_overflow` under load (except an
+    in-memory SQLite database, which is one shared connection).
+
+    Extra keyword arguments go to SQLAlchemy's ``create_async_engine``. Dispose of the engine
+    (``await engine.dispose()``) when the service stops.
+    """
+    parsed = make_url(url)
+    options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": max_overflow}
+    if parsed.get_backend_name() != "sqlite":
+        options["pool_pre_ping"] = True
+    elif parsed.database in (None, "", ":memory:"):
+        options = {}  # one shared connection (StaticPool): pool sizes do not apply
+    engine = _create_async_engine(url, echo=echo, **(options | engine_options))
+    if parsed.get_backend_name() == "sqlite":
+        _configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the sqlite3 driver: it skips it before SELECT and DDL.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock up front, so the busy timeout applies to it;
+        # a deferred BEGIN that later upgrades to a write fails at once under contention.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Session factory for `engine`; objects stay usable after commit (no expiry on commit)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine, *, timeout_s: float = 2.0) -> None:
+    """Runs ``SELECT 1``; raises `DatabaseUnavailableError` when the database does not answer.
+
+    Suitable as a health probe: ``probes={"database": lambda: ping(engine)}``.
+    """
+    try:
+        async with asyncio.timeout(timeout_s), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseUnavailableError(f"database {where} is unreachable: {error}") from error

@@ -1,0 +1,129 @@
+"""Alembic per service: a programmatic upgrade, the shared body of env.py, mesh's tables."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command, context, op
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from mesh.db.engine import create_engine
+
+TargetMetadata = sa.MetaData | Sequence[sa.MetaData] | None
+
+
+async def migrate(url: str, script_location: str | Path, *, revision: str = "head") -> None:
+    """Upgrades the database at `url` to `revision` with the migrations in `script_location`.
+
+    `url` is the service's async URL (``sqlite+aiosqlite://...``, ``postgresql+asyncpg://...``);
+    `script_location` the service's ``migrations/`` directory, whose ``env.py`` calls
+    `run_migrations`. Call it at start-up or from a one-off job; no ``alembic.ini`` is needed.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_upgrade, config, revision)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def _upgrade(connection: Connection, config: Config, revision: str) -> None:
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def run_migrations(target_metadata: TargetMetadata = None) -> None:
+    """The whole body of a service's ``migrations/env.py``::
+
+        from mesh.db import mesh_metadata, run_migrations
+        from services.users.orm import metadata
+
+        run_migrations([mesh_metadata, metadata])
+
+    Include `mesh_metadata` so autogenerate keeps mesh's outbox and inbox tables in view.
+    Runs on the connection `migrate` shares, or, from the ``alembic`` command line, on a new
+    connection to ``sqlalchemy.url`` (or ``--sql`` offline mode).
+    """
+    if context.is_offline_mode():
+        context.configure(
+            url=context.config.get_main_option("sqlalchemy.url"),
+            target_metadata=target_metadata,
+            literal_binds=True,
+            dialect_opts={"paramstyle": "named"},
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run_on(connection, target_metadata)
+        return
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("set sqlalchemy.url (alembic.ini or -x) or run migrations via migrate()")
+    asyncio.run(_run_on_new_connection(url, target_metadata))
+
+
+async def _run_on_new_connection(url: str, target_metadata: TargetMetadata) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run_on, target_metadata)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def _run_on(connection: Connection, target_metadata: TargetMetadata) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def create_mesh_tables() -> None:
+    """Creates mesh's outbox and inbox tables; call it from a service's first migration.
+
+    This is schema version 1 of those tables, frozen here as migrations must be. When mesh
+    changes them it adds a new operation (e.g. ``upgrade_mesh_tables_v2``) that services call
+    from a new migration; ``alembic revision --autogenerate`` shows the drift when
+    `mesh_metadata` is in the target metadata.
+    """
+    position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    op.create_table(
+        "mesh_outbox",
+        sa.Column("position", position, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("subject", sa.String(255), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_mesh_outbox_sent_at_position", "mesh_outbox", ["sent_at", "position"])
+    op.create_table(
+        "mesh_inbox",
+        sa.Column("consumer", sa.String(255), primary_key=True),
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        sa.Column("subject", sa.String(255), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_mesh_inbox_handled_at", "mesh_inbox", ["handled_at"])
+
+
+def drop_mesh_tables() -> None:
+    """Drops mesh's outbox and inbox tables (the downgrade of `create_mesh_tables`)."""
+    op.drop_table("mesh_inbox")
+    op.drop_table("mesh_outbox")

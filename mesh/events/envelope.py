@@ -1,0 +1,69 @@
+"""An event on the wire: protobuf payload plus headers for type, identity, time and trace."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from google.protobuf.message import Message
+from opentelemetry import propagate
+from opentelemetry.context import Context
+
+from mesh.context import current_request_id
+from mesh.events.subjects import subject_for
+
+#: JetStream de-duplication key; the relay sets it to the event id.
+MSG_ID_HEADER = "Nats-Msg-Id"
+#: The event's identity, the key of the consumers' inbox.
+EVENT_ID_HEADER = "Meshwork-Event-Id"
+#: Protobuf full name of the payload, e.g. ``meshwork.users.v1.UserCreated``.
+TYPE_HEADER = "Meshwork-Type"
+#: When the change happened (RFC 3339, UTC).
+OCCURRED_AT_HEADER = "Meshwork-Occurred-At"
+#: Request id of the call that caused the event, when there was one.
+REQUEST_ID_HEADER = "Meshwork-Request-Id"
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What the outbox stores and the relay publishes for one event."""
+
+    event_id: str
+    subject: str
+    payload: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def envelope_for(event: Message, *, occurred_at: datetime | None = None) -> Envelope:
+    """Wraps `event` with a fresh id, its subject and headers.
+
+    The headers carry the type name, the occurrence time, the current request id and the W3C
+    trace context (``traceparent``/``tracestate``) of the current OpenTelemetry context, so a
+    consumer continues the trace of the call that caused the event.
+    """
+    now = datetime.now(UTC)
+    event_id = str(uuid.uuid4())
+    headers = {
+        EVENT_ID_HEADER: event_id,
+        TYPE_HEADER: event.DESCRIPTOR.full_name,
+        OCCURRED_AT_HEADER: (occurred_at or now).astimezone(UTC).isoformat(),
+    }
+    request_id = current_request_id()
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+    propagate.inject(headers)
+    return Envelope(
+        event_id=event_id,
+        subject=subject_for(event),
+        payload=event.SerializeToString(),
+        headers=headers,
+        created_at=now,
+    )
+
+
+def trace_context_of(headers: Mapping[str, str] | None) -> Context:
+    """The OpenTelemetry context carried by a message's headers (empty when none)."""
+    return propagate.extract(dict(headers or {}))

@@ -1,0 +1,185 @@
+"""The outbox relay: publishes committed events to JetStream, in order, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from nats.aio.client import Client as NATS
+from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from mesh.db.tables import outbox_table
+from mesh.events.envelope import MSG_ID_HEADER
+from mesh.events.health import EventsUnavailableError, problem_of
+
+logger = logging.getLogger("meshwork.events.outbox")
+
+_outbox = outbox_table.c
+
+
+class OutboxRelay:
+    """Publishes the events the unit of work commits to the outbox table.
+
+    Each unsent row is published in `position` order with ``Nats-Msg-Id`` = event id, then
+    stamped ``sent_at``. A relay that dies between the two re-publishes on its next run and
+    JetStream drops the copy (within the stream's duplicate window); consumers' inboxes catch
+    anything older. The relay wakes at once on `notify` (wire it as the unit of work's
+    ``after_commit``) and polls every `poll_interval_s` to pick up what a crash left behind.
+
+    Several relays may share a database. On PostgreSQL a batch is claimed with
+    ``FOR UPDATE SKIP LOCKED`` and only the relay holding the oldest unsent row publishes, so
+    rows are neither published twice nor out of order. On SQLite rows are published outside
+    the transaction (so writers are not held up by NATS round trips) and JetStream's
+    de-duplication hides a double publish.
+
+    Sent rows older than `retention` are deleted every `purge_interval_s` (``None``: keep).
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        nc: NATS,
+        *,
+        batch_size: int = 100,
+        poll_interval_s: float = 1.0,
+        publish_timeout_s: float = 5.0,
+        retention: timedelta | None = timedelta(days=7),
+        purge_interval_s: float = 3600.0,
+    ) -> None:
+        self._engine = engine
+        self._nc = nc
+        self._js = nc.jetstream(timeout=publish_timeout_s)
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._retention = retention
+        self._purge_interval_s = purge_interval_s
+        self._locks_rows = engine.dialect.name == "postgresql"
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._last_error: BaseException | None = None
+        self._next_purge = 0.0
+
+    def notify(self) -> None:
+        """Asks the relay to publish now (events were just committed)."""
+        self._wakeup.set()
+
+    async def publish_pending(self) -> int:
+        """Publishes one batch of unsent events; returns how many were published."""
+        if self._locks_rows:
+            async with self._engine.begin() as connection:
+                rows = await self._claim(connection)
+                await self._publish(rows)
+                await _mark_sent(connection, rows)
+            return len(rows)
+        async with self._engine.begin() as connection:
+            rows = await self._claim(connection)
+        if rows:
+            await self._publish(rows)
+            async with self._engine.begin() as connection:
+                await _mark_sent(connection, rows)
+        return len(rows)
+
+    async def start(self) -> None:
+        """Starts relaying in the background (publishing what is pending at once)."""
+        if self._task is not None:
+            raise RuntimeError("the outbox relay is already running")
+        self._stopping = False
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self, *, timeout_s: float = 10.0) -> None:
+        """Lets the batch in flight finish, then stops (cancels after `timeout_s`)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wakeup.set()
+        done, _ = await asyncio.wait({task}, timeout=timeout_s)
+        if not done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def run(self) -> None:
+        """Relays until `stop`: at once after `notify`, otherwise every poll interval."""
+        while not self._stopping:
+            self._wakeup.clear()
+            more_waiting = await self._round()
+            if not more_waiting and not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), self._poll_interval_s)
+
+    @property
+    def healthy(self) -> bool:
+        """Whether the relay runs, NATS is connected and the last attempt succeeded."""
+        return problem_of(self._nc, self._task, self._last_error) is None
+
+    async def check(self) -> None:
+        """Health probe: raises `EventsUnavailableError` unless `healthy`."""
+        problem = problem_of(self._nc, self._task, self._last_error)
+        if problem is not None:
+            raise EventsUnavailableError(f"outbox relay: {problem}")
+
+    async def _round(self) -> bool:
+        try:
+            published = await self.publish_pending()
+            await self._purge_when_due()
+        except Exception as error:  # keep relaying: the next round retries the same rows
+            if self._last_error is None:
+                logger.exception("outbox relay failed; retrying every %.1fs", self._poll_interval_s)
+            self._last_error = error
+            return False
+        if self._last_error is not None:
+            logger.info("outbox relay recovered")
+            self._last_error = None
+        return published == self._batch_size
+
+    async def _claim(self, connection: AsyncConnection) -> Sequence[Row]:
+        query = (
+            select(outbox_table)
+            .where(_outbox.sent_at.is_(None))
+            .order_by(_outbox.position)
+            .limit(self._batch_size)
+        )
+        if not self._locks_rows:
+            return (await connection.execute(query)).all()
+        rows = (await connection.execute(query.with_for_update(skip_locked=True))).all()
+        oldest = select(func.min(_outbox.position)).where(_outbox.sent_at.is_(None))
+        if rows and await connection.scalar(oldest) != rows[0].position:
+            return []  # another relay holds older rows; publishing ours now would reorder
+        return rows
+
+    async def _publish(self, rows: Sequence[Row]) -> None:
+        for row in rows:
+            headers = {**row.headers, MSG_ID_HEADER: row.event_id}
+            ack = await self._js.publish(row.subject, row.payload, headers=headers)
+            if ack.duplicate:
+                logger.debug("event %s was already in stream %s", row.event_id, ack.stream)
+
+    async def _purge_when_due(self) -> None:
+        if self._retention is None or time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + self._purge_interval_s
+        purged = await purge_sent(self._engine, older_than=self._retention)
+        if purged:
+            logger.info("purged %d sent outbox rows older than %s", purged, self._retention)
+
+
+async def _mark_sent(connection: AsyncConnection, rows: Sequence[Row]) -> None:
+    if rows:
+        positions = [row.position for row in rows]
+        sent = update(outbox_table).where(_outbox.position.in_(positions))
+        await connection.execute(sent.values(sent_at=datetime.now(UTC)))
+
+
+async def purge_sent(engine: AsyncEngine, *, older_than: timedelta) -> int:
+    """Deletes outbox rows sent more than `older_than` ago; returns how many."""
+    cutoff = datetime.now(UTC) - older_than
+    async with engine.begin() as connection:
+        result = await connection.execute(delete(outbox_table).where(_outbox.sent_at < cutoff))
+    return result.rowcount

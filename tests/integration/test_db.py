@@ -1,0 +1,213 @@
+"""The data layer on SQLite and PostgreSQL: unit of work, outbox rows, migrations, ping."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mesh.db import (
+    DatabaseUnavailableError,
+    UnitOfWork,
+    create_engine,
+    create_session_factory,
+    mesh_metadata,
+    migrate,
+    outbox_table,
+    ping,
+)
+from mesh.events.envelope import EVENT_ID_HEADER, TYPE_HEADER
+from meshwork.testing.v1 import probe_pb2
+
+MIGRATIONS = Path(__file__).parent / "migrations_fixture"
+widgets = sa.table("widgets", sa.column("id"), sa.column("name"))
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    await migrate(database_url, MIGRATIONS)
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def _count(engine: AsyncEngine, table: sa.TableClause) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
+
+
+# Unit of work
+
+
+async def test_committed_unit_of_work_stores_the_change_and_its_event(engine: AsyncEngine) -> None:
+    notified: list[str] = []
+    uow = UnitOfWork(create_session_factory(engine), after_commit=lambda: notified.append("x"))
+    async with uow:
+        await uow.session.execute(sa.insert(widgets).values(id="w1", name="first"))
+        event_id = uow.add_event(probe_pb2.RecordRequest(key="w1"))
+        await uow.commit()
+
+    assert await _count(engine, widgets) == 1
+    async with engine.connect() as connection:
+        row = (await connection.execute(sa.select(outbox_table))).one()
+    assert row.event_id == event_id
+    assert row.subject == "events.testing.v1.RecordRequest"
+    assert probe_pb2.RecordRequest.FromString(row.payload).key == "w1"
+    assert row.headers[TYPE_HEADER] == "meshwork.testing.v1.RecordRequest"
+    assert row.headers[EVENT_ID_HEADER] == event_id
+    assert row.sent_at is None
+    assert notified == ["x"]
+
+
+async def test_unit_of_work_left_without_commit_keeps_nothing(engine: AsyncEngine) -> None:
+    notified: list[str] = []
+    uow = UnitOfWork(create_session_factory(engine), after_commit=lambda: notified.append("x"))
+    async with uow:
+        await uow.session.execute(sa.insert(widgets).values(id="w1", name="first"))
+        uow.add_event(probe_pb2.RecordRequest(key="w1"))
+
+    assert await _count(engine, widgets) == 0
+    assert await _count(engine, outbox_table) == 0
+    assert notified == []
+
+
+async def test_unit_of_work_failing_with_an_exception_rolls_back(engine: AsyncEngine) -> None:
+    uow = UnitOfWork(create_session_factory(engine))
+    with pytest.raises(RuntimeError, match="use case failed"):
+        async with uow:
+            await uow.session.execute(sa.insert(widgets).values(id="w1", name="first"))
+            uow.add_event(probe_pb2.RecordRequest(key="w1"))
+            raise RuntimeError("use case failed")
+
+    assert await _count(engine, widgets) == 0
+    assert await _count(engine, outbox_table) == 0
+
+
+async def test_work_after_a_commit_is_rolled_back_on_exit(engine: AsyncEngine) -> None:
+    uow = UnitOfWork(create_session_factory(engine))
+    async with uow:
+        await uow.session.execute(sa.insert(widgets).values(id="w1", name="kept"))
+        await uow.commit()
+        await uow.session.execute(sa.insert(widgets).values(id="w2", name="dropped"))
+
+    async with engine.connect() as connection:
+        names = (await connection.scalars(sa.select(widgets.c.name))).all()
+    assert names == ["kept"]
+
+
+async def test_unit_of_work_refuses_use_outside_its_block(engine: AsyncEngine) -> None:
+    uow = UnitOfWork(create_session_factory(engine))
+    with pytest.raises(RuntimeError, match="async with uow"):
+        uow.add_event(probe_pb2.RecordRequest(key="w1"))
+
+
+async def test_sqlite_writers_queue_for_the_lock_instead_of_failing(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'busy.db'}", pool_size=10)
+    counters = sa.Table("counters", sa.MetaData(), sa.Column("n", sa.Integer))
+    async with engine.begin() as connection:
+        await connection.run_sync(counters.metadata.create_all)
+        await connection.execute(sa.insert(counters).values(n=0))
+    session_factory = create_session_factory(engine)
+
+    async def increment() -> None:  # read, then write: the pattern that deadlocks deferred BEGIN
+        async with UnitOfWork(session_factory) as uow:
+            n = await uow.session.scalar(sa.select(counters.c.n))
+            await uow.session.execute(sa.update(counters).values(n=(n or 0) + 1))
+            await uow.commit()
+
+    await asyncio.gather(*(increment() for _ in range(20)))
+    async with engine.connect() as connection:
+        assert await connection.scalar(sa.select(counters.c.n)) == 20
+        assert await connection.scalar(sa.text("PRAGMA journal_mode")) == "wal"
+        assert await connection.scalar(sa.text("PRAGMA foreign_keys")) == 1
+    await engine.dispose()
+
+
+# Migrations
+
+
+async def test_migrations_create_mesh_tables_matching_mesh_metadata(engine: AsyncEngine) -> None:
+    def differences(connection: sa.Connection) -> list[object]:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_name": lambda name, kind, _parent: (
+                    kind != "table" or str(name).startswith("mesh_")
+                ),
+            },
+        )
+        return list(compare_metadata(context, mesh_metadata))
+
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: set(sa.inspect(c).get_table_names()))
+        assert await connection.run_sync(differences) == []
+    assert {"mesh_outbox", "mesh_inbox", "widgets", "alembic_version"} <= tables
+
+
+async def test_migrating_an_up_to_date_database_changes_nothing(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    await migrate(database_url, MIGRATIONS)
+
+    async with engine.connect() as connection:
+        version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    assert version == "0001"
+
+
+# Health
+
+
+async def test_ping_passes_when_the_database_answers(engine: AsyncEngine) -> None:
+    await ping(engine)
+
+
+async def test_ping_raises_when_postgresql_is_unreachable() -> None:
+    engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    with pytest.raises(DatabaseUnavailableError, match="unreachable"):
+        await ping(engine)
+    await engine.dispose()
+
+
+async def test_ping_raises_when_the_sqlite_file_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "service.db"
+    path.write_bytes(b"not a database " * 100)
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    with pytest.raises(DatabaseUnavailableError, match="not a database"):
+        await ping(engine)
+    await engine.dispose()
+
+
+def test_alembic_command_line_migrates_on_its_own_connection(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+
+    command.upgrade(config, "head")  # what `alembic upgrade head` runs
+
+    engine = sa.create_engine(url.replace("+aiosqlite", ""))
+    tables = set(sa.inspect(engine).get_table_names())
+    engine.dispose()
+    assert {"mesh_outbox", "mesh_inbox", "widgets"} <= tables
+
+
+def test_alembic_offline_mode_renders_the_migration_as_sql() -> None:
+    output = io.StringIO()
+    config = Config(output_buffer=output)
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", "postgresql+asyncpg://localhost/service")
+
+    command.upgrade(config, "head", sql=True)  # `alembic upgrade head --sql`
+
+    assert "CREATE TABLE mesh_outbox" in output.getvalue()
+    assert "CREATE TABLE widgets" in output.getvalue()

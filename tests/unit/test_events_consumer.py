@@ -1,0 +1,248 @@
+"""How a consumer settles each delivery: ack, nak with backoff, or dead letter (fake NATS)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mesh.db import UnitOfWork, create_engine, create_session_factory, mesh_metadata
+from mesh.events.consumer import Consumer
+from mesh.events.envelope import envelope_for
+from mesh.events.redelivery import RedeliveryPolicy, describe_error
+from meshwork.options.v1 import options_pb2
+from meshwork.testing.v1 import probe_pb2
+
+CONSUMER = "audit-on-testing"
+
+
+@dataclass
+class FakeMsg:
+    """A JetStream delivery: payload, headers, delivery count, and how it was settled."""
+
+    data: bytes
+    headers: dict[str, str]
+    subject: str = "events.testing.v1.RecordRequest"
+    num_delivered: int = 1
+    settled: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @property
+    def metadata(self) -> Any:
+        sequence = SimpleNamespace(stream=7, consumer=self.num_delivered)
+        return SimpleNamespace(
+            num_delivered=self.num_delivered, stream="EVENTS_TESTING", sequence=sequence
+        )
+
+    async def ack(self) -> None:
+        self.settled.append(("ack",))
+
+    async def nak(self, delay: float | None = None) -> None:
+        self.settled.append(("nak", delay))
+
+    async def term(self) -> None:
+        self.settled.append(("term",))
+
+
+@dataclass
+class FakeJetStream:
+    published: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
+    unavailable: bool = False
+
+    async def publish(self, subject: str, payload: bytes = b"", **options: Any) -> None:
+        if self.unavailable:
+            raise ConnectionError("nats: no servers available")
+        self.published.append((subject, payload, options["headers"]))
+
+
+@dataclass
+class FakeNats:
+    js: FakeJetStream = field(default_factory=FakeJetStream)
+    is_connected: bool = True
+
+    def jetstream(self, **_options: Any) -> FakeJetStream:
+        return self.js
+
+
+class Handler:
+    def __init__(self, *, fails: bool = False) -> None:
+        self.fails = fails
+        self.calls: list[Message] = []
+
+    async def __call__(self, event: Message, uow: UnitOfWork) -> None:
+        self.calls.append(event)
+        if self.fails:
+            raise ValueError("boom")
+
+
+@pytest.fixture
+async def engine() -> AsyncIterator[AsyncEngine]:
+    engine = create_engine("sqlite+aiosqlite://")
+    async with engine.begin() as connection:
+        await connection.run_sync(mesh_metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+def make_consumer(
+    engine: AsyncEngine, handler: Handler, nats: FakeNats | None = None, **options: Any
+) -> Consumer:
+    session_factory = create_session_factory(engine)
+    return Consumer(
+        nats or FakeNats(),  # type: ignore[arg-type]
+        lambda: UnitOfWork(session_factory),
+        name=CONSUMER,
+        handlers={probe_pb2.RecordRequest: handler},
+        **options,
+    )
+
+
+def delivery(num_delivered: int = 1, event: Message | None = None) -> FakeMsg:
+    envelope = envelope_for(event or probe_pb2.RecordRequest(key="k"))
+    return FakeMsg(envelope.payload, dict(envelope.headers), num_delivered=num_delivered)
+
+
+# Success
+
+
+async def test_handled_event_is_acked_and_its_redelivery_skips_the_handler(
+    engine: AsyncEngine,
+) -> None:
+    handler = Handler()
+    consumer = make_consumer(engine, handler)
+    first = delivery()
+    again = FakeMsg(first.data, first.headers, num_delivered=2)
+
+    await consumer.process(first)  # type: ignore[arg-type]
+    await consumer.process(again)  # type: ignore[arg-type]
+
+    assert [event.key for event in handler.calls] == ["k"]  # type: ignore[attr-defined]
+    assert first.settled == again.settled == [("ack",)]
+
+
+# Failures
+
+
+async def test_nak_delay_doubles_with_each_failed_attempt_up_to_the_bound(
+    engine: AsyncEngine,
+) -> None:
+    policy = RedeliveryPolicy(max_attempts=6, initial_delay_s=0.1, max_delay_s=0.5)
+    consumer = make_consumer(engine, Handler(fails=True), redelivery=policy)
+    deliveries = [delivery(num_delivered=n) for n in range(1, 6)]
+
+    for msg in deliveries:
+        await consumer.process(msg)  # type: ignore[arg-type]
+
+    delays = [msg.settled for msg in deliveries]
+    assert delays == [
+        [("nak", 0.1)],
+        [("nak", 0.2)],
+        [("nak", 0.4)],
+        [("nak", 0.5)],
+        [("nak", 0.5)],
+    ]
+
+
+async def test_last_failed_attempt_goes_to_dead_letters_and_is_terminated(
+    engine: AsyncEngine,
+) -> None:
+    nats = FakeNats()
+    consumer = make_consumer(
+        engine, Handler(fails=True), nats, redelivery=RedeliveryPolicy(max_attempts=3)
+    )
+    msg = delivery(num_delivered=3)
+
+    await consumer.process(msg)  # type: ignore[arg-type]
+
+    assert msg.settled == [("term",)]
+    [(subject, payload, headers)] = nats.js.published
+    assert subject == f"deadletter.{CONSUMER}.events.testing.v1.RecordRequest"
+    assert payload == msg.data
+    assert headers["Meshwork-Dead-Letter-Error"] == "ValueError: boom"
+    assert headers["Meshwork-Dead-Letter-Consumer"] == CONSUMER
+    assert headers["Meshwork-Dead-Letter-Attempts"] == "3"
+    assert headers["Meshwork-Original-Subject"] == "events.testing.v1.RecordRequest"
+    assert headers["Meshwork-Original-Stream"] == "EVENTS_TESTING"
+    assert headers["Meshwork-Original-Sequence"] == "7"
+    assert headers["Nats-Msg-Id"] == f"{CONSUMER}:EVENTS_TESTING:7"
+    assert headers["Meshwork-Type"] == "meshwork.testing.v1.RecordRequest"
+
+
+@pytest.mark.parametrize(
+    ("drop_header", "data", "reason"),
+    [
+        ("Meshwork-Type", None, "no handler for ''"),
+        ("Meshwork-Event-Id", None, "no Meshwork-Event-Id header"),
+        (None, b"\x0a\xff", "payload is not a valid meshwork.testing.v1.RecordRequest"),
+    ],
+)
+async def test_message_no_retry_can_fix_is_dead_lettered_on_first_delivery(
+    engine: AsyncEngine, drop_header: str | None, data: bytes | None, reason: str
+) -> None:
+    nats = FakeNats()
+    handler = Handler()
+    consumer = make_consumer(engine, handler, nats)
+    msg = delivery()
+    msg.headers.pop(drop_header or "", None)
+    msg.data = data if data is not None else msg.data
+
+    await consumer.process(msg)  # type: ignore[arg-type]
+
+    assert msg.settled == [("term",)]
+    assert handler.calls == []
+    [(_, _, headers)] = nats.js.published
+    assert reason in headers["Meshwork-Dead-Letter-Error"]
+    assert headers["Meshwork-Dead-Letter-Attempts"] == "1"
+
+
+async def test_message_is_redelivered_later_when_dead_lettering_fails(
+    engine: AsyncEngine,
+) -> None:
+    nats = FakeNats(js=FakeJetStream(unavailable=True))
+    policy = RedeliveryPolicy(max_attempts=1, initial_delay_s=1, max_delay_s=30)
+    consumer = make_consumer(engine, Handler(fails=True), nats, redelivery=policy)
+    msg = delivery()
+
+    await consumer.process(msg)  # type: ignore[arg-type]
+
+    assert msg.settled == [("nak", 30)]
+
+
+# Configuration
+
+
+@pytest.mark.parametrize(
+    "handlers",
+    [{}, {probe_pb2.RecordRequest: Handler(), options_pb2.Access: Handler()}],
+    ids=["none", "two services"],
+)
+def test_consumer_needs_handlers_for_the_events_of_exactly_one_service(
+    handlers: dict[type[Message], Handler],
+) -> None:
+    with pytest.raises(ValueError, match="one Consumer per stream"):
+        Consumer(FakeNats(), lambda: None, name=CONSUMER, handlers=handlers)  # type: ignore[arg-type]
+
+
+def test_consumer_reads_the_stream_of_the_service_owning_its_events(engine: AsyncEngine) -> None:
+    consumer = make_consumer(engine, Handler())
+    assert (consumer.service, consumer.stream) == ("testing", "EVENTS_TESTING")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"max_attempts": 0}, {"initial_delay_s": 0}, {"initial_delay_s": 5, "max_delay_s": 1}],
+)
+def test_redelivery_policy_refuses_settings_that_cannot_work(options: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=r"max_attempts|initial_delay_s"):
+        RedeliveryPolicy(**options)  # type: ignore[arg-type]
+
+
+def test_error_text_fits_in_one_bounded_header_line() -> None:
+    text = describe_error(RuntimeError("line one\r\nline two " + "x" * 5000))
+    assert text.startswith("RuntimeError: line one line two x")
+    assert "\n" not in text and "\r" not in text
+    assert len(text) == 1000
