@@ -39,7 +39,18 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     shutdown_grace_s: float = 10.0
+    #: This service's machine identity: client id = `service`, and this secret.
     client_secret: SecretStr = SecretStr("dev-insecure-client-secret")
+    #: The `iss` of every token identity issues (and every verifier expects).
+    token_issuer: str = "meshwork-identity"
+    #: Where each service listens (a host:port, several comma-separated, or a dns:/// target).
+    identity_address: str = "127.0.0.1:50051"
+    users_address: str = "127.0.0.1:50052"
+    admin_address: str = "127.0.0.1:50053"
+    payments_address: str = "127.0.0.1:50054"
+    notifications_address: str = "127.0.0.1:50055"
+    jobs_address: str = "127.0.0.1:50056"
+    audit_address: str = "127.0.0.1:50057"
 
     @classmethod
     def settings_customise_sources(
@@ -73,6 +84,13 @@ class ServiceSettings(BaseSettings):
                 f"{', '.join(left)} still hold the development default; outside "
                 f"environment=dev every secret must be set (environment={self.environment})"
             )
+
+    def address_of(self, service: str) -> str:
+        """Where `service` listens, from its `<service>_address` setting."""
+        address = getattr(self, f"{service}_address", None)
+        if not isinstance(address, str):
+            raise KeyError(f"no address setting for service {service!r}")
+        return address
 
     def public_view(self) -> dict[str, Any]:
         """The settings with secrets masked, for a start-up log line."""

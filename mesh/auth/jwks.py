@@ -10,6 +10,8 @@ from typing import Any
 
 import jwt
 
+from mesh.errors import MESH_DOMAIN, Unavailable
+
 logger = logging.getLogger("meshwork.auth")
 
 #: Fetches the current JWK Set: a list of JWKs as JSON objects (RFC 7517).
@@ -52,8 +54,16 @@ class JwksCache:
         async with self._lock:
             if self._fetched_at is not None and self._fetched_at >= started:
                 return  # another caller refreshed while this one waited
+            try:
+                fetched = await self._fetch()
+            except Exception as error:  # the issuer is down or unreachable
+                raise Unavailable(
+                    f"cannot fetch signing keys to verify the token: {error}",
+                    reason="SIGNING_KEYS_UNAVAILABLE",
+                    domain=MESH_DOMAIN,
+                ) from error
             keys = {}
-            for entry in await self._fetch():
+            for entry in fetched:
                 try:
                     keys[str(entry["kid"])] = jwt.PyJWK(dict(entry))
                 except (KeyError, jwt.PyJWKError) as error:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -41,12 +42,17 @@ def rpc_status_of(error: DomainError) -> status_pb2.Status:
         delay = duration_pb2.Duration()
         delay.FromNanoseconds(int(error.retry_after_s * 1e9))
         details.append(error_details_pb2.RetryInfo(retry_delay=delay))
+    return rich_status(code, error.message, *details)
+
+
+def rich_status(code: int, message: str, *details: Message) -> status_pb2.Status:
+    """A google.rpc.Status with its details packed."""
     packed = []
     for detail in details:
         wrapper = any_pb2.Any()
         wrapper.Pack(detail)
         packed.append(wrapper)
-    return status_pb2.Status(code=code, message=error.message, details=packed)
+    return status_pb2.Status(code=code, message=message, details=packed)
 
 
 async def abort_with(context: grpc.aio.ServicerContext, status: status_pb2.Status) -> None:
@@ -62,13 +68,23 @@ def internal_error_status() -> status_pb2.Status:
     info = error_details_pb2.ErrorInfo(
         reason="INTERNAL_ERROR", domain=MESH_DOMAIN, metadata={"request_id": request_id}
     )
-    wrapper = any_pb2.Any()
-    wrapper.Pack(info)
-    return status_pb2.Status(
-        code=code_pb2.INTERNAL,
-        message=f"internal error; quote request id {request_id} when reporting it",
-        details=[wrapper],
+    message = f"internal error; quote request id {request_id} when reporting it"
+    return rich_status(code_pb2.INTERNAL, message, info)
+
+
+_DEPENDENCY_DOWN = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+def dependency_failure_status(method: str, error: grpc.aio.AioRpcError) -> status_pb2.Status:
+    """A downstream call failed: UNAVAILABLE if the dependency is down, else INTERNAL."""
+    if error.code() not in _DEPENDENCY_DOWN:
+        logger.error("downstream call failed in %s: %s %s", method, error.code(), error.details())
+        return internal_error_status()
+    info = error_details_pb2.ErrorInfo(
+        reason="DEPENDENCY_UNAVAILABLE", domain=MESH_DOMAIN, metadata={"status": error.code().name}
     )
+    message = f"a service {method} depends on is unavailable ({error.details()}); retry later"
+    return rich_status(code_pb2.UNAVAILABLE, message, info)
 
 
 class ErrorInterceptor(CallInterceptor):
@@ -80,6 +96,8 @@ class ErrorInterceptor(CallInterceptor):
             yield
         except grpc.aio.AbortError:
             raise
+        except grpc.aio.AioRpcError as error:  # a call this handler made to another service
+            await abort_with(context, dependency_failure_status(call.method, error))
         except DomainError as error:
             await abort_with(context, rpc_status_of(error))
         except TimeoutError:

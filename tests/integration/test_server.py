@@ -101,6 +101,14 @@ class TestErrors:
         assert "secret internals" not in caught.value.details()
         assert "req-crash" in caught.value.details()
 
+    async def test_a_dependency_that_is_down_makes_the_call_unavailable(self, served) -> None:
+        stub, _ = served
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await stub.Echo(probe_pb2.EchoRequest(fail_with="DEPENDENCY_DOWN"), metadata=SERVICE)
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+        [info] = details_of(rich_status(caught.value), error_details_pb2.ErrorInfo)
+        assert info.reason == "DEPENDENCY_UNAVAILABLE"
+
 
 class TestAccessPolicy:
     async def test_a_call_without_a_service_token_is_unauthenticated(self, served) -> None:

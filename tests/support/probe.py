@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
+import grpc
 from opentelemetry import trace
 
 from mesh.context import (
@@ -41,6 +42,8 @@ class ProbeServicer(probe_pb2_grpc.ProbeServiceServicer):
     async def Echo(self, request: probe_pb2.EchoRequest, context: object) -> probe_pb2.EchoResponse:
         if request.delay_ms:
             await asyncio.sleep(request.delay_ms / 1000)
+        if request.fail_with == "DEPENDENCY_DOWN":
+            await _call_a_dependency_that_is_down()
         _raise_requested(request.fail_with)
         span = trace.get_current_span().get_span_context()
         remaining = time_remaining()
@@ -63,6 +66,11 @@ class ProbeServicer(probe_pb2_grpc.ProbeServiceServicer):
 
     async def Internal(self, request: object, context: object) -> probe_pb2.InternalResponse:
         return probe_pb2.InternalResponse(service=current_principal().service or "")
+
+
+async def _call_a_dependency_that_is_down() -> None:
+    async with grpc.aio.insecure_channel("127.0.0.1:1") as channel:
+        await probe_pb2_grpc.ProbeServiceStub(channel).Record(probe_pb2.RecordRequest(), timeout=1)
 
 
 def _raise_requested(reason: str) -> None:

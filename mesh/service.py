@@ -1,0 +1,184 @@
+"""Runs a service: builds its resources in order, serves, and closes them in reverse on SIGTERM.
+
+A service's `__main__` is one line — `run_service(Settings(), build=build, ...)` — and its
+`build(runtime)` returns the servicers (and consumers) wired to `runtime`'s shared resources:
+the database (migrated), the unit of work with its outbox relay, NATS, the token verifier,
+outgoing service tokens and typed clients for other services.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import nats
+from google.protobuf.json_format import MessageToDict
+from nats.aio.client import Client as NATS
+from prometheus_client import start_http_server
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from mesh.auth.authenticator import JwtAuthenticator
+from mesh.auth.jwks import JwksCache, JwksFetch
+from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
+from mesh.auth.tokens import TokenVerifier
+from mesh.client import ClientOptions, ServiceClient, connect
+from mesh.db import UnitOfWork, create_engine, create_session_factory, migrate, ping
+from mesh.events.consumer import Consumer
+from mesh.events.outbox import OutboxRelay
+from mesh.events.streams import ensure_event_stream
+from mesh.logs import configure_logging
+from mesh.server import ServiceBinding, create_server, serve
+from mesh.settings import ServiceSettings
+from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
+
+logger = logging.getLogger("meshwork.service")
+StubT = TypeVar("StubT")
+
+
+@dataclass
+class Built:
+    """What a service's `build` returns: its servicers and the consumers it runs."""
+
+    bindings: Sequence[ServiceBinding]
+    consumers: Sequence[Consumer] = ()
+
+
+@dataclass
+class ServiceRuntime:
+    """The resources a running service shares; see `run_service`."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    nc: NATS
+    relay: OutboxRelay
+    verifier: TokenVerifier
+    tokens: Callable[[str], Awaitable[str]]
+    _clients: dict[type, ServiceClient[Any]] = field(default_factory=dict, repr=False)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work whose committed events wake the outbox relay at once."""
+        return UnitOfWork(self.session_factory, after_commit=self.relay.notify)
+
+    def client(self, stub_type: type[StubT], service: str) -> StubT:
+        """The typed stub for `service` (one channel per service, reused), with service tokens."""
+        if stub_type not in self._clients:
+            self._clients[stub_type] = connect(
+                stub_type,
+                self.settings.address_of(service),
+                options=ClientOptions(token_provider=self.tokens),
+            )
+        return self._clients[stub_type].stub
+
+    async def close_clients(self) -> None:
+        for client in self._clients.values():
+            await client.close()
+        self._clients.clear()
+
+
+def identity_jwks(runtime_client: Callable[[], Any]) -> JwksFetch:
+    """Fetches the JWK Set from identity's GetJwks (a public RPC)."""
+
+    async def fetch() -> list[dict[str, Any]]:
+        stub = runtime_client()
+        reply = await stub.GetJwks(identity_service_pb2.GetJwksRequest())
+        return [MessageToDict(key, preserving_proto_field_name=True) for key in reply.keys]
+
+    return fetch
+
+
+def identity_token_issuer(
+    settings: ServiceSettings, runtime_client: Callable[[], Any]
+) -> TokenIssuer:
+    """Asks identity for this service's token for an audience (client-credentials style)."""
+
+    async def issue(audience: str) -> tuple[str, float]:
+        reply = await runtime_client().IssueServiceToken(
+            identity_service_pb2.IssueServiceTokenRequest(
+                client_id=settings.service,
+                client_secret=settings.client_secret.get_secret_value(),
+                audience=audience,
+            )
+        )
+        return reply.access_token, reply.expire_time.ToSeconds()
+
+    return issue
+
+
+async def run_service(
+    settings: ServiceSettings,
+    *,
+    build: Callable[[ServiceRuntime], Awaitable[Built]],
+    migrations: Path,
+    local_keys: JwksFetch | None = None,
+    local_tokens: TokenIssuer | None = None,
+) -> None:
+    """Runs the service until SIGTERM/SIGINT.
+
+    Other services fetch signing keys and their own service tokens from identity over gRPC;
+    identity passes `local_keys` and `local_tokens` to serve itself from its own database.
+    """
+    configure_logging(settings.service, level=settings.log_level, json_output=settings.log_json)
+    logger.info("starting", extra={"settings": settings.public_view()})
+    async with contextlib.AsyncExitStack() as stack:
+        runtime = await _open_runtime(
+            settings, stack, migrations=migrations, local_keys=local_keys, local_tokens=local_tokens
+        )
+        built = await build(runtime)
+        for consumer in built.consumers:
+            await consumer.start()
+            stack.push_async_callback(consumer.stop)
+        probes = {"database": lambda: ping(runtime.engine), "events": runtime.relay.check}
+        probes |= {f"consumer {c.name}": c.check for c in built.consumers}
+        server, _ = create_server(
+            built.bindings,
+            service=settings.service,
+            authenticator=JwtAuthenticator(runtime.verifier),
+            address=settings.grpc_address,
+            probes=probes,
+        )
+        if settings.metrics_port is not None:
+            start_http_server(settings.metrics_port, addr="127.0.0.1")
+        await serve(server, grace_s=settings.shutdown_grace_s)
+
+
+async def _open_runtime(
+    settings: ServiceSettings,
+    stack: contextlib.AsyncExitStack,
+    *,
+    migrations: Path,
+    local_keys: JwksFetch | None,
+    local_tokens: TokenIssuer | None,
+) -> ServiceRuntime:
+    engine = create_engine(settings.database_url)
+    stack.push_async_callback(engine.dispose)
+    await migrate(settings.database_url, migrations)
+    nc = await nats.connect(
+        settings.nats_url, name=settings.service, max_reconnect_attempts=-1, connect_timeout=5
+    )
+    stack.push_async_callback(nc.drain)
+    await ensure_event_stream(nc.jetstream(), settings.service)
+    relay = OutboxRelay(engine, nc)
+    await relay.start()
+    stack.push_async_callback(relay.stop)
+    runtime: ServiceRuntime
+
+    def identity() -> Any:
+        return runtime.client(identity_service_pb2_grpc.IdentityServiceStub, "identity")
+
+    keys = JwksCache(local_keys or identity_jwks(identity))
+    runtime = ServiceRuntime(
+        settings=settings,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        nc=nc,
+        relay=relay,
+        verifier=TokenVerifier(keys, issuer=settings.token_issuer),
+        tokens=ServiceTokens(local_tokens or identity_token_issuer(settings, identity)),
+    )
+    stack.push_async_callback(runtime.close_clients)
+    return runtime
