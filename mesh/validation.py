@@ -1,0 +1,67 @@
+"""Request validation that reports every bad field at once, as InvalidArgument + BadRequest."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+
+from mesh.errors import FieldViolation, InvalidArgument
+
+
+class Violations:
+    """Collects field violations; `raise_if_any` raises one InvalidArgument naming them all.
+
+        violations = Violations(domain="users.meshwork")
+        email = violations.email("email", request.email)
+        violations.length("display_name", request.display_name, maximum=100)
+        violations.raise_if_any()
+    """
+
+    def __init__(self, *, domain: str, reason: str = "VALIDATION_FAILED") -> None:
+        self._domain = domain
+        self._reason = reason
+        self._found: list[FieldViolation] = []
+
+    def add(self, field: str, description: str) -> None:
+        """Records that `field` is wrong, and how."""
+        self._found.append(FieldViolation(field, description))
+
+    def required(self, field: str, value: str) -> str:
+        """The value stripped of surrounding space; a violation when that leaves nothing."""
+        value = value.strip()
+        if not value:
+            self.add(field, "is required")
+        return value
+
+    def length(self, field: str, value: str, *, minimum: int = 0, maximum: int) -> str:
+        """Checks the length in characters (after stripping surrounding space)."""
+        value = value.strip()
+        if len(value) < minimum:
+            self.add(field, f"must be at least {minimum} characters (got {len(value)})")
+        elif len(value) > maximum:
+            self.add(field, f"must be at most {maximum} characters (got {len(value)})")
+        return value
+
+    def email(self, field: str, value: str) -> str:
+        """The normalized address (lower-cased domain, Unicode NFC); a violation when invalid."""
+        if not value.strip():
+            self.add(field, "is required")
+            return ""
+        if len(value) > 254:
+            self.add(field, "must be at most 254 characters")
+            return value
+        try:
+            return validate_email(value.strip(), check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            self.add(field, f"is not a valid email address: {error}")
+            return value
+
+    def raise_if_any(self, message: str = "the request has invalid fields") -> None:
+        """Raises InvalidArgument listing every violation, if there are any."""
+        if self._found:
+            fields = ", ".join(v.field for v in self._found)
+            raise InvalidArgument(
+                f"{message}: {fields}",
+                reason=self._reason,
+                domain=self._domain,
+                violations=self._found,
+            )
