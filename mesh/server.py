@@ -107,18 +107,25 @@ def create_server(
     return MeshServer(server, health, port), port
 
 
-async def serve(server: MeshServer, *, grace_s: float = 10.0) -> None:
-    """Runs `server` until SIGTERM or SIGINT, then shuts it down gracefully."""
+async def wait_for_termination() -> None:
+    """Returns when the process receives SIGTERM or SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await server.start()
-    logger.info("listening", extra={"port": server.port})
     try:
         await stop.wait()
-        logger.info("shutting down", extra={"grace_s": grace_s})
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+async def serve(server: MeshServer, *, grace_s: float = 10.0) -> None:
+    """Runs `server` until SIGTERM or SIGINT, then shuts it down gracefully."""
+    await server.start()
+    logger.info("listening", extra={"port": server.port})
+    try:
+        await wait_for_termination()
+        logger.info("shutting down", extra={"grace_s": grace_s})
+    finally:
         await server.stop(grace_s)

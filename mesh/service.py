@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +31,7 @@ from mesh.events.consumer import Consumer
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_event_stream
 from mesh.logs import configure_logging
-from mesh.server import ServiceBinding, create_server, serve
+from mesh.server import MeshServer, ServiceBinding, create_server, wait_for_termination
 from mesh.settings import ServiceSettings
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
@@ -109,21 +109,33 @@ def identity_token_issuer(
     return issue
 
 
-async def run_service(
+@dataclass
+class RunningService:
+    """A started service: its server (port), its runtime, and what it was built with."""
+
+    server: MeshServer
+    runtime: ServiceRuntime
+    built: Built
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.server.port}"
+
+
+@contextlib.asynccontextmanager
+async def start_service(
     settings: ServiceSettings,
     *,
     build: Callable[[ServiceRuntime], Awaitable[Built]],
     migrations: Path,
     local_keys: JwksFetch | None = None,
     local_tokens: TokenIssuer | None = None,
-) -> None:
-    """Runs the service until SIGTERM/SIGINT.
+) -> AsyncIterator[RunningService]:
+    """Builds and starts the service; on exit stops it (health first) and closes everything.
 
     Other services fetch signing keys and their own service tokens from identity over gRPC;
     identity passes `local_keys` and `local_tokens` to serve itself from its own database.
     """
-    configure_logging(settings.service, level=settings.log_level, json_output=settings.log_json)
-    logger.info("starting", extra={"settings": settings.public_view()})
     async with contextlib.AsyncExitStack() as stack:
         runtime = await _open_runtime(
             settings, stack, migrations=migrations, local_keys=local_keys, local_tokens=local_tokens
@@ -141,9 +153,35 @@ async def run_service(
             address=settings.grpc_address,
             probes=probes,
         )
-        if settings.metrics_port is not None:
-            start_http_server(settings.metrics_port, addr="127.0.0.1")
-        await serve(server, grace_s=settings.shutdown_grace_s)
+        await server.start()
+        stack.push_async_callback(server.stop, settings.shutdown_grace_s)
+        yield RunningService(server=server, runtime=runtime, built=built)
+
+
+async def run_service(
+    settings: ServiceSettings,
+    *,
+    build: Callable[[ServiceRuntime], Awaitable[Built]],
+    migrations: Path,
+    local_keys: JwksFetch | None = None,
+    local_tokens: TokenIssuer | None = None,
+) -> None:
+    """`python -m services.<name>`: logs, metrics endpoint, and `start_service` until SIGTERM."""
+    configure_logging(settings.service, level=settings.log_level, json_output=settings.log_json)
+    logger.info("starting", extra={"settings": settings.public_view()})
+    if settings.metrics_port is not None:
+        start_http_server(settings.metrics_port, addr="127.0.0.1")
+    running = start_service(
+        settings,
+        build=build,
+        migrations=migrations,
+        local_keys=local_keys,
+        local_tokens=local_tokens,
+    )
+    async with running as service:
+        logger.info("listening", extra={"address": service.address})
+        await wait_for_termination()
+        logger.info("shutting down", extra={"grace_s": settings.shutdown_grace_s})
 
 
 async def _open_runtime(

@@ -10,10 +10,10 @@ from mesh.errors import FieldViolation, InvalidArgument
 class Violations:
     """Collects field violations; `raise_if_any` raises one InvalidArgument naming them all.
 
-        violations = Violations(domain="users.meshwork")
-        email = violations.email("email", request.email)
-        violations.length("display_name", request.display_name, maximum=100)
-        violations.raise_if_any()
+    violations = Violations(domain="users.meshwork")
+    email = violations.email("email", request.email)
+    violations.length("display_name", request.display_name, maximum=100)
+    violations.raise_if_any()
     """
 
     def __init__(self, *, domain: str, reason: str = "VALIDATION_FAILED") -> None:
