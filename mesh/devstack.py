@@ -9,7 +9,9 @@ Ctrl-C (or SIGTERM) stops everything cleanly.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -34,6 +36,8 @@ SERVICES = {
     "jobs": 50056,
     "audit": 50057,
 }
+#: Clients that are not services but may obtain service tokens: the edge, and developers' tools.
+DEV_CLIENTS = ("edge", "cli")
 NATS_PORT = 4222
 READY_TIMEOUT_S = 30.0
 
@@ -64,22 +68,54 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_service(name: str, *, nats_url: str, logs: Path) -> ServiceProcess:
-    """Starts `python -m services.<name>` on its usual port (another free one if that is taken)."""
-    port = SERVICES[name] if port_is_free(SERVICES[name]) else free_port()
-    service = ServiceProcess(name=name, port=port, log_path=logs / f"{name}.log")
-    prefix = f"{name.upper()}_"
+def plan_services(names: list[str], *, logs: Path) -> list[ServiceProcess]:
+    """Gives each service its usual port, or a free one when that is taken."""
+    return [
+        ServiceProcess(
+            name=name,
+            port=SERVICES[name] if port_is_free(SERVICES[name]) else free_port(),
+            log_path=logs / f"{name}.log",
+        )
+        for name in names
+    ]
+
+
+def load_credentials(path: Path, clients: list[str]) -> dict[str, str]:
+    """Each client's secret for local runs: generated once, kept in `path` (mode 0600)."""
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = [client for client in clients if client not in known]
+    if missing:
+        known |= {client: secrets.token_urlsafe(32) for client in missing}
+        path.write_text(json.dumps(known, indent=2))
+        path.chmod(0o600)
+    return known
+
+
+def stack_environment(
+    services: list[ServiceProcess], *, nats_url: str, credentials: dict[str, str]
+) -> dict[str, str]:
+    """The variables every service process gets: NATS, where each service listens, secrets."""
     env = {
-        **os.environ,
         f"{SHARED_PREFIX}ENVIRONMENT": os.environ.get(f"{SHARED_PREFIX}ENVIRONMENT", "dev"),
         f"{SHARED_PREFIX}NATS_URL": nats_url,
-        f"{prefix}GRPC_ADDRESS": service.address,
+        "IDENTITY_SERVICE_CLIENTS": json.dumps(credentials),
     }
+    for service in services:
+        env[f"{SHARED_PREFIX}{service.name.upper()}_ADDRESS"] = service.address
+        env[f"{service.name.upper()}_GRPC_ADDRESS"] = service.address
+        env[f"{service.name.upper()}_CLIENT_SECRET"] = credentials[service.name]
+    return env
+
+
+def start_service(service: ServiceProcess, *, env: dict[str, str]) -> None:
+    """Starts `python -m services.<name>`, its output going to its log file."""
     log = service.log_path.open("ab")
     service.process = subprocess.Popen(
-        [sys.executable, "-m", f"services.{name}"], env=env, stdout=log, stderr=log
+        [sys.executable, "-m", f"services.{service.name}"],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=log,
     )
-    return service
 
 
 async def wait_until_serving(service: ServiceProcess, *, timeout_s: float) -> None:
@@ -140,9 +176,12 @@ async def run() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        for name in available_services():
-            services.append(start_service(name, nats_url=nats_url, logs=logs))
-            await wait_until_serving(services[-1], timeout_s=READY_TIMEOUT_S)
+        services = plan_services(available_services(), logs=logs)
+        credentials = load_credentials(STATE_DIR / "credentials.json", [*SERVICES, *DEV_CLIENTS])
+        env = stack_environment(services, nats_url=nats_url, credentials=credentials)
+        for service in services:
+            start_service(service, env=env)
+            await wait_until_serving(service, timeout_s=READY_TIMEOUT_S)
         print_summary(nats_url, services, ready_s=time.monotonic() - started)
         await stop.wait()
         print("\nstopping…", flush=True)
