@@ -54,7 +54,7 @@ breaking: $(BUF)
 	else echo "no main branch to compare against"; fi
 
 bench: $(INSTALLED)
-	$(PY) -m bench
+	PYTHONPATH=.:gen:tests/gen $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) .tools .meshwork .pytest_cache .mypy_cache .ruff_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import grpc
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
@@ -61,13 +62,12 @@ class MetricsInterceptor(CallInterceptor):
         super().__init__(methods)
         self._service = service
         self._metrics = server_metrics(registry)
+        self._by_method: dict[str, tuple[Any, Any, Any]] = {}
 
     @asynccontextmanager
     async def around(self, call: Call, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
-        grpc_service, _, grpc_method = call.method.lstrip("/").rpartition("/")
-        labels = (self._service, grpc_service, grpc_method)
-        self._metrics.started.labels(*labels).inc()
-        in_flight = self._metrics.in_flight.labels(*labels)
+        started_total, in_flight, duration = self._children(call.method)
+        started_total.inc()
         in_flight.inc()
         started = time.perf_counter()
         error: BaseException | None = None
@@ -78,5 +78,21 @@ class MetricsInterceptor(CallInterceptor):
             raise
         finally:
             in_flight.dec()
-            self._metrics.duration.labels(*labels).observe(time.perf_counter() - started)
-            self._metrics.handled.labels(*labels, status_code_of(context, error)).inc()
+            duration.observe(time.perf_counter() - started)
+            code = status_code_of(context, error)
+            self._metrics.handled.labels(*self._labels(call.method), code).inc()
+
+    def _labels(self, method: str) -> tuple[str, str, str]:
+        grpc_service, _, grpc_method = method.lstrip("/").rpartition("/")
+        return self._service, grpc_service, grpc_method
+
+    def _children(self, method: str) -> tuple[Any, Any, Any]:
+        """The per-method metric children, looked up once (label lookups cost on a hot path)."""
+        if method not in self._by_method:
+            labels = self._labels(method)
+            self._by_method[method] = (
+                self._metrics.started.labels(*labels),
+                self._metrics.in_flight.labels(*labels),
+                self._metrics.duration.labels(*labels),
+            )
+        return self._by_method[method]

@@ -51,16 +51,17 @@ class RequestContextInterceptor(CallInterceptor):
         finally:
             code = status_code_of(context, error)
             level = logging.ERROR if code in ("INTERNAL", "UNKNOWN", "DATA_LOSS") else logging.INFO
-            logger.log(
-                level,
-                "%s %s",
-                call.method,
-                code,
-                extra={
-                    "rpc": call.method,
-                    "code": code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "peer": context.peer(),
-                },
-            )
+            if logger.isEnabledFor(level):
+                logger.log(
+                    level,
+                    "%s %s",
+                    call.method,
+                    code,
+                    extra={
+                        "rpc": call.method,
+                        "code": code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "peer": context.peer(),
+                    },
+                )
             request_id_var.reset(token)

@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import grpc
 from opentelemetry import trace
@@ -26,6 +27,7 @@ from mesh.errors import (
     NotFound,
     Unauthenticated,
 )
+from mesh.interceptors import Authenticator
 from mesh.logs import configure_logging
 from mesh.server import MeshServer, ServiceBinding, create_server, serve
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
@@ -109,13 +111,18 @@ def _bearer(value: str | None, kind: str) -> str:
     return token.removeprefix(f"{kind}:")
 
 
-def probe_server(**kwargs: object) -> tuple[MeshServer, int, ProbeServicer]:
-    """A mesh server for ProbeService on a free port, with the header authenticator."""
+def probe_server(
+    *, authenticator: Authenticator | None = None, **kwargs: Any
+) -> tuple[MeshServer, int, ProbeServicer]:
+    """A mesh server for ProbeService on a free port (header authenticator unless given one)."""
     servicer = ProbeServicer()
     binding = ServiceBinding.of(probe_pb2, probe_pb2_grpc, servicer)
     server, port = create_server(
-        [binding], service="testing", authenticator=HeaderAuthenticator(), **kwargs
-    )  # type: ignore[arg-type]
+        [binding],
+        service="testing",
+        authenticator=authenticator or HeaderAuthenticator(),
+        **kwargs,
+    )
     return server, port, servicer
 
 

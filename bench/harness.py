@@ -1,0 +1,102 @@
+"""Shared measuring: interleaved rounds of concurrent callers, medians, markdown tables."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+Call = Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Round:
+    """One timed round of one variant."""
+
+    calls: int
+    seconds: float
+    latencies: Sequence[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.calls / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def timed_round(call: Call, *, concurrency: int, calls: int) -> Round:
+    """`calls` calls spread over `concurrency` concurrent callers."""
+    latencies: list[float] = []
+    per_caller = calls // concurrency
+
+    async def caller() -> None:
+        for _ in range(per_caller):
+            started = time.perf_counter()
+            await call()
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(caller() for _ in range(concurrency)))
+    return Round(
+        calls=per_caller * concurrency, seconds=time.perf_counter() - started, latencies=latencies
+    )
+
+
+async def compare(
+    variants: Mapping[str, Call], *, concurrency: int, calls: int, rounds: int, warmup: int
+) -> dict[str, Round]:
+    """Warms each variant up, then runs `rounds` interleaved rounds; the median round wins."""
+    for call in variants.values():
+        await timed_round(call, concurrency=concurrency, calls=warmup)
+    results: dict[str, list[Round]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, call in variants.items():
+            results[name].append(await timed_round(call, concurrency=concurrency, calls=calls))
+    return {
+        name: sorted(runs, key=lambda r: r.throughput)[len(runs) // 2]
+        for name, runs in results.items()
+    }
+
+
+def machine() -> str:
+    """One line describing where the numbers were measured."""
+    from google.protobuf.internal import api_implementation
+
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}" for name in ("grpcio", "protobuf", "nats-py")
+    )
+    return (
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {versions}, "
+        f"protobuf backend {api_implementation.Type()}"
+    )
+
+
+def write_report(name: str, lines: list[str]) -> Path:
+    """Prints the report and saves it as bench/results/<date>-<name>.md."""
+    text = "\n".join(
+        [f"# {name} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "", machine(), "", *lines]
+    )
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}-{name}.md"
+    path.write_text(text + "\n")
+    return path
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
