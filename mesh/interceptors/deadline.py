@@ -34,18 +34,25 @@ class DeadlineInterceptor(CallInterceptor):
         if remaining is None and call.contract is None:
             yield  # infrastructure (health Watch, reflection streams) runs as long as asked
             return
-        if remaining is None:
-            remaining = call.contract.default_deadline_s if call.contract else DEFAULT_DEADLINE_S
-        elif remaining <= 0:
+        if remaining is not None and remaining <= 0:
             raise DeadlineExpired(
                 f"{call.method}: the deadline had passed when the call arrived",
                 reason="DEADLINE_EXPIRED_ON_ARRIVAL",
                 domain=MESH_DOMAIN,
             )
         loop = asyncio.get_running_loop()
-        token = deadline_var.set(loop.time() + remaining)
+        if remaining is not None:
+            # gRPC itself cancels the handler when the caller's deadline passes.
+            token = deadline_var.set(loop.time() + remaining)
+            try:
+                yield
+            finally:
+                deadline_var.reset(token)
+            return
+        default = call.contract.default_deadline_s if call.contract else DEFAULT_DEADLINE_S
+        token = deadline_var.set(loop.time() + default)
         try:
-            async with asyncio.timeout(remaining):
+            async with asyncio.timeout(default):
                 yield
         finally:
             deadline_var.reset(token)
