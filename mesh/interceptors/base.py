@@ -6,7 +6,6 @@ import inspect
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -29,13 +28,26 @@ class MethodTable:
         return iter(self._contracts.values())
 
 
-@dataclass(frozen=True, slots=True)
 class Call:
     """What an interceptor knows about the call it wraps."""
 
-    method: str
-    contract: MethodContract | None
-    metadata: Mapping[str, str]
+    __slots__ = ("_context", "_metadata", "contract", "method")
+
+    def __init__(
+        self, method: str, contract: MethodContract | None, context: grpc.aio.ServicerContext
+    ) -> None:
+        self.method = method
+        self.contract = contract
+        self._context = context
+        self._metadata: dict[str, str] | None = None
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """The call's text metadata (binary entries left out), read once."""
+        if self._metadata is None:
+            pairs = self._context.invocation_metadata() or ()
+            self._metadata = {key: value for key, value in pairs if isinstance(value, str)}
+        return self._metadata
 
 
 class CallInterceptor(grpc.aio.ServerInterceptor):
@@ -47,6 +59,8 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
 
     def __init__(self, methods: MethodTable) -> None:
         self._methods = methods
+        # Wrapped handlers per method: wrapping once keeps per-call work to the `around` itself.
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, Any]] = {}
 
     @abstractmethod
     def around(self, call: Call, context: grpc.aio.ServicerContext) -> AbstractAsyncContextManager:
@@ -61,18 +75,22 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return None
         method = handler_call_details.method
-        metadata = _text_metadata(handler_call_details.invocation_metadata or ())
-        call = Call(method=method, contract=self._methods.get(method), metadata=metadata)
-        return _wrap(handler, call, self.around)
+        cached = self._wrapped.get(method)
+        if cached is None or cached[0] is not handler:
+            cached = (handler, _wrap(handler, method, self._methods.get(method), self.around))
+            self._wrapped[method] = cached
+        return cached[1]
 
 
-def _text_metadata(pairs: Iterable[tuple[str, str | bytes]]) -> dict[str, str]:
-    return {key: value for key, value in pairs if isinstance(value, str)}
-
-
-def _wrap(handler: grpc.RpcMethodHandler, call: Call, around: Callable[..., Any]) -> Any:
+def _wrap(
+    handler: grpc.RpcMethodHandler,
+    method: str,
+    contract: MethodContract | None,
+    around: Callable[..., Any],
+) -> Any:
     def unary(behavior: Callable[..., Any]) -> Callable[..., Any]:
         async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            call = Call(method, contract, context)
             async with around(call, context):
                 return await behavior(request, context)
 
@@ -83,6 +101,7 @@ def _wrap(handler: grpc.RpcMethodHandler, call: Call, around: Callable[..., Any]
             return unary(behavior)  # a streaming handler written with context.write()
 
         async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            call = Call(method, contract, context)
             async with around(call, context):
                 async for response in behavior(request, context):
                     yield response
