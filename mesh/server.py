@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -107,14 +108,18 @@ def create_server(
     return MeshServer(server, health, port), port
 
 
-async def wait_for_termination() -> None:
-    """Returns when the process receives SIGTERM or SIGINT."""
+@contextlib.contextmanager
+def termination_requested() -> Iterator[asyncio.Event]:
+    """An event set by SIGTERM or SIGINT, handled from now until the block ends.
+
+    Install it before starting anything, so a signal during start-up still stops gracefully.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        yield stop
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
@@ -122,10 +127,11 @@ async def wait_for_termination() -> None:
 
 async def serve(server: MeshServer, *, grace_s: float = 10.0) -> None:
     """Runs `server` until SIGTERM or SIGINT, then shuts it down gracefully."""
-    await server.start()
-    logger.info("listening", extra={"port": server.port})
-    try:
-        await wait_for_termination()
-        logger.info("shutting down", extra={"grace_s": grace_s})
-    finally:
-        await server.stop(grace_s)
+    with termination_requested() as stop:
+        await server.start()
+        logger.info("listening", extra={"port": server.port})
+        try:
+            await stop.wait()
+            logger.info("shutting down", extra={"grace_s": grace_s})
+        finally:
+            await server.stop(grace_s)

@@ -31,7 +31,7 @@ from mesh.events.consumer import Consumer
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_event_stream
 from mesh.logs import configure_logging
-from mesh.server import MeshServer, ServiceBinding, create_server, wait_for_termination
+from mesh.server import MeshServer, ServiceBinding, create_server, termination_requested
 from mesh.settings import ServiceSettings
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
@@ -178,10 +178,11 @@ async def run_service(
         local_keys=local_keys,
         local_tokens=local_tokens,
     )
-    async with running as service:
-        logger.info("listening", extra={"address": service.address})
-        await wait_for_termination()
-        logger.info("shutting down", extra={"grace_s": settings.shutdown_grace_s})
+    with termination_requested() as stop:
+        async with running as service:
+            logger.info("listening", extra={"address": service.address})
+            await stop.wait()
+            logger.info("shutting down", extra={"grace_s": settings.shutdown_grace_s})
 
 
 async def _open_runtime(
