@@ -1,0 +1,1 @@
+"""Meshwork services: one package per service."""

@@ -1,0 +1,1 @@
+"""The users service: profiles, contact data and KYC status (meshwork.users.v1)."""

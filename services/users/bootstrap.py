@@ -1,0 +1,23 @@
+"""Wires the users service to the runtime's resources; `start_service`/`run_service` run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mesh.server import ServiceBinding
+from mesh.service import Built, ServiceRuntime
+from meshwork.users.v1 import users_service_pb2, users_service_pb2_grpc
+from services.users.events import identity_consumer
+from services.users.grpc_api import UsersServicer
+
+#: The service's Alembic scripts, applied at start-up.
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def build(runtime: ServiceRuntime) -> Built:
+    """The UsersService servicer and the consumer of identity's events."""
+    servicer = UsersServicer(runtime.unit_of_work)
+    return Built(
+        bindings=[ServiceBinding.of(users_service_pb2, users_service_pb2_grpc, servicer)],
+        consumers=[identity_consumer(runtime.nc, runtime.unit_of_work)],
+    )

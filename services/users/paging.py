@@ -1,0 +1,108 @@
+"""ListUsers pages: filters, page size, and opaque page tokens bound to their query (pure)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.users import commands
+from services.users.domain import KycStatus, email_key
+from services.users.validation import FieldChecks, enum_member
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+QUERY_MAX = 100
+_TOKEN_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    """Which profiles to list; the conditions combine with AND."""
+
+    email_key: str = ""
+    kyc_status: KycStatus | None = None
+    query: str = ""
+    show_deleted: bool = False
+
+    def fingerprint(self) -> str:
+        """Identifies the query, so a page token cannot be replayed against another one."""
+        described = [self.email_key, self.kyc_status or "", self.query, self.show_deleted]
+        return hashlib.sha256(json.dumps(described).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """The position after the last profile of a page, in newest-first order."""
+
+    create_time: datetime
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    filter: UserFilter
+    size: int
+    after: Cursor | None = None
+
+
+def page_request(command: commands.ListUsers) -> PageRequest:
+    """The validated request; every bad field is named at once."""
+    checks = FieldChecks()
+    if command.page_size < 0:
+        checks.add("page_size", f"must not be negative (got {command.page_size})")
+    email = ""
+    if command.email.strip():
+        email = email_key(checks.violations.email("email", command.email))
+    status = None
+    if command.kyc_status:
+        status = enum_member(checks, "kyc_status", command.kyc_status, KycStatus)
+    query = checks.text("query", command.query, maximum=QUERY_MAX).lower()
+    user_filter = UserFilter(email, status, query, command.show_deleted)
+    after = None
+    if command.page_token:
+        after = decode_page_token(checks, command.page_token, user_filter)
+    checks.raise_if_any()
+    size = min(command.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    return PageRequest(user_filter, size, after)
+
+
+def encode_page_token(cursor: Cursor, user_filter: UserFilter) -> str:
+    payload = {
+        "v": _TOKEN_VERSION,
+        "t": cursor.create_time.isoformat(),
+        "u": cursor.user_id,
+        "q": user_filter.fingerprint(),
+    }
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_page_token(checks: FieldChecks, token: str, user_filter: UserFilter) -> Cursor | None:
+    """The cursor of `token`; a violation when it is malformed or from another query."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        cursor = Cursor(datetime.fromisoformat(payload["t"]), str(payload["u"]))
+        version, fingerprint = payload["v"], payload["q"]
+    except (binascii.Error, ValueError, TypeError, KeyError):
+        checks.add(
+            "page_token",
+            "is not a page token from ListUsers; pass next_page_token unchanged",
+            reason="INVALID_PAGE_TOKEN",
+        )
+        return None
+    if version != _TOKEN_VERSION or fingerprint != user_filter.fingerprint():
+        checks.add(
+            "page_token",
+            "belongs to a different query: keep the filters of the first page, "
+            "or start again without a page token",
+            reason="INVALID_PAGE_TOKEN",
+        )
+        return None
+    if cursor.create_time.tzinfo is None:
+        checks.add("page_token", "is not a page token from ListUsers", reason="INVALID_PAGE_TOKEN")
+        return None
+    return cursor
