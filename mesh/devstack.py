@@ -24,7 +24,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from mesh.bundled_nats import BundledNatsServer, port_is_free
-from mesh.settings import SHARED_PREFIX, STATE_DIR
+from mesh.settings import SHARED_PREFIX, state_dir
 
 #: Every service of the platform with its local port, in start order.
 SERVICES = {
@@ -159,7 +159,7 @@ def start_nats() -> tuple[str, BundledNatsServer | None]:
     if external:
         return external, None
     server = BundledNatsServer(
-        STATE_DIR / "nats", port=NATS_PORT if port_is_free(NATS_PORT) else None
+        state_dir() / "nats", port=NATS_PORT if port_is_free(NATS_PORT) else None
     )
     return server.start(), server
 
@@ -167,7 +167,7 @@ def start_nats() -> tuple[str, BundledNatsServer | None]:
 async def run() -> int:
     """Starts the stack, prints where everything listens, and runs until interrupted."""
     started = time.monotonic()
-    logs = STATE_DIR / "logs"
+    logs = state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     nats_url, nats = start_nats()
     services: list[ServiceProcess] = []
@@ -177,7 +177,7 @@ async def run() -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         services = plan_services(available_services(), logs=logs)
-        credentials = load_credentials(STATE_DIR / "credentials.json", [*SERVICES, *DEV_CLIENTS])
+        credentials = load_credentials(state_dir() / "credentials.json", [*SERVICES, *DEV_CLIENTS])
         env = stack_environment(services, nats_url=nats_url, credentials=credentials)
         for service in services:
             start_service(service, env=env)
@@ -201,7 +201,15 @@ def print_summary(nats_url: str, services: list[ServiceProcess], *, ready_s: flo
         lines.append(f"  {service.name:<18} grpc://{service.address}   log {service.log_path}")
     if not services:
         lines.append("  (no services in services/ yet)")
-    lines += ["", "Try: grpcurl -plaintext 127.0.0.1:<port> list"]
+    else:
+        example = services[-1]
+        lines += [
+            "",
+            "Try:",
+            f"  .venv/bin/grpcurl -plaintext {example.address} list",
+            f"  TOKEN=$(.venv/bin/python -m mesh.devtoken {example.name})  # a service token",
+        ]
+    lines += ["", f"Logs: {state_dir() / 'logs'}"]
     print("\n".join(lines), flush=True)
 
 

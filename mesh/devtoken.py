@@ -15,7 +15,7 @@ import sys
 import grpc
 
 from mesh.devstack import SERVICES
-from mesh.settings import SHARED_PREFIX, STATE_DIR
+from mesh.settings import SHARED_PREFIX, state_dir
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
 
@@ -35,7 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("audience", choices=sorted(SERVICES), help="the service to call")
     audience = parser.parse_args().audience
-    credentials = STATE_DIR / "credentials.json"
+    credentials = state_dir() / "credentials.json"
     if not credentials.exists():
         print(f"{credentials} not found: start the platform with `make up` first", file=sys.stderr)
         return 2

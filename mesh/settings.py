@@ -7,6 +7,7 @@ applies to every service (e.g. `MESHWORK_NATS_URL` for all, `USERS_NATS_URL` for
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -19,8 +20,13 @@ from pydantic_settings import (
 )
 
 SHARED_PREFIX = "MESHWORK_"
-#: Where `make up` keeps local state (SQLite files, the NATS store, generated credentials).
-STATE_DIR = Path(".meshwork")
+
+
+def state_dir() -> Path:
+    """Where local runs keep state (SQLite files, the NATS store, logs, generated credentials):
+    `$MESHWORK_STATE_DIR`, or `.meshwork` in the working directory.
+    """
+    return Path(os.environ.get(f"{SHARED_PREFIX}STATE_DIR") or ".meshwork")
 
 
 class ServiceSettings(BaseSettings):
@@ -67,7 +73,7 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _defaults(self) -> ServiceSettings:
         if not self.database_url:
-            self.database_url = f"sqlite+aiosqlite:///{STATE_DIR / f'{self.service}.db'}"
+            self.database_url = f"sqlite+aiosqlite:///{state_dir() / f'{self.service}.db'}"
         if self.environment != "dev":
             self._refuse_default_secrets()
         return self

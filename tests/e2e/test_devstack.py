@@ -25,7 +25,7 @@ async def test_the_stack_starts_nats_and_stops_cleanly_on_sigint(tmp_path: Path)
         assert process.stdout is not None
         output = ""
         async with asyncio.timeout(30):
-            while not output.endswith("list\n") and (line := await process.stdout.readline()):
+            while "Logs:" not in output and (line := await process.stdout.readline()):
                 output += line.decode()
         assert "Meshwork is up" in output, output
         url = re.search(r"nats \(JetStream\)\s+(\S+)", output)
