@@ -80,24 +80,21 @@ class ServiceRuntime:
         self._clients.clear()
 
 
-def identity_jwks(runtime_client: Callable[[], Any]) -> JwksFetch:
+def identity_jwks(identity: Any) -> JwksFetch:
     """Fetches the JWK Set from identity's GetJwks (a public RPC)."""
 
     async def fetch() -> list[dict[str, Any]]:
-        stub = runtime_client()
-        reply = await stub.GetJwks(identity_service_pb2.GetJwksRequest())
+        reply = await identity.GetJwks(identity_service_pb2.GetJwksRequest())
         return [MessageToDict(key, preserving_proto_field_name=True) for key in reply.keys]
 
     return fetch
 
 
-def identity_token_issuer(
-    settings: ServiceSettings, runtime_client: Callable[[], Any]
-) -> TokenIssuer:
+def identity_token_issuer(settings: ServiceSettings, identity: Any) -> TokenIssuer:
     """Asks identity for this service's token for an audience (client-credentials style)."""
 
     async def issue(audience: str) -> tuple[str, float]:
-        reply = await runtime_client().IssueServiceToken(
+        reply = await identity.IssueServiceToken(
             identity_service_pb2.IssueServiceTokenRequest(
                 client_id=settings.service,
                 client_secret=settings.client_secret.get_secret_value(),
@@ -204,12 +201,11 @@ async def _open_runtime(
     relay = OutboxRelay(engine, nc)
     await relay.start()
     stack.push_async_callback(relay.stop)
-    runtime: ServiceRuntime
-
-    def identity() -> Any:
-        return runtime.client(identity_service_pb2_grpc.IdentityServiceStub, "identity")
-
-    keys = JwksCache(local_keys or identity_jwks(identity))
+    # Keys and service tokens come from identity's public RPCs, over a channel that carries
+    # no service token of its own (getting one is what this channel is for).
+    identity = connect(identity_service_pb2_grpc.IdentityServiceStub, settings.identity_address)
+    stack.push_async_callback(identity.close)
+    keys = JwksCache(local_keys or identity_jwks(identity.stub))
     runtime = ServiceRuntime(
         settings=settings,
         engine=engine,
@@ -217,7 +213,7 @@ async def _open_runtime(
         nc=nc,
         relay=relay,
         verifier=TokenVerifier(keys, issuer=settings.token_issuer),
-        tokens=ServiceTokens(local_tokens or identity_token_issuer(settings, identity)),
+        tokens=ServiceTokens(local_tokens or identity_token_issuer(settings, identity.stub)),
     )
     stack.push_async_callback(runtime.close_clients)
     return runtime

@@ -71,6 +71,10 @@ class TokenVerifier:
         self._cache_size = cache_size
         self._verified: OrderedDict[tuple[str, str, str], VerifiedToken] = OrderedDict()
 
+    async def refresh_keys(self) -> None:
+        """Fetches the issuer's keys now (the issuer calls this right after rotating)."""
+        await self._keys.refresh()
+
     async def verify(self, token: str, *, audience: str, token_type: str) -> VerifiedToken:
         """The token's claims, or Unauthenticated saying exactly what is wrong."""
         cache_key = (token, audience, token_type)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -52,6 +53,8 @@ def create_engine(
         options["pool_pre_ping"] = True
     elif parsed.database in (None, "", ":memory:"):
         options = {}  # one shared connection (StaticPool): pool sizes do not apply
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = _create_async_engine(url, echo=echo, **(options | engine_options))
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms)
