@@ -1,0 +1,1 @@
+"""The identity service: credentials, sessions, signing keys, JWKS and service identities."""

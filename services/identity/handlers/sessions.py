@@ -1,0 +1,101 @@
+"""A user's sessions: list them, end one, end them all (staff, on suspension)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.identity.commands import (
+    Caller,
+    ListSessions,
+    RevokeSession,
+    RevokeUserSessions,
+    SessionsPage,
+    SessionView,
+)
+from services.identity.domain import RevocationReason, Session
+from services.identity.errors import invalid_page_token, session_not_found, user_not_found
+from services.identity.handlers.common import Deps, sessions_revoked, transaction
+from services.identity.paging import decode_page_token, encode_page_token
+from services.identity.validation import FieldCheck
+
+
+def _owner(caller: Caller, user_id: str) -> str | None:
+    """Whose sessions `user_id` names ("me" is the caller); None when the caller may not see."""
+    owner = caller.user_id if user_id == "me" else user_id
+    return owner if owner == caller.user_id or caller.is_staff else None
+
+
+def _view(session: Session, caller: Caller, now: datetime) -> SessionView:
+    return SessionView(session, session.status(now), current=session.id == caller.session_id)
+
+
+def _after(position: dict[str, object]) -> tuple[datetime, str]:
+    try:
+        return datetime.fromisoformat(str(position["created_at"])), str(position["id"])
+    except (KeyError, ValueError):
+        raise invalid_page_token() from None
+
+
+async def list_sessions(command: ListSessions, deps: Deps) -> SessionsPage:
+    """The user's sessions, newest first, a page at a time."""
+    check = FieldCheck()
+    check.required("user_id", command.user_id)
+    page_size = check.page_size("page_size", command.page_size)
+    check.raise_if_any()
+    owner = _owner(command.caller, command.user_id)
+    if owner is None:
+        raise user_not_found(command.user_id)
+    query = {"user_id": owner, "show_inactive": command.show_inactive}
+    after = _after(decode_page_token(command.page_token, query)) if command.page_token else None
+    now = deps.clock()
+    async with transaction(deps) as tx:
+        if await tx.accounts.account_by_id(owner) is None:
+            raise user_not_found(command.user_id)
+        active_at = None if command.show_inactive else now
+        found = await tx.accounts.list_sessions(
+            owner, active_at=active_at, after=after, limit=page_size + 1
+        )
+    page, more = found[:page_size], len(found) > page_size
+    next_token = ""
+    if more:
+        last = page[-1]
+        position = {"created_at": last.created_at.isoformat(), "id": last.id}
+        next_token = encode_page_token(query, position)
+    return SessionsPage([_view(s, command.caller, now) for s in page], next_token)
+
+
+async def revoke_session(command: RevokeSession, deps: Deps) -> SessionView:
+    """Ends one session; an ended one is returned unchanged."""
+    check = FieldCheck()
+    check.required("user_id", command.user_id)
+    check.required("session_id", command.session_id)
+    check.raise_if_any()
+    owner, now = _owner(command.caller, command.user_id), deps.clock()
+    async with transaction(deps) as tx:
+        session = await tx.accounts.session_by_id(command.session_id)
+        if session is None or owner is None or session.user_id != owner:
+            raise session_not_found(command.session_id)
+        if session.revoked_at is None:
+            by_owner = owner == command.caller.user_id
+            reason = RevocationReason.USER_REQUEST if by_owner else RevocationReason.ADMIN_ACTION
+            session.revoked_at, session.revocation_reason = now, reason
+            await tx.accounts.save_session(session)
+            tx.add_event(sessions_revoked(owner, [session.id], reason))
+            await tx.commit()
+    return _view(session, command.caller, now)
+
+
+async def revoke_user_sessions(command: RevokeUserSessions, deps: Deps) -> int:
+    """Ends every active session of the user (admin, e.g. on suspension); returns how many."""
+    check = FieldCheck()
+    check.required("user_id", command.user_id)
+    check.raise_if_any()
+    async with transaction(deps) as tx:
+        if await tx.accounts.account_by_id(command.user_id) is None:
+            raise user_not_found(command.user_id)
+        reason = RevocationReason.ADMIN_ACTION
+        revoked = await tx.accounts.revoke_sessions(command.user_id, deps.clock(), reason)
+        if revoked:
+            tx.add_event(sessions_revoked(command.user_id, revoked, reason))
+        await tx.commit()
+    return len(revoked)

@@ -1,0 +1,136 @@
+"""Between gRPC and the handlers: who is calling from where, and results as protos."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime
+
+import grpc
+import jwt
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from mesh.context import current_principal
+from mesh.errors import MESH_DOMAIN, Unauthenticated
+from meshwork.identity.v1 import identity_service_pb2 as pb
+from meshwork.identity.v1 import resources_pb2
+from services.identity.commands import Caller, Client, ServiceToken, SessionTokens, SessionView
+from services.identity.domain import SessionStatus, SigningKey
+from services.identity.handlers.common import revocation_reason_value, timestamp
+
+#: The client address as the edge saw it; the edge appends it, so the last entry is the edge's.
+FORWARDED_FOR_KEY = "x-forwarded-for"
+#: The end user's User-Agent as the edge received it (gRPC's own `user-agent` names the client
+#: library, so the edge forwards the browser's under this key).
+FORWARDED_USER_AGENT_KEY = "x-forwarded-user-agent"
+
+_SESSION_STATES = {
+    SessionStatus.ACTIVE: resources_pb2.SESSION_STATE_ACTIVE,
+    SessionStatus.EXPIRED: resources_pb2.SESSION_STATE_EXPIRED,
+    SessionStatus.REVOKED: resources_pb2.SESSION_STATE_REVOKED,
+}
+_KEY_STATES = {
+    "pending": resources_pb2.SIGNING_KEY_STATE_PENDING,
+    "active": resources_pb2.SIGNING_KEY_STATE_ACTIVE,
+    "retired": resources_pb2.SIGNING_KEY_STATE_RETIRED,
+}
+
+
+def client_of(context: grpc.aio.ServicerContext, *, trusted_proxies: list[str]) -> Client:
+    """The client's address: `x-forwarded-for` when a trusted proxy (the edge, proven by its
+    service token) sent the call, else the connection's peer. Anyone else could forge it."""
+    metadata = {key: value for key, value in context.invocation_metadata() or ()}
+    forwarded = str(metadata.get(FORWARDED_FOR_KEY, ""))
+    address = ""
+    if forwarded and current_principal().service in trusted_proxies:
+        address = forwarded.split(",")[-1].strip()
+    address = _ip(address) or _ip(_peer_host(context.peer() or ""))
+    agent = metadata.get(FORWARDED_USER_AGENT_KEY) or metadata.get("user-agent") or ""
+    return Client(ip_address=address, user_agent=str(agent))
+
+
+def _peer_host(peer: str) -> str:
+    """The host of a gRPC peer string: "ipv4:1.2.3.4:5678" or "ipv6:[::1]:5678"."""
+    kind, _, rest = peer.partition(":")
+    if kind == "ipv6":
+        return rest.rpartition(":")[0].strip("[]")
+    return rest.rpartition(":")[0] if kind == "ipv4" else ""
+
+
+def _ip(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return ""
+
+
+def caller() -> Caller:
+    """The end user of the call (the interceptor verified their token against the policy)."""
+    user = current_principal().user
+    if user is None:
+        raise Unauthenticated(
+            "this method acts for an end user: send their access token in 'x-user-authorization'",
+            reason="USER_TOKEN_MISSING",
+            domain=MESH_DOMAIN,
+        )
+    claims = jwt.decode(user.token, options={"verify_signature": False}) if user.token else {}
+    return Caller(user_id=user.subject, roles=user.roles, session_id=str(claims.get("sid", "")))
+
+
+def tokens_proto(tokens: SessionTokens) -> resources_pb2.SessionTokens:
+    return resources_pb2.SessionTokens(
+        access_token=tokens.access_token,
+        token_type="Bearer",
+        access_token_expire_time=timestamp(tokens.access_token_expires_at),
+        refresh_token=tokens.refresh_token,
+        refresh_token_expire_time=timestamp(tokens.refresh_token_expires_at),
+        session_id=tokens.session_id,
+        user_id=tokens.user_id,
+    )
+
+
+def session_proto(view: SessionView) -> resources_pb2.Session:
+    session = view.session
+    proto = resources_pb2.Session(
+        id=session.id,
+        user_id=session.user_id,
+        state=_SESSION_STATES[view.status],
+        user_agent=session.user_agent,
+        ip_address=session.ip_address,
+        create_time=timestamp(session.created_at),
+        expire_time=timestamp(session.expires_at),
+        revocation_reason=revocation_reason_value(session.revocation_reason),
+        current=view.current,
+    )
+    _set_time(proto.last_refresh_time, session.last_refresh_at)
+    _set_time(proto.revoke_time, session.revoked_at)
+    return proto
+
+
+def jwk_proto(jwk: dict[str, str]) -> resources_pb2.Jwk:
+    fields = resources_pb2.Jwk.DESCRIPTOR.fields_by_name
+    return resources_pb2.Jwk(**{name: value for name, value in jwk.items() if name in fields})
+
+
+def signing_key_proto(key: SigningKey) -> resources_pb2.SigningKey:
+    proto = resources_pb2.SigningKey(
+        id=key.id,
+        algorithm=key.algorithm,
+        state=_KEY_STATES[key.state.value],
+        public_key=jwk_proto(key.public_jwk),
+        create_time=timestamp(key.created_at),
+    )
+    _set_time(proto.activate_time, key.activated_at)
+    _set_time(proto.retire_time, key.retired_at)
+    _set_time(proto.expire_time, key.expires_at)
+    return proto
+
+
+def service_token_proto(token: ServiceToken) -> pb.IssueServiceTokenResponse:
+    return pb.IssueServiceTokenResponse(
+        access_token=token.token, token_type="Bearer", expire_time=timestamp(token.expires_at)
+    )
+
+
+def _set_time(field: Timestamp, moment: datetime | None) -> None:
+    if moment is not None:
+        field.CopyFrom(timestamp(moment))
