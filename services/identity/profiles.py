@@ -43,7 +43,8 @@ class ProfileDirectory:
         return Created.CREATED
 
     async def find_by_email(self, email: str) -> str | None:
-        """The id of the profile with this address, if there is one."""
+        """The id of the live profile with this address, if there is one (a deleted profile
+        keeps its address on record but is never taken over by a new sign-up)."""
         request = users_service_pb2.LookupUserByEmailRequest(email=email)
         try:
             reply = await self._stub().LookupUserByEmail(request)
@@ -51,6 +52,8 @@ class ProfileDirectory:
             if error.code() == grpc.StatusCode.NOT_FOUND:
                 return None
             raise _translated(error, []) from error
+        if reply.user.state == resources_pb2.USER_STATE_DELETED:
+            return None
         return str(reply.user.id)
 
 

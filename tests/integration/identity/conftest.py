@@ -55,7 +55,12 @@ class FakeUsers(users_service_pb2_grpc.UsersServiceServicer):
         self.callers.append(current_principal().service)
         if self.down:
             raise Unavailable("users is down", reason="DOWN", domain="users.meshwork")
-        taken = [u for u in self.profiles.values() if u.email.lower() == request.user.email.lower()]
+        taken = [
+            u
+            for u in self.profiles.values()
+            if u.email.lower() == request.user.email.lower()
+            and u.state != users_resources.USER_STATE_DELETED
+        ]
         if taken and taken[0].id != request.user_id:
             raise AlreadyExists(
                 "email taken", reason="EMAIL_ALREADY_REGISTERED", domain="users.meshwork"

@@ -10,6 +10,7 @@ import pytest
 from mesh.auth.tokens import ACCESS_TOKEN, USER_AUDIENCE
 from meshwork.identity.v1 import events_pb2
 from meshwork.identity.v1 import identity_service_pb2 as pb
+from meshwork.users.v1 import resources_pb2 as users_resources
 from services.identity.handlers import sign_up as sign_up_handler
 from tests.integration.identity.conftest import ADMIN_EMAIL, Identity, error_info
 
@@ -94,6 +95,15 @@ async def test_a_profile_created_before_a_lost_reply_is_adopted_by_the_retry(
     assert list(identity.users.profiles) == [orphan]
     assert [row["user_id"] for row in await identity.rows("credentials")] == [orphan]
     await identity.login("lost@example.com")
+
+
+async def test_a_deleted_profile_with_the_address_is_never_taken_over(identity: Identity) -> None:
+    identity.users.profiles["gone"] = users_resources.User(
+        id="gone", email="back@example.com", state=users_resources.USER_STATE_DELETED
+    )
+    reply = await identity.sign_up("back@example.com")
+    assert reply.user_id != "gone"
+    assert reply.user_id in identity.users.profiles
 
 
 async def test_a_failure_after_the_profile_exists_is_compensated_and_the_retry_converges(
