@@ -68,14 +68,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def usual_port(port: int) -> int:
+    """`port` if free, else any free one; always any free one with MESHWORK_ANY_PORTS=1 (tests)."""
+    if os.environ.get(f"{SHARED_PREFIX}ANY_PORTS") != "1" and port_is_free(port):
+        return port
+    return free_port()
+
+
 def plan_services(names: list[str], *, logs: Path) -> list[ServiceProcess]:
     """Gives each service its usual port, or a free one when that is taken."""
     return [
-        ServiceProcess(
-            name=name,
-            port=SERVICES[name] if port_is_free(SERVICES[name]) else free_port(),
-            log_path=logs / f"{name}.log",
-        )
+        ServiceProcess(name=name, port=usual_port(SERVICES[name]), log_path=logs / f"{name}.log")
         for name in names
     ]
 
@@ -158,9 +161,7 @@ def start_nats() -> tuple[str, BundledNatsServer | None]:
     external = os.environ.get("NATS_URL") or os.environ.get(f"{SHARED_PREFIX}NATS_URL")
     if external:
         return external, None
-    server = BundledNatsServer(
-        state_dir() / "nats", port=NATS_PORT if port_is_free(NATS_PORT) else None
-    )
+    server = BundledNatsServer(state_dir() / "nats", port=usual_port(NATS_PORT))
     return server.start(), server
 
 
