@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import mesh_chain
+from bench import auth, mesh_chain
 
 
 async def main() -> None:
     await mesh_chain.run()
+    await auth.run()
 
 
 if __name__ == "__main__":

@@ -38,13 +38,14 @@ class PasswordHashing:
     """Hashes and verifies passwords in worker threads, at most `concurrency` at a time.
 
     Each hash takes ~50 ms of CPU and 19 MiB; running them on the event loop would stall every
-    other call, and running unboundedly many would exhaust memory under a login flood.
+    other call, and running unboundedly many would exhaust memory under a login flood. The
+    default leaves one core to everything else (serving cheap calls stays fast in a storm).
     """
 
     def __init__(self, parameters: HashParameters = OWASP, *, concurrency: int | None = None):
         self.parameters = parameters
         self._hasher = parameters.hasher()
-        self._slots = asyncio.Semaphore(concurrency or os.cpu_count() or 1)
+        self._slots = asyncio.Semaphore(concurrency or max(1, (os.cpu_count() or 1) - 1))
         self._dummy_hash: str | None = None
 
     async def hash(self, password: str) -> str:

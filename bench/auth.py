@@ -1,0 +1,137 @@
+"""Logins per second, and a cheap authenticated RPC's p99 alone vs during a login storm.
+
+Runs the platform as `make up` does (every service its own process) and drives it from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+
+from bench.harness import Round, ms, timed_round, write_report
+from meshwork.identity.v1 import identity_service_pb2 as identity_pb
+from meshwork.identity.v1 import identity_service_pb2_grpc as identity_grpc
+from meshwork.users.v1 import users_service_pb2 as users_pb
+from meshwork.users.v1 import users_service_pb2_grpc as users_grpc
+
+PASSWORD = "correct horse battery staple"
+ROOT = Path(__file__).resolve().parent.parent
+USERS = 8
+TARGET = 2.0  # p99 during the storm at most twice the p99 alone
+
+
+@contextlib.asynccontextmanager
+async def platform(state: Path) -> AsyncIterator[dict[str, str]]:
+    """`make up` in a temporary state folder, on free ports; yields each service's address."""
+    env = {
+        **os.environ,
+        "MESHWORK_STATE_DIR": str(state),
+        "MESHWORK_ANY_PORTS": "1",
+        "NATS_URL": "",
+    }
+    env["MESHWORK_NATS_URL"] = ""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mesh.devstack", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    output = ""
+    try:
+        while "Logs:" not in output and (line := await process.stdout.readline()):
+            output += line.decode()
+        yield dict(re.findall(r"^\s+(\w+)\s+grpc://(\S+)", output, re.MULTILINE))
+    finally:
+        process.send_signal(signal.SIGINT)
+        await process.wait()
+
+
+async def run() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        async with platform(Path(tmp)) as addresses:
+            secret = json.loads((Path(tmp) / "credentials.json").read_text())["cli"]
+            await measure(addresses, secret)
+
+
+async def measure(addresses: dict[str, str], secret: str) -> None:
+    async with grpc.aio.insecure_channel(addresses["identity"]) as identity_channel, \
+            grpc.aio.insecure_channel(addresses["users"]) as users_channel:  # fmt: skip
+        identity = identity_grpc.IdentityServiceStub(identity_channel)
+        users = users_grpc.UsersServiceStub(users_channel)
+        emails = [f"bench{i}@example.com" for i in range(USERS)]
+        signed_up = [
+            await identity.SignUp(identity_pb.SignUpRequest(email=e, password=PASSWORD))
+            for e in emails
+        ]
+        service = await identity.IssueServiceToken(
+            identity_pb.IssueServiceTokenRequest(
+                client_id="cli", client_secret=secret, audience="users"
+            )
+        )
+        metadata = (
+            ("authorization", f"Bearer {service.access_token}"),
+            ("x-user-authorization", f"Bearer {signed_up[0].tokens.access_token}"),
+        )
+        counter = iter(range(10**9))
+
+        async def login() -> object:
+            email = emails[next(counter) % USERS]
+            return await identity.Login(identity_pb.LoginRequest(email=email, password=PASSWORD))
+
+        async def get_profile() -> object:
+            return await users.GetUser(users_pb.GetUserRequest(user_id="me"), metadata=metadata)
+
+        await timed_round(get_profile, concurrency=4, calls=400)  # warm-up
+        logins = await timed_round(login, concurrency=4, calls=40)
+        alone = await timed_round(get_profile, concurrency=4, calls=2000)
+        during = await during_storm(get_profile, login)
+        report(logins, alone, during)
+
+
+async def during_storm(call: object, login: object) -> Round:
+    """The cheap call measured while four callers log in as fast as they can."""
+    stop = asyncio.Event()
+
+    async def storm() -> None:
+        while not stop.is_set():
+            await login()  # type: ignore[operator]
+
+    storms = [asyncio.create_task(storm()) for _ in range(4)]
+    await asyncio.sleep(0.5)  # let the storm build up before measuring
+    try:
+        return await timed_round(call, concurrency=4, calls=2000)  # type: ignore[arg-type]
+    finally:
+        stop.set()
+        await asyncio.gather(*storms)
+
+
+def summary(measured: Round) -> str:
+    return (
+        f"{measured.throughput:.0f}, {ms(measured.percentile(0.5))}, "
+        f"{ms(measured.percentile(0.99))}"
+    )
+
+
+def report(logins: Round, alone: Round, during: Round) -> None:
+    ratio = during.percentile(0.99) / alone.percentile(0.99)
+    write_report(
+        "auth",
+        [
+            "| measure | value |",
+            "|---|---|",
+            f"| logins per second (argon2id m=19 MiB t=2 p=1, 4 callers) | {logins.throughput:.1f} |",
+            f"| login p50 / p99 ms | {ms(logins.percentile(0.5))} / {ms(logins.percentile(0.99))} |",
+            f"| GetUser (authenticated) alone: rps, p50, p99 ms | {summary(alone)} |",
+            f"| GetUser during the login storm: rps, p50, p99 ms | {summary(during)} |",
+            f"| p99 during storm / p99 alone | {ratio:.2f} (target ≤ {TARGET}) |",
+        ],
+    )
