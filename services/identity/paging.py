@@ -1,30 +1,19 @@
-"""Opaque page tokens: where the next page starts, tied to the query that produced it."""
+"""Identity's page tokens: mesh.paging, with malformed tokens reported as INVALID_PAGE_TOKEN."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
+from collections.abc import Mapping
 from typing import Any
 
+from mesh import paging
 from services.identity.errors import invalid_page_token
 
-
-def encode_page_token(query: dict[str, Any], position: dict[str, Any]) -> str:
-    payload = json.dumps({"q": query, "p": position}, sort_keys=True, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+encode_page_token = paging.encode_page_token
 
 
-def decode_page_token(token: str, query: dict[str, Any]) -> dict[str, Any]:
+def decode_page_token(token: str, query: Mapping[str, Any]) -> dict[str, Any]:
     """The position a page token holds; INVALID_PAGE_TOKEN when malformed or for another query."""
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        decoded = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return paging.decode_page_token(token, query)
+    except paging.PageTokenError:
         raise invalid_page_token() from None
-    if not isinstance(decoded, dict) or decoded.get("q") != query:
-        raise invalid_page_token()
-    position = decoded.get("p")
-    if not isinstance(position, dict):
-        raise invalid_page_token()
-    return position
