@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import nats
 from google.protobuf.json_format import MessageToDict
@@ -28,7 +28,6 @@ from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
 from mesh.auth.tokens import TokenVerifier
 from mesh.client import ClientOptions, ServiceClient, connect
 from mesh.db import UnitOfWork, create_engine, create_session_factory, migrate, ping
-from mesh.events.consumer import Consumer
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_event_stream
 from mesh.logs import configure_logging
@@ -41,12 +40,28 @@ logger = logging.getLogger("meshwork.service")
 StubT = TypeVar("StubT")
 
 
+class BackgroundTask(Protocol):
+    """What runs beside the server: event consumers, dispatchers, schedulers.
+
+    Started after `build`, probed by `check` for health (under `name`), stopped in reverse
+    order when the service stops.
+    """
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def check(self) -> None: ...
+
+
 @dataclass
 class Built:
-    """What a service's `build` returns: its servicers and the consumers it runs."""
+    """What a service's `build` returns: its servicers and its background tasks."""
 
     bindings: Sequence[ServiceBinding]
-    consumers: Sequence[Consumer] = ()
+    consumers: Sequence[BackgroundTask] = ()
 
 
 @dataclass

@@ -1,0 +1,127 @@
+"""The JobsService servicer: request → command → handler → response, nothing more."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import grpc
+
+from mesh.context import current_principal
+from meshwork.jobs.v1 import jobs_service_pb2 as pb
+from meshwork.jobs.v1 import jobs_service_pb2_grpc
+from services.jobs import handlers, webhook_handlers
+from services.jobs.domain import Actor
+from services.jobs.handlers import JobsDeps
+from services.jobs.messages import (
+    create_endpoint_command,
+    endpoint_message,
+    enqueue_job_command,
+    job_message,
+    list_jobs_command,
+    page_command,
+    schedule_message,
+    update_endpoint_command,
+)
+from services.jobs.webhook_handlers import WebhookDeps
+
+Context: TypeAlias = grpc.aio.ServicerContext
+
+
+def current_actor() -> Actor:
+    """The end user the call acts for (if any) and the calling service."""
+    principal = current_principal()
+    user = principal.user
+    service = principal.service or ""
+    if user is None:
+        return Actor(service=service)
+    return Actor(user.subject, user.roles, service=service)
+
+
+class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
+    """Serves meshwork.jobs.v1.JobsService."""
+
+    def __init__(self, jobs: JobsDeps, webhooks: WebhookDeps) -> None:
+        self._jobs = jobs
+        self._webhooks = webhooks
+
+    async def EnqueueJob(
+        self, request: pb.EnqueueJobRequest, context: Context
+    ) -> pb.EnqueueJobResponse:
+        command = enqueue_job_command(request)
+        job = await handlers.enqueue_job(self._jobs, command, current_actor())
+        return pb.EnqueueJobResponse(job=job_message(job))
+
+    async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.GetJobResponse:
+        job = await handlers.get_job(self._jobs, request.job_id, current_actor())
+        return pb.GetJobResponse(job=job_message(job))
+
+    async def ListJobs(self, request: pb.ListJobsRequest, context: Context) -> pb.ListJobsResponse:
+        page = await handlers.list_jobs(self._jobs, list_jobs_command(request))
+        return pb.ListJobsResponse(
+            jobs=[job_message(job) for job in page.jobs], next_page_token=page.next_page_token
+        )
+
+    async def CancelJob(
+        self, request: pb.CancelJobRequest, context: Context
+    ) -> pb.CancelJobResponse:
+        job = await handlers.cancel_job(self._jobs, request.job_id, current_actor())
+        return pb.CancelJobResponse(job=job_message(job))
+
+    async def RetryJob(self, request: pb.RetryJobRequest, context: Context) -> pb.RetryJobResponse:
+        job = await handlers.retry_job(self._jobs, request.job_id, current_actor())
+        return pb.RetryJobResponse(job=job_message(job))
+
+    async def ListSchedules(
+        self, request: pb.ListSchedulesRequest, context: Context
+    ) -> pb.ListSchedulesResponse:
+        page = await handlers.list_schedules(self._jobs, page_command(request))
+        now = self._jobs.clock()
+        return pb.ListSchedulesResponse(
+            schedules=[schedule_message(s, state, now=now) for s, state in page.schedules],
+            next_page_token=page.next_page_token,
+        )
+
+    async def GetSchedule(
+        self, request: pb.GetScheduleRequest, context: Context
+    ) -> pb.GetScheduleResponse:
+        schedule, state = await handlers.get_schedule(self._jobs, request.schedule_id)
+        message = schedule_message(schedule, state, now=self._jobs.clock())
+        return pb.GetScheduleResponse(schedule=message)
+
+    async def CreateWebhookEndpoint(
+        self, request: pb.CreateWebhookEndpointRequest, context: Context
+    ) -> pb.CreateWebhookEndpointResponse:
+        command = create_endpoint_command(request)
+        endpoint = await webhook_handlers.create_endpoint(self._webhooks, command, current_actor())
+        message = endpoint_message(endpoint, with_secret=True)
+        return pb.CreateWebhookEndpointResponse(webhook_endpoint=message)
+
+    async def GetWebhookEndpoint(
+        self, request: pb.GetWebhookEndpointRequest, context: Context
+    ) -> pb.GetWebhookEndpointResponse:
+        endpoint = await webhook_handlers.get_endpoint(self._webhooks, request.webhook_endpoint_id)
+        return pb.GetWebhookEndpointResponse(webhook_endpoint=endpoint_message(endpoint))
+
+    async def ListWebhookEndpoints(
+        self, request: pb.ListWebhookEndpointsRequest, context: Context
+    ) -> pb.ListWebhookEndpointsResponse:
+        page = await webhook_handlers.list_endpoints(self._webhooks, page_command(request))
+        return pb.ListWebhookEndpointsResponse(
+            webhook_endpoints=[endpoint_message(endpoint) for endpoint in page.endpoints],
+            next_page_token=page.next_page_token,
+        )
+
+    async def UpdateWebhookEndpoint(
+        self, request: pb.UpdateWebhookEndpointRequest, context: Context
+    ) -> pb.UpdateWebhookEndpointResponse:
+        command = update_endpoint_command(request)
+        endpoint = await webhook_handlers.update_endpoint(self._webhooks, command, current_actor())
+        return pb.UpdateWebhookEndpointResponse(webhook_endpoint=endpoint_message(endpoint))
+
+    async def DeleteWebhookEndpoint(
+        self, request: pb.DeleteWebhookEndpointRequest, context: Context
+    ) -> pb.DeleteWebhookEndpointResponse:
+        await webhook_handlers.delete_endpoint(
+            self._webhooks, request.webhook_endpoint_id, current_actor()
+        )
+        return pb.DeleteWebhookEndpointResponse()

@@ -1,0 +1,144 @@
+"""The jobs service's job and schedule use cases: one async function each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mesh.db import UnitOfWork
+from services.jobs import commands, messages
+from services.jobs.domain import Actor, Job, schedule_not_found, utc_now, visible
+from services.jobs.job_validation import job_id, job_query, new_job
+from services.jobs.paging import encode_token, fingerprint, page
+from services.jobs.registry import JobRegistry
+from services.jobs.repository import JobRepository, ScheduleStateRepository
+from services.jobs.schedules import Schedule, ScheduleState
+from services.jobs.validation import FieldChecks
+
+
+@dataclass
+class JobsDeps:
+    """What the job use cases work with."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    registry: JobRegistry
+    #: The configured schedules by id.
+    schedules: Mapping[str, Schedule]
+    default_max_attempts: int
+    #: Wakes the dispatcher when a job was recorded in this process.
+    wake_dispatcher: Callable[[], None] = lambda: None
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+async def enqueue_job(deps: JobsDeps, command: commands.EnqueueJob, actor: Actor) -> Job:
+    """Records the job; a repeated idempotency key returns the job recorded first."""
+    job = new_job(
+        command,
+        deps.registry,
+        enqueued_by=actor.service,
+        default_max_attempts=deps.default_max_attempts,
+        now=deps.clock(),
+    )
+    async with deps.unit_of_work() as uow:
+        jobs = JobRepository(uow.session)
+        if await jobs.add_if_absent(job):
+            await uow.commit()
+            deps.wake_dispatcher()
+            return job
+        existing = await jobs.find_by_key(job.enqueued_by, job.idempotency_key)
+    if existing is None:  # only the random uuid4 collided: astronomically unlikely
+        raise RuntimeError(f"job id {job.id} is taken; enqueue again")
+    existing.ensure_same_work(job.type, job.payload)
+    return existing
+
+
+async def get_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
+    target = job_id(requested_id)
+    async with deps.unit_of_work() as uow:
+        job = await JobRepository(uow.session).get(target)
+    return visible(job, actor, requested_id)
+
+
+@dataclass(frozen=True, slots=True)
+class JobPage:
+    jobs: list[Job]
+    next_page_token: str
+
+
+async def list_jobs(deps: JobsDeps, command: commands.ListJobs) -> JobPage:
+    """A page of jobs, newest first (the access policy admits staff only)."""
+    query = job_query(command)
+    async with deps.unit_of_work() as uow:
+        found = await JobRepository(uow.session).page(
+            query.filters, size=query.page.size, after=query.after
+        )
+    if len(found) <= query.page.size:
+        return JobPage(found, "")
+    last = found[query.page.size - 1]
+    token = encode_token((last.create_time.isoformat(), last.id), query.page.fingerprint)
+    return JobPage(found[: query.page.size], token)
+
+
+async def cancel_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
+    """Cancels a PENDING or FAILED job; a cancelled job is returned unchanged."""
+    target = job_id(requested_id)
+    async with deps.unit_of_work() as uow:
+        jobs = JobRepository(uow.session)
+        job = visible(await jobs.get(target, for_update=True), actor, requested_id)
+        if job.cancel(deps.clock()):
+            await jobs.save(job)
+            uow.add_event(messages.job_cancelled(job, actor.name))
+            await uow.commit()
+    return job
+
+
+async def retry_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
+    """Runs a DEAD or CANCELLED job again now, with a fresh set of attempts."""
+    target = job_id(requested_id)
+    async with deps.unit_of_work() as uow:
+        jobs = JobRepository(uow.session)
+        job = visible(await jobs.get(target, for_update=True), actor, requested_id)
+        job.retry(deps.clock())
+        await jobs.save(job)
+        uow.add_event(messages.job_retried(job, actor.name))
+        await uow.commit()
+    deps.wake_dispatcher()
+    return job
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulePage:
+    schedules: list[tuple[Schedule, ScheduleState | None]]
+    next_page_token: str
+
+
+async def list_schedules(deps: JobsDeps, command: commands.ListPage) -> SchedulePage:
+    """A page of the configured schedules, by id, with what the schedulers remember of them."""
+    checks = FieldChecks()
+    requested = page(
+        checks, command.page_size, command.page_token, query=fingerprint("schedules"), arity=1
+    )
+    checks.raise_if_any()
+    ordered = sorted(deps.schedules)
+    if requested.after is not None:
+        ordered = [schedule_id for schedule_id in ordered if schedule_id > requested.after[0]]
+    chosen = ordered[: requested.size]
+    async with deps.unit_of_work() as uow:
+        states = await ScheduleStateRepository(uow.session).all(chosen)
+    token = ""
+    if len(ordered) > requested.size:
+        token = encode_token((chosen[-1],), requested.fingerprint)
+    return SchedulePage([(deps.schedules[i], states.get(i)) for i in chosen], token)
+
+
+async def get_schedule(deps: JobsDeps, schedule_id: str) -> tuple[Schedule, ScheduleState | None]:
+    checks = FieldChecks()
+    wanted = checks.text("schedule_id", schedule_id, maximum=64, required=True)
+    checks.raise_if_any()
+    schedule = deps.schedules.get(wanted)
+    if schedule is None:
+        raise schedule_not_found(schedule_id)
+    async with deps.unit_of_work() as uow:
+        state = await ScheduleStateRepository(uow.session).get(wanted)
+    return schedule, state

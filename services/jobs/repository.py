@@ -1,0 +1,223 @@
+"""Loads and saves jobs and schedule states in the session of the open unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Executable
+
+from services.jobs.domain import WAITING_STATES, Job, JobState
+from services.jobs.orm import jobs_table, schedule_states_table
+from services.jobs.schedules import ScheduleState
+
+_jobs = jobs_table.c
+_states = schedule_states_table.c
+_WAITING = [state.value for state in WAITING_STATES]
+_FINISHED = [JobState.SUCCEEDED.value, JobState.DEAD.value, JobState.CANCELLED.value]
+
+
+class JobRepository:
+    """The jobs table seen as a collection of `Job`s."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._locks_rows = session.get_bind().dialect.name == "postgresql"
+
+    async def get(self, job_id: str, *, for_update: bool = False) -> Job | None:
+        """The job, locked until the transaction ends when `for_update` (PostgreSQL)."""
+        query = sa.select(jobs_table).where(_jobs.id == job_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return job_of(row._mapping) if row else None
+
+    async def find_by_key(self, enqueued_by: str, key: str) -> Job | None:
+        query = sa.select(jobs_table).where(
+            _jobs.enqueued_by == enqueued_by, _jobs.idempotency_key == key
+        )
+        row = (await self._session.execute(query)).first()
+        return job_of(row._mapping) if row else None
+
+    async def add_if_absent(self, job: Job) -> bool:
+        """Inserts the job unless its id or (enqueuer, key) exists; True when inserted."""
+        statement = insert_ignoring_conflicts(self._session, jobs_table, _row_of(job))
+        result = await self._session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def save(self, job: Job) -> None:
+        values = _row_of(job)
+        del values["id"], values["create_time"]
+        await self._session.execute(sa.update(jobs_table).where(_jobs.id == job.id).values(values))
+
+    async def page(
+        self, filters: Mapping[str, str], *, size: int, after: tuple[datetime, str] | None
+    ) -> list[Job]:
+        """Up to `size + 1` jobs matching `filters` (column → value), newest first."""
+        query = sa.select(jobs_table).order_by(_jobs.create_time.desc(), _jobs.id.desc())
+        for column, value in filters.items():
+            query = query.where(jobs_table.c[column] == value)
+        if after is not None:
+            query = query.where(sa.tuple_(_jobs.create_time, _jobs.id) < sa.tuple_(*after))
+        rows = await self._session.execute(query.limit(size + 1))
+        return [job_of(row._mapping) for row in rows]
+
+    async def due_for_dispatch(
+        self, now: datetime, *, republish_before: datetime, limit: int
+    ) -> list[Job]:
+        """Waiting jobs that are due and not published (or published before
+        `republish_before` and still not started), locked; others' locked rows are skipped."""
+        query = (
+            sa.select(jobs_table)
+            .where(_jobs.state.in_(_WAITING), _jobs.run_time <= now)
+            .where(sa.or_(_jobs.dispatch_time.is_(None), _jobs.dispatch_time < republish_before))
+            .order_by(_jobs.run_time)
+            .limit(limit)
+        )
+        if self._locks_rows:
+            query = query.with_for_update(skip_locked=True)
+        return [job_of(row._mapping) for row in await self._session.execute(query)]
+
+    async def next_run_time(self) -> datetime | None:
+        """When the earliest waiting, unpublished job is due."""
+        query = sa.select(sa.func.min(_jobs.run_time)).where(
+            _jobs.state.in_(_WAITING), _jobs.dispatch_time.is_(None)
+        )
+        return _utc_or_none(await self._session.scalar(query))
+
+    async def waiting_with_key_prefix(self, enqueued_by: str, prefix: str) -> list[Job]:
+        query = sa.select(jobs_table).where(
+            _jobs.enqueued_by == enqueued_by,
+            _jobs.idempotency_key.startswith(prefix, autoescape=True),
+            _jobs.state.in_(_WAITING),
+        )
+        return [job_of(row._mapping) for row in await self._session.execute(query)]
+
+    async def purge_finished(self, before: datetime) -> int:
+        statement = sa.delete(jobs_table).where(
+            _jobs.state.in_(_FINISHED), _jobs.finish_time < before
+        )
+        result = await self._session.execute(statement)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class ScheduleStateRepository:
+    """What the schedulers remember per schedule."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def all(self, schedule_ids: Iterable[str] | None = None) -> dict[str, ScheduleState]:
+        query = sa.select(schedule_states_table)
+        if schedule_ids is not None:
+            query = query.where(_states.schedule_id.in_(list(schedule_ids)))
+        rows = await self._session.execute(query)
+        return {row.schedule_id: _state_of(row._mapping) for row in rows}
+
+    async def get(self, schedule_id: str, *, for_update: bool = False) -> ScheduleState | None:
+        query = sa.select(schedule_states_table).where(_states.schedule_id == schedule_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return _state_of(row._mapping) if row else None
+
+    async def add_if_absent(self, state: ScheduleState) -> bool:
+        row = {
+            "schedule_id": state.schedule_id,
+            "last_tick": state.last_tick,
+            "last_run_time": state.last_run_time,
+            "last_job_id": state.last_job_id,
+        }
+        statement = insert_ignoring_conflicts(self._session, schedule_states_table, row)
+        return bool((await self._session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+    async def save(self, state: ScheduleState) -> None:
+        await self._session.execute(
+            sa.update(schedule_states_table)
+            .where(_states.schedule_id == state.schedule_id)
+            .values(
+                last_tick=state.last_tick,
+                last_run_time=state.last_run_time,
+                last_job_id=state.last_job_id,
+            )
+        )
+
+
+def insert_ignoring_conflicts(
+    session: AsyncSession, table: sa.Table, row: dict[str, Any]
+) -> Executable:
+    """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).values(row).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).values(row).on_conflict_do_nothing()
+    raise NotImplementedError(f"the jobs service supports PostgreSQL and SQLite, not {dialect}")
+
+
+def _row_of(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "type": job.type,
+        "payload": job.payload,
+        "state": job.state.value,
+        "run_time": job.run_time,
+        "attempt_count": job.attempt_count,
+        "max_attempts": job.max_attempts,
+        "last_error": job.last_error,
+        "idempotency_key": job.idempotency_key,
+        "enqueued_by": job.enqueued_by,
+        "schedule_id": job.schedule_id,
+        "create_time": job.create_time,
+        "update_time": job.update_time,
+        "start_time": job.start_time,
+        "finish_time": job.finish_time,
+        "dispatch_seq": job.dispatch_seq,
+        "started_seq": job.started_seq,
+        "dispatch_time": job.dispatch_time,
+    }
+
+
+def job_of(row: Any) -> Job:
+    return Job(
+        id=row["id"],
+        type=row["type"],
+        payload=dict(row["payload"]),
+        idempotency_key=row["idempotency_key"],
+        enqueued_by=row["enqueued_by"],
+        max_attempts=row["max_attempts"],
+        run_time=utc(row["run_time"]),
+        create_time=utc(row["create_time"]),
+        update_time=utc(row["update_time"]),
+        state=JobState(row["state"]),
+        attempt_count=row["attempt_count"],
+        last_error=row["last_error"],
+        schedule_id=row["schedule_id"],
+        start_time=_utc_or_none(row["start_time"]),
+        finish_time=_utc_or_none(row["finish_time"]),
+        dispatch_seq=row["dispatch_seq"],
+        started_seq=row["started_seq"],
+        dispatch_time=_utc_or_none(row["dispatch_time"]),
+    )
+
+
+def _state_of(row: Any) -> ScheduleState:
+    return ScheduleState(
+        schedule_id=row["schedule_id"],
+        last_tick=utc(row["last_tick"]),
+        last_run_time=_utc_or_none(row["last_run_time"]),
+        last_job_id=row["last_job_id"],
+    )
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else utc(moment)

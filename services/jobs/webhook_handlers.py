@@ -1,0 +1,184 @@
+"""Webhook endpoint use cases, and turning domain events into delivery jobs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
+
+from mesh.db import UnitOfWork
+from services.jobs import commands, messages
+from services.jobs.domain import Actor, Job, utc_now, webhook_endpoint_not_found
+from services.jobs.endpoints import WebhookEndpoint, new_secret
+from services.jobs.event_catalog import EventCatalog
+from services.jobs.paging import encode_token, fingerprint, page, time_key
+from services.jobs.repository import JobRepository
+from services.jobs.secret_box import SecretBox
+from services.jobs.validation import FieldChecks
+from services.jobs.webhook_repository import WebhookEndpointRepository
+from services.jobs.webhook_validation import endpoint_changes, endpoint_id, new_endpoint_fields
+from services.jobs.webhooks import DELIVER_JOB_TYPE, TargetGuard
+
+#: Delivery jobs are enqueued by the jobs service itself.
+DELIVERY_ENQUEUER = "jobs"
+
+
+@dataclass
+class WebhookDeps:
+    """What the webhook use cases work with."""
+
+    unit_of_work: Callable[[], UnitOfWork]
+    box: SecretBox
+    guard: TargetGuard
+    catalog: EventCatalog
+    delivery_max_attempts: int
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+async def create_endpoint(
+    deps: WebhookDeps, command: commands.CreateWebhookEndpoint, actor: Actor
+) -> WebhookEndpoint:
+    """Registers an endpoint with a new signing secret (shown in this answer only)."""
+    values = await new_endpoint_fields(command, guard=deps.guard, catalog=deps.catalog)
+    now = deps.clock()
+    endpoint = WebhookEndpoint(
+        id=str(uuid.uuid4()),
+        secret=new_secret(),
+        created_by=actor.name,
+        create_time=now,
+        update_time=now,
+        **values,
+    )
+    async with deps.unit_of_work() as uow:
+        await WebhookEndpointRepository(uow.session, deps.box).add(endpoint)
+        uow.add_event(messages.endpoint_created(endpoint))
+        await uow.commit()
+    return endpoint
+
+
+async def get_endpoint(deps: WebhookDeps, requested_id: str) -> WebhookEndpoint:
+    target = endpoint_id(requested_id)
+    async with deps.unit_of_work() as uow:
+        endpoint = await WebhookEndpointRepository(uow.session, deps.box).get(target)
+    if endpoint is None:
+        raise webhook_endpoint_not_found(requested_id)
+    return endpoint
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointPage:
+    endpoints: list[WebhookEndpoint]
+    next_page_token: str
+
+
+async def list_endpoints(deps: WebhookDeps, command: commands.ListPage) -> EndpointPage:
+    checks = FieldChecks()
+    query = fingerprint("webhook_endpoints")
+    requested = page(checks, command.page_size, command.page_token, query=query, arity=2)
+    after = None
+    if requested.after is not None:
+        moment = time_key(checks, requested.after[0])
+        after = (moment, requested.after[1]) if moment else None
+    checks.raise_if_any()
+    async with deps.unit_of_work() as uow:
+        found = await WebhookEndpointRepository(uow.session, deps.box).page(
+            size=requested.size, after=after
+        )
+    if len(found) <= requested.size:
+        return EndpointPage(found, "")
+    last = found[requested.size - 1]
+    token = encode_token((last.create_time.isoformat(), last.id), query)
+    return EndpointPage(found[: requested.size], token)
+
+
+async def update_endpoint(
+    deps: WebhookDeps, command: commands.UpdateWebhookEndpoint, actor: Actor
+) -> WebhookEndpoint:
+    """Changes the fields the mask names; WebhookEndpointUpdated lists those that changed."""
+    target, values = await endpoint_changes(command, guard=deps.guard, catalog=deps.catalog)
+    async with deps.unit_of_work() as uow:
+        endpoints = WebhookEndpointRepository(uow.session, deps.box)
+        endpoint = await endpoints.get(target, for_update=True)
+        if endpoint is None:
+            raise webhook_endpoint_not_found(command.endpoint_id)
+        changed = endpoint.update(values, now=deps.clock())
+        if changed:
+            await endpoints.save(endpoint)
+            uow.add_event(messages.endpoint_updated(endpoint, changed, actor.name))
+            await uow.commit()
+    return endpoint
+
+
+async def delete_endpoint(deps: WebhookDeps, requested_id: str, actor: Actor) -> None:
+    """Deletes the endpoint and cancels its deliveries that have not run yet."""
+    target = endpoint_id(requested_id)
+    now = deps.clock()
+    async with deps.unit_of_work() as uow:
+        endpoints = WebhookEndpointRepository(uow.session, deps.box)
+        if await endpoints.get(target, for_update=True) is None:
+            raise webhook_endpoint_not_found(requested_id)
+        jobs = JobRepository(uow.session)
+        for job in await jobs.waiting_with_key_prefix(DELIVERY_ENQUEUER, _key_prefix(target)):
+            job.cancel(now)
+            await jobs.save(job)
+            uow.add_event(messages.job_cancelled(job, actor.name))
+        await endpoints.delete(target)
+        uow.add_event(messages.endpoint_deleted(target, actor.name))
+        await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class EventReceived:
+    """A domain event as delivered to the jobs service, with its envelope's identity."""
+
+    event: Message
+    event_id: str
+    occurred_time: datetime
+
+
+async def fan_out(uow: UnitOfWork, received: EventReceived, deps: WebhookDeps) -> int:
+    """Records a delivery job per enabled endpoint subscribed to the event's type, in the
+    consumer's open unit of work (which commits); returns how many were new.
+
+    An endpoint receives the events that occur after it was registered, not older ones that
+    reach the jobs service late (for example when its consumer starts on a full stream).
+    """
+    event_type = received.event.DESCRIPTOR.full_name
+    subscribed = await WebhookEndpointRepository(uow.session, deps.box).subscribed_to(event_type)
+    endpoints = [e for e in subscribed if e.create_time <= received.occurred_time]
+    jobs = JobRepository(uow.session)
+    added = 0
+    for endpoint in endpoints:
+        added += await jobs.add_if_absent(_delivery(endpoint, received, deps))
+    return added
+
+
+def _delivery(endpoint: WebhookEndpoint, received: EventReceived, deps: WebhookDeps) -> Job:
+    """The job that POSTs one event to one endpoint."""
+    now = deps.clock()
+    payload = {
+        "endpoint_id": endpoint.id,
+        "event_id": received.event_id,
+        "event_type": received.event.DESCRIPTOR.full_name,
+        "occurred_time": received.occurred_time.isoformat(),
+        "data": MessageToDict(received.event),
+    }
+    return Job(
+        id=str(uuid.uuid4()),
+        type=DELIVER_JOB_TYPE,
+        payload=payload,
+        idempotency_key=f"{_key_prefix(endpoint.id)}{received.event_id}",
+        enqueued_by=DELIVERY_ENQUEUER,
+        max_attempts=deps.delivery_max_attempts,
+        run_time=now,
+        create_time=now,
+        update_time=now,
+    )
+
+
+def _key_prefix(endpoint_id: str) -> str:
+    return f"webhook:{endpoint_id}:"
