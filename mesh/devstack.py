@@ -3,6 +3,8 @@
 Services are the packages under `services/` that have a `__main__.py`, started in the order of
 `SERVICES` (identity first: the others fetch their tokens from it). State lives under `.meshwork/`
 (SQLite files, the JetStream store, logs). Set `NATS_URL` to use a NATS server you run instead.
+Once every service is SERVING, the REST edge (`python -m edge`, the client "edge") starts on
+http://127.0.0.1:8080 (or a free port when that is taken).
 Ctrl-C (or SIGTERM) stops everything cleanly.
 """
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
+import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from mesh.bundled_nats import BundledNatsServer, port_is_free
@@ -39,6 +42,7 @@ SERVICES = {
 #: Clients that are not services but may obtain service tokens: the edge, and developers' tools.
 DEV_CLIENTS = ("edge", "cli")
 NATS_PORT = 4222
+EDGE_PORT = 8080
 READY_TIMEOUT_S = 30.0
 
 
@@ -107,18 +111,49 @@ def stack_environment(
         env[f"{SHARED_PREFIX}{service.name.upper()}_ADDRESS"] = service.address
         env[f"{service.name.upper()}_GRPC_ADDRESS"] = service.address
         env[f"{service.name.upper()}_CLIENT_SECRET"] = credentials[service.name]
+    env["EDGE_CLIENT_SECRET"] = credentials["edge"]
     return env
 
 
-def start_service(service: ServiceProcess, *, env: dict[str, str]) -> None:
-    """Starts `python -m services.<name>`, its output going to its log file."""
+def launch(service: ServiceProcess, module: str, *, env: dict[str, str]) -> None:
+    """Starts `python -m <module>`, its output going to the service's log file."""
     log = service.log_path.open("ab")
     service.process = subprocess.Popen(
-        [sys.executable, "-m", f"services.{service.name}"],
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=log,
+        [sys.executable, "-m", module], env={**os.environ, **env}, stdout=log, stderr=log
     )
+
+
+def start_edge(
+    services: list[ServiceProcess], *, env: dict[str, str], logs: Path
+) -> ServiceProcess | None:
+    """Starts `python -m edge` (when this checkout has it) with the client secret "edge",
+    readiness decided by the services that run here."""
+    if not Path("edge/__main__.py").is_file():
+        return None
+    edge = ServiceProcess(name="edge", port=usual_port(EDGE_PORT), log_path=logs / "edge.log")
+    edge_env = {
+        "EDGE_HTTP_PORT": str(edge.port),
+        "EDGE_READINESS_UPSTREAMS": json.dumps([service.name for service in services]),
+    }
+    launch(edge, "edge", env=env | edge_env)
+    return edge
+
+
+async def wait_until_http_ready(edge: ServiceProcess, *, timeout_s: float) -> None:
+    """Polls GET /healthz until it answers 200; fails if the process exits."""
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(base_url=f"http://{edge.address}", timeout=1) as client:
+        while time.monotonic() < deadline:
+            assert edge.process is not None
+            if edge.process.poll() is not None:
+                raise RuntimeError(f"{edge.name} exited; see {edge.log_path}")
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"{edge.name} not ready after {timeout_s:.0f} s; see {edge.log_path}")
 
 
 async def wait_until_serving(service: ServiceProcess, *, timeout_s: float) -> None:
@@ -172,6 +207,7 @@ async def run() -> int:
     logs.mkdir(parents=True, exist_ok=True)
     nats_url, nats = start_nats()
     services: list[ServiceProcess] = []
+    edge: ServiceProcess | None = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -181,23 +217,35 @@ async def run() -> int:
         credentials = load_credentials(state_dir() / "credentials.json", [*SERVICES, *DEV_CLIENTS])
         env = stack_environment(services, nats_url=nats_url, credentials=credentials)
         for service in services:
-            start_service(service, env=env)
+            launch(service, f"services.{service.name}", env=env)
             await wait_until_serving(service, timeout_s=READY_TIMEOUT_S)
-        print_summary(nats_url, services, ready_s=time.monotonic() - started)
+        edge = start_edge(services, env=env, logs=logs)
+        if edge is not None:
+            await wait_until_http_ready(edge, timeout_s=READY_TIMEOUT_S)
+        print_summary(nats_url, services, edge, ready_s=time.monotonic() - started)
         await stop.wait()
         print("\nstopping…", flush=True)
     except (RuntimeError, TimeoutError) as error:
         print(f"make up failed: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
-        stop_all(services, nats)
+        stop_all([edge, *services] if edge else services, nats)
     return 0
 
 
-def print_summary(nats_url: str, services: list[ServiceProcess], *, ready_s: float) -> None:
+def print_summary(
+    nats_url: str,
+    services: list[ServiceProcess],
+    edge: ServiceProcess | None = None,
+    *,
+    ready_s: float,
+) -> None:
     """The table of what runs where."""
     lines = [f"Meshwork is up in {ready_s:.1f} s (Ctrl-C stops everything)", ""]
     lines.append(f"  {'nats (JetStream)':<18} {nats_url}")
+    if edge is not None:
+        url = f"http://{edge.address}"
+        lines.append(f"  {'edge (REST)':<18} {url}   docs {url}/docs   log {edge.log_path}")
     for service in services:
         lines.append(f"  {service.name:<18} grpc://{service.address}   log {service.log_path}")
     if not services:
@@ -210,6 +258,8 @@ def print_summary(nats_url: str, services: list[ServiceProcess], *, ready_s: flo
             f"  .venv/bin/grpcurl -plaintext {example.address} list",
             f"  TOKEN=$(.venv/bin/python -m mesh.devtoken {example.name})  # a service token",
         ]
+        if edge is not None:
+            lines.append(f"  curl http://{edge.address}/readyz")
     lines += ["", f"Logs: {state_dir() / 'logs'}"]
     print("\n".join(lines), flush=True)
 

@@ -1,0 +1,49 @@
+"""What the edge's routes share at run time, built in the app's lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from edge.auth import EdgeAuthenticator
+from edge.config import EdgeSettings
+from edge.ratelimit import Quota, RateLimits
+from edge.upstreams import Upstreams
+from mesh.contracts import MethodContract
+
+
+@dataclass
+class EdgeRuntime:
+    """The upstream clients, the authenticator and the rate limits of one running edge."""
+
+    settings: EdgeSettings
+    upstreams: Upstreams
+    auth: EdgeAuthenticator
+    limits: RateLimits
+
+    def deadline_for(self, contract: MethodContract) -> float:
+        """The upstream call's deadline: the method's declared default, capped by settings."""
+        return min(contract.default_deadline_s, self.settings.max_upstream_deadline_s)
+
+    def is_strict(self, method_full_name: str) -> bool:
+        return method_full_name in self.settings.strict_rate_limit_methods
+
+    async def close(self) -> None:
+        await self.upstreams.close()
+        await self.limits.close()
+
+
+def runtime_of(request: Request) -> EdgeRuntime:
+    """The running edge's shared parts (set by the lifespan)."""
+    runtime: EdgeRuntime = request.app.state.edge
+    return runtime
+
+
+def quota_headers(*quotas: Quota | None) -> dict[str, str]:
+    """The RateLimit-* headers of the tightest of the limits a request counted against."""
+    tightest: Quota | None = None
+    for quota in quotas:
+        if quota is not None:
+            tightest = quota.tighter(tightest)
+    return tightest.headers() if tightest else {}

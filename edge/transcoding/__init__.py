@@ -1,0 +1,1 @@
+"""REST ↔ gRPC transcoding from `google.api.http` annotations: bindings, templates, messages."""

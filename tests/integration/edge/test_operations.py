@@ -1,0 +1,94 @@
+"""Liveness, readiness, metrics, CORS and the body-size limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.edge.conftest import Edge
+from tests.integration.edge.fakes import NOWHERE, bearer, edge_app, edge_settings, serving
+from tests.support.tokens import TestIssuer
+
+
+async def test_healthz_answers_without_asking_upstreams(issuer: TestIssuer) -> None:
+    async with serving(edge_app(issuer, upstreams={"testing": NOWHERE})) as http:
+        reply = await http.get("/healthz")
+    assert (reply.status_code, reply.json()) == (200, {"status": "ok"})
+
+
+async def test_readyz_is_200_when_every_required_upstream_serves(
+    issuer: TestIssuer, fake_upstreams: Any
+) -> None:
+    _, _, addresses = fake_upstreams
+    settings = edge_settings(readiness_upstreams=["testing", "payments"])
+    async with serving(edge_app(issuer, upstreams=addresses, settings=settings)) as http:
+        reply = await http.get("/readyz")
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["status"] == "ready"
+    assert body["upstreams"]["testing"] == body["upstreams"]["payments"] == "SERVING"
+    assert body["upstreams"]["identity"].startswith("UNAVAILABLE")  # reported, not required
+
+
+async def test_readyz_is_503_naming_what_is_down(issuer: TestIssuer, fake_upstreams: Any) -> None:
+    _, _, addresses = fake_upstreams
+    async with serving(edge_app(issuer, upstreams=addresses)) as http:
+        reply = await http.get("/readyz")
+    assert reply.status_code == 503
+    down = reply.json()["down"]
+    assert set(down) == {"identity"}  # every upstream is required by default
+    assert down["identity"].startswith("UNAVAILABLE")
+
+
+async def test_metrics_count_requests_by_route_template(edge: Edge) -> None:
+    await edge.http.get("/v1/shelves/s1")
+    await edge.http.get("/v1/shelves/s2")
+    await edge.http.get("/v1/books:search")
+    metrics = (await edge.http.get("/metrics")).text
+    shelf = 'edge_http_requests_total{code="200",method="GET",route="/v1/shelves/{shelf_id}"} 2.0'
+    search = 'edge_http_requests_total{code="401",method="GET",route="/v1/books:search"} 1.0'
+    assert shelf in metrics
+    assert search in metrics
+    assert "edge_http_request_duration_seconds_bucket" in metrics
+
+
+async def test_a_body_over_the_limit_is_refused_with_413(
+    issuer: TestIssuer, fake_upstreams: Any
+) -> None:
+    upstream, _, addresses = fake_upstreams
+    settings = edge_settings(max_body_bytes=64)
+    async with serving(edge_app(issuer, upstreams=addresses, settings=settings)) as http:
+        token = bearer(issuer.sign())
+        declared = await http.post("/v1/shelves", json={"title": "x" * 100}, headers=token)
+
+        async def chunks() -> Any:  # no Content-Length: counted while reading
+            for _ in range(10):
+                yield b" " * 20
+
+        streamed = await http.post("/v1/shelves", content=chunks(), headers=token)
+    assert declared.status_code == streamed.status_code == 413
+    assert declared.json()["error"]["details"][0]["reason"] == "BODY_TOO_LARGE"
+    assert upstream.count("CreateShelf") == 0
+
+
+async def test_cors_admits_the_configured_origins_only(
+    issuer: TestIssuer, fake_upstreams: Any
+) -> None:
+    _, _, addresses = fake_upstreams
+    settings = edge_settings(cors_origins=["https://app.example.com"])
+    preflight = {
+        "Access-Control-Request-Method": "PATCH",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    async with serving(edge_app(issuer, upstreams=addresses, settings=settings)) as http:
+        allowed = await http.options(
+            "/v1/shelves/s1", headers={"Origin": "https://app.example.com", **preflight}
+        )
+        other = await http.options(
+            "/v1/shelves/s1", headers={"Origin": "https://evil.example.com", **preflight}
+        )
+        simple = await http.get("/v1/shelves/s1", headers={"Origin": "https://app.example.com"})
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "access-control-allow-origin" not in other.headers
+    assert simple.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "X-Request-Id" in simple.headers["access-control-expose-headers"]
