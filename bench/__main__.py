@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import auth, mesh_chain
+from bench import auth, events, mesh_chain
 
 
 async def main() -> None:
     await mesh_chain.run()
     await auth.run()
+    await events.run()
 
 
 if __name__ == "__main__":

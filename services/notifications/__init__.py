@@ -1,0 +1,1 @@
+"""The notifications service: templates, messages, delivery, preferences (notifications.v1)."""

@@ -1,0 +1,234 @@
+"""Domain values ↔ the contract's protobuf messages: resources and events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from google.protobuf import field_mask_pb2, timestamp_pb2
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+
+from meshwork.notifications.v1 import events_pb2, resources_pb2
+from services.notifications.delivery import Attempt, Message
+from services.notifications.domain import (
+    Category,
+    Channel,
+    Content,
+    EmailContent,
+    MessageState,
+    Preferences,
+    SmsContent,
+    SuppressionReason,
+    Template,
+)
+from services.notifications.mailbox_store import MailboxEntry
+
+E = TypeVar("E", bound=StrEnum)
+
+# ---- enums
+
+
+def channel_number(channel: Channel) -> int:
+    return resources_pb2.Channel.Value(f"CHANNEL_{channel}")
+
+
+def category_number(category: Category) -> int:
+    return resources_pb2.Category.Value(f"CATEGORY_{category}")
+
+
+def enum_of(kind: type[E], wrapper: EnumTypeWrapper, number: int, prefix: str) -> E | None:
+    """The domain member for a protobuf enum number; None when unspecified or unknown."""
+    try:
+        name = wrapper.Name(number)
+    except ValueError:
+        return None
+    try:
+        return kind(name.removeprefix(prefix))
+    except ValueError:
+        return None
+
+
+def channel_of(number: int) -> Channel | None:
+    return enum_of(Channel, resources_pb2.Channel, number, "CHANNEL_")
+
+
+def category_of(number: int) -> Category | None:
+    return enum_of(Category, resources_pb2.Category, number, "CATEGORY_")
+
+
+def state_of(number: int) -> MessageState | None:
+    return enum_of(MessageState, resources_pb2.MessageState, number, "MESSAGE_STATE_")
+
+
+# ---- resources
+
+
+def message_message(message: Message, *, with_body: bool = True) -> resources_pb2.Message:
+    reason = message.suppression_reason
+    return resources_pb2.Message(
+        id=message.id,
+        user_id=message.user_id,
+        template_id=message.template_id,
+        channel=channel_number(message.channel),
+        category=category_number(message.category),
+        recipient=message.recipient,
+        subject=message.subject,
+        body=message.text_body if with_body else "",
+        state=resources_pb2.MessageState.Value(f"MESSAGE_STATE_{message.state}"),
+        suppression_reason=_reason_number(reason),
+        attempt_count=message.attempt_count,
+        last_error=message.last_error,
+        create_time=timestamp(message.create_time),
+        send_time=timestamp(message.send_time),
+        update_time=timestamp(message.update_time),
+    )
+
+
+def attempt_message(attempt: Attempt) -> resources_pb2.DeliveryAttempt:
+    outcome = attempt.outcome
+    return resources_pb2.DeliveryAttempt(
+        id=attempt.id,
+        message_id=attempt.message_id,
+        attempt_number=attempt.number,
+        transport=attempt.transport,
+        outcome=resources_pb2.DeliveryOutcome.Value(f"DELIVERY_OUTCOME_{outcome}")
+        if outcome
+        else resources_pb2.DELIVERY_OUTCOME_UNSPECIFIED,
+        error=attempt.error,
+        provider_message_id=attempt.provider_message_id,
+        start_time=timestamp(attempt.start_time),
+        end_time=timestamp(attempt.end_time),
+    )
+
+
+def template_message(template: Template) -> resources_pb2.Template:
+    message = resources_pb2.Template(
+        id=template.id,
+        description=template.description,
+        category=category_number(template.category),
+        built_in=template.built_in,
+        create_time=timestamp(template.create_time),
+        update_time=timestamp(template.update_time),
+    )
+    if template.content.email is not None:
+        email = template.content.email
+        message.email.CopyFrom(
+            resources_pb2.EmailContent(
+                subject=email.subject, text_body=email.text_body, html_body=email.html_body
+            )
+        )
+    if template.content.sms is not None:
+        message.sms.CopyFrom(resources_pb2.SmsContent(text=template.content.sms.text))
+    return message
+
+
+def content_of(template: resources_pb2.Template) -> Content:
+    email = sms = None
+    if template.HasField("email"):
+        email = EmailContent(
+            template.email.subject, template.email.text_body, template.email.html_body
+        )
+    if template.HasField("sms"):
+        sms = SmsContent(template.sms.text)
+    return Content(email=email, sms=sms)
+
+
+def preferences_message(preferences: Preferences) -> resources_pb2.NotificationPreferences:
+    return resources_pb2.NotificationPreferences(
+        user_id=preferences.user_id,
+        preferences=pairs(preferences.every_pair()),
+        update_time=timestamp(preferences.update_time),
+    )
+
+
+def pairs(
+    values: Iterable[tuple[Channel, Category, bool]],
+) -> list[resources_pb2.NotificationPreference]:
+    return [
+        resources_pb2.NotificationPreference(
+            channel=channel_number(channel), category=category_number(category), enabled=on
+        )
+        for channel, category, on in values
+    ]
+
+
+def mailbox_message(entry: MailboxEntry) -> resources_pb2.MailboxMessage:
+    return resources_pb2.MailboxMessage(
+        id=entry.id,
+        message_id=entry.message_id,
+        channel=channel_number(entry.channel),
+        sender=entry.sender,
+        recipient=entry.recipient,
+        subject=entry.subject,
+        text_body=entry.text_body,
+        html_body=entry.html_body,
+        receive_time=timestamp(entry.receive_time),
+    )
+
+
+def timestamp(moment: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if moment is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def _reason_number(reason: SuppressionReason | None) -> int:
+    if reason is None:
+        return resources_pb2.SUPPRESSION_REASON_UNSPECIFIED
+    return resources_pb2.SuppressionReason.Value(f"SUPPRESSION_REASON_{reason}")
+
+
+# ---- events
+
+
+def message_sent(message: Message) -> events_pb2.MessageSent:
+    return events_pb2.MessageSent(
+        message_id=message.id,
+        user_id=message.user_id,
+        template_id=message.template_id,
+        channel=channel_number(message.channel),
+        attempt_count=message.attempt_count,
+    )
+
+
+def message_failed(message: Message) -> events_pb2.MessageFailed:
+    return events_pb2.MessageFailed(
+        message_id=message.id,
+        user_id=message.user_id,
+        template_id=message.template_id,
+        channel=channel_number(message.channel),
+        attempt_count=message.attempt_count,
+        last_error=message.last_error,
+    )
+
+
+def message_suppressed(message: Message) -> events_pb2.MessageSuppressed:
+    return events_pb2.MessageSuppressed(
+        message_id=message.id,
+        user_id=message.user_id,
+        template_id=message.template_id,
+        channel=channel_number(message.channel),
+        reason=_reason_number(message.suppression_reason),
+    )
+
+
+def preferences_updated(
+    user_id: str, changed: Iterable[tuple[Channel, Category, bool]], updated_by: str
+) -> events_pb2.NotificationPreferencesUpdated:
+    return events_pb2.NotificationPreferencesUpdated(
+        user_id=user_id, changed=pairs(changed), updated_by=updated_by
+    )
+
+
+def template_updated(
+    template_id: str, paths: Iterable[str], updated_by: str
+) -> events_pb2.TemplateUpdated:
+    return events_pb2.TemplateUpdated(
+        template_id=template_id,
+        update_mask=field_mask_pb2.FieldMask(paths=sorted(paths)),
+        updated_by=updated_by,
+    )

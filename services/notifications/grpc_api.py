@@ -1,0 +1,129 @@
+"""The NotificationsService servicer: request → command → handler → response, nothing more."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import grpc
+
+from mesh.context import current_principal
+from meshwork.notifications.v1 import notifications_service_pb2 as pb
+from meshwork.notifications.v1 import notifications_service_pb2_grpc
+from services.notifications import requests
+from services.notifications.convert import (
+    attempt_message,
+    mailbox_message,
+    message_message,
+    preferences_message,
+    template_message,
+)
+from services.notifications.domain import Actor
+from services.notifications.handlers import preferences, reading, sending, templates
+from services.notifications.handlers.common import Deps
+
+Context: TypeAlias = grpc.aio.ServicerContext
+
+
+def current_actor() -> Actor:
+    """The end user the call acts for (if any) and the calling service."""
+    principal = current_principal()
+    user = principal.user
+    if user is None:
+        return Actor(service=principal.service)
+    return Actor(user.subject, user.roles, principal.service)
+
+
+class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceServicer):
+    """Serves meshwork.notifications.v1.NotificationsService."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    async def SendNotification(
+        self, request: pb.SendNotificationRequest, context: Context
+    ) -> pb.SendNotificationResponse:
+        command = requests.send_notification(request)
+        messages = await sending.send_notification(self._deps, command, current_actor())
+        return pb.SendNotificationResponse(messages=[message_message(m) for m in messages])
+
+    async def GetMessage(
+        self, request: pb.GetMessageRequest, context: Context
+    ) -> pb.GetMessageResponse:
+        shown = await reading.get_message(self._deps, request.message_id, current_actor())
+        message = message_message(shown.message, with_body=shown.with_body)
+        return pb.GetMessageResponse(message=message)
+
+    async def ListMessages(
+        self, request: pb.ListMessagesRequest, context: Context
+    ) -> pb.ListMessagesResponse:
+        command = requests.list_messages(request)
+        page = await reading.list_messages(self._deps, command, current_actor())
+        return pb.ListMessagesResponse(
+            messages=[message_message(s.message, with_body=s.with_body) for s in page.messages],
+            next_page_token=page.next_page_token,
+        )
+
+    async def ListDeliveryAttempts(
+        self, request: pb.ListDeliveryAttemptsRequest, context: Context
+    ) -> pb.ListDeliveryAttemptsResponse:
+        page = await reading.list_attempts(self._deps, requests.list_attempts(request))
+        return pb.ListDeliveryAttemptsResponse(
+            delivery_attempts=[attempt_message(a) for a in page.attempts],
+            next_page_token=page.next_page_token,
+        )
+
+    async def GetNotificationPreferences(
+        self, request: pb.GetNotificationPreferencesRequest, context: Context
+    ) -> pb.GetNotificationPreferencesResponse:
+        found = await preferences.get_preferences(self._deps, request.user_id, current_actor())
+        return pb.GetNotificationPreferencesResponse(preferences=preferences_message(found))
+
+    async def UpdateNotificationPreferences(
+        self, request: pb.UpdateNotificationPreferencesRequest, context: Context
+    ) -> pb.UpdateNotificationPreferencesResponse:
+        command = requests.update_preferences(request)
+        found = await preferences.update_preferences(self._deps, command, current_actor())
+        return pb.UpdateNotificationPreferencesResponse(preferences=preferences_message(found))
+
+    async def CreateTemplate(
+        self, request: pb.CreateTemplateRequest, context: Context
+    ) -> pb.CreateTemplateResponse:
+        command = requests.create_template(request)
+        template = await templates.create_template(self._deps, command, current_actor())
+        return pb.CreateTemplateResponse(template=template_message(template))
+
+    async def GetTemplate(
+        self, request: pb.GetTemplateRequest, context: Context
+    ) -> pb.GetTemplateResponse:
+        template = await templates.get_template(self._deps, request.template_id)
+        return pb.GetTemplateResponse(template=template_message(template))
+
+    async def ListTemplates(
+        self, request: pb.ListTemplatesRequest, context: Context
+    ) -> pb.ListTemplatesResponse:
+        found, token = await templates.list_templates(self._deps, requests.list_templates(request))
+        return pb.ListTemplatesResponse(
+            templates=[template_message(t) for t in found], next_page_token=token
+        )
+
+    async def UpdateTemplate(
+        self, request: pb.UpdateTemplateRequest, context: Context
+    ) -> pb.UpdateTemplateResponse:
+        command = requests.update_template(request)
+        template = await templates.update_template(self._deps, command, current_actor())
+        return pb.UpdateTemplateResponse(template=template_message(template))
+
+    async def DeleteTemplate(
+        self, request: pb.DeleteTemplateRequest, context: Context
+    ) -> pb.DeleteTemplateResponse:
+        await templates.delete_template(self._deps, request.template_id, current_actor())
+        return pb.DeleteTemplateResponse()
+
+    async def ListMailboxMessages(
+        self, request: pb.ListMailboxMessagesRequest, context: Context
+    ) -> pb.ListMailboxMessagesResponse:
+        page = await reading.list_mailbox(self._deps, requests.list_mailbox(request))
+        return pb.ListMailboxMessagesResponse(
+            mailbox_messages=[mailbox_message(e) for e in page.entries],
+            next_page_token=page.next_page_token,
+        )

@@ -1,0 +1,38 @@
+"""Reading and changing users' notification preferences."""
+
+from __future__ import annotations
+
+from services.notifications import commands, convert, errors, filters, validation
+from services.notifications.checks import Checks
+from services.notifications.domain import Actor, Preferences
+from services.notifications.handlers.common import Deps
+from services.notifications.preference_store import PreferenceStore
+
+
+async def get_preferences(deps: Deps, user_id: str, actor: Actor) -> Preferences:
+    """The user's own preferences, or anyone's for staff; defaults filled in."""
+    checks = Checks()
+    target = checks.valid(validation.user_id(checks, "user_id", user_id, actor))
+    if not actor.may_see(target):
+        raise errors.user_not_found(user_id)
+    async with deps.unit_of_work() as uow:
+        return await PreferenceStore(uow.session).get(target)
+
+
+async def update_preferences(
+    deps: Deps, command: commands.UpdatePreferences, actor: Actor
+) -> Preferences:
+    """Sets the listed pairs; NotificationPreferencesUpdated lists those that changed."""
+    target, changes = filters.preference_changes(command, actor)
+    if not actor.may_see(target):
+        raise errors.user_not_found(command.user_id)
+    async with deps.unit_of_work() as uow:
+        store = PreferenceStore(uow.session)
+        preferences = await store.get(target)
+        now = deps.clock()
+        changed = preferences.set(changes, now=now)
+        if changed:
+            await store.save(target, changed, now=now)
+            uow.add_event(convert.preferences_updated(target, changed, actor.user_id or ""))
+            await uow.commit()
+    return preferences

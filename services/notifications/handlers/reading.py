@@ -1,0 +1,88 @@
+"""Reading messages, their delivery attempts and the local mailbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.notifications import commands, errors, filters, paging
+from services.notifications.delivery import Attempt, Message
+from services.notifications.domain import Actor, Category
+from services.notifications.handlers.common import Deps
+from services.notifications.mailbox_store import MailboxEntry, MailboxStore
+from services.notifications.repository import MessageRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A message as the caller may see it: SECURITY bodies (reset links) only by their owner."""
+
+    message: Message
+    with_body: bool
+
+
+def shown(message: Message, actor: Actor) -> Shown:
+    own = actor.user_id is not None and actor.user_id == message.user_id
+    return Shown(message, own or message.category is not Category.SECURITY)
+
+
+async def get_message(deps: Deps, message_id: str, actor: Actor) -> Shown:
+    async with deps.unit_of_work() as uow:
+        message = await MessageRepository(uow.session).get(message_id.strip())
+    if message is None or not actor.may_see(message.user_id):
+        raise errors.message_not_found(message_id)
+    return shown(message, actor)
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    messages: list[Shown]
+    next_page_token: str
+
+
+async def list_messages(deps: Deps, command: commands.ListMessages, actor: Actor) -> MessagePage:
+    """Newest first; users see their own, staff anyone's."""
+    wanted, page = filters.messages_query(command, actor)
+    async with deps.unit_of_work() as uow:
+        found = await MessageRepository(uow.session).listing(wanted, page)
+    shown_page = [shown(message, actor) for message in found[: page.size]]
+    last = found[min(len(found), page.size) - 1] if found else None
+    position = (last.create_time.isoformat(), last.id) if last else ()
+    return MessagePage(shown_page, paging.next_token(page, found, position))
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptPage:
+    attempts: list[Attempt]
+    next_page_token: str
+
+
+async def list_attempts(deps: Deps, command: commands.ListAttempts) -> AttemptPage:
+    """Oldest first (the access policy admits staff only)."""
+    message_id, page = filters.attempts_query(command)
+    async with deps.unit_of_work() as uow:
+        repository = MessageRepository(uow.session)
+        if await repository.get(message_id) is None:
+            raise errors.message_not_found(message_id)
+        found = await repository.attempts(message_id, page)
+    position = (str(found[page.size - 1].number),) if len(found) > page.size else ()
+    return AttemptPage(found[: page.size], paging.next_token(page, found, position))
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxPage:
+    entries: list[MailboxEntry]
+    next_page_token: str
+
+
+async def list_mailbox(deps: Deps, command: commands.ListMailbox) -> MailboxPage:
+    """Newest first; only while a channel uses the mailbox transport."""
+    if not deps.mailbox_enabled:
+        raise errors.mailbox_disabled()
+    recipient, channel, page = filters.mailbox_query(command)
+    async with deps.unit_of_work() as uow:
+        found = await MailboxStore(uow.session).listing(recipient, channel, page)
+    position: tuple[str, ...] = ()
+    if len(found) > page.size:
+        last = found[page.size - 1]
+        position = (last.receive_time.isoformat(), last.id)
+    return MailboxPage(found[: page.size], paging.next_token(page, found, position))

@@ -1,0 +1,81 @@
+"""Managing templates: built-ins installed at start-up, the rest created by staff."""
+
+from __future__ import annotations
+
+from meshwork.notifications.v1 import events_pb2
+from services.notifications import commands, convert, errors, filters, paging, validation
+from services.notifications.domain import Actor, Template
+from services.notifications.handlers.common import Deps
+from services.notifications.template_store import TemplateStore
+from services.notifications.templates import built_in_templates
+
+
+async def install_built_ins(deps: Deps) -> None:
+    """Adds the built-in templates, or refreshes those staff have not customized."""
+    async with deps.unit_of_work() as uow:
+        store = TemplateStore(uow.session)
+        for template in built_in_templates(now=deps.clock()):
+            await store.install(template)
+        await uow.commit()
+
+
+async def create_template(deps: Deps, command: commands.CreateTemplate, actor: Actor) -> Template:
+    template = validation.new_template(command, deps.renderer, now=deps.clock())
+    async with deps.unit_of_work() as uow:
+        if not await TemplateStore(uow.session).add(template):
+            raise errors.template_already_exists(template.id)
+        uow.add_event(
+            events_pb2.TemplateCreated(template_id=template.id, created_by=actor.user_id or "")
+        )
+        await uow.commit()
+    return template
+
+
+async def get_template(deps: Deps, template_id: str) -> Template:
+    async with deps.unit_of_work() as uow:
+        template = await TemplateStore(uow.session).get(template_id.strip())
+    if template is None:
+        raise errors.template_not_found(template_id)
+    return template
+
+
+async def list_templates(deps: Deps, command: commands.ListTemplates) -> tuple[list[Template], str]:
+    """By id; the second value is the next page's token."""
+    category, page = filters.templates_query(command)
+    async with deps.unit_of_work() as uow:
+        found = await TemplateStore(uow.session).listing(category, page)
+    position = (found[page.size - 1].id,) if len(found) > page.size else ()
+    return found[: page.size], paging.next_token(page, found, position)
+
+
+async def update_template(deps: Deps, command: commands.UpdateTemplate, actor: Actor) -> Template:
+    """Changes the fields the mask names; messages already queued keep their content."""
+    target, changes, paths = validation.template_changes(command)
+    async with deps.unit_of_work() as uow:
+        store = TemplateStore(uow.session)
+        template = await store.get(target)
+        if template is None:
+            raise errors.template_not_found(target)
+        changed = template.change(changes, paths, now=deps.clock())
+        validation.check_content(template.content, deps.renderer)
+        if changed:
+            await store.save(template)
+            uow.add_event(convert.template_updated(target, paths, actor.user_id or ""))
+            await uow.commit()
+    return template
+
+
+async def delete_template(deps: Deps, template_id: str, actor: Actor) -> None:
+    """Deletes a template that is not built in; deleting a missing one is NOT_FOUND."""
+    async with deps.unit_of_work() as uow:
+        store = TemplateStore(uow.session)
+        template = await store.get(template_id.strip())
+        if template is None:
+            raise errors.template_not_found(template_id)
+        if template.built_in:
+            raise errors.template_built_in(template.id)
+        await store.delete(template.id)
+        uow.add_event(
+            events_pb2.TemplateDeleted(template_id=template.id, deleted_by=actor.user_id or "")
+        )
+        await uow.commit()
