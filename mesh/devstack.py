@@ -41,6 +41,8 @@ SERVICES = {
 }
 #: Clients that are not services but may obtain service tokens: the edge, and developers' tools.
 DEV_CLIENTS = ("edge", "cli")
+#: The account that gets the admin role when it signs up on a local stack.
+LOCAL_ADMIN_EMAIL = "admin@example.com"
 NATS_PORT = 4222
 EDGE_PORT = 8080
 READY_TIMEOUT_S = 30.0
@@ -106,6 +108,10 @@ def stack_environment(
         f"{SHARED_PREFIX}ENVIRONMENT": os.environ.get(f"{SHARED_PREFIX}ENVIRONMENT", "dev"),
         f"{SHARED_PREFIX}NATS_URL": nats_url,
         "IDENTITY_SERVICE_CLIENTS": json.dumps(credentials),
+        # Locally, whoever signs up as this address is an administrator.
+        "IDENTITY_BOOTSTRAP_ADMIN_EMAILS": os.environ.get(
+            "IDENTITY_BOOTSTRAP_ADMIN_EMAILS", json.dumps([LOCAL_ADMIN_EMAIL])
+        ),
     }
     for service in services:
         env[f"{SHARED_PREFIX}{service.name.upper()}_ADDRESS"] = service.address
