@@ -1,7 +1,7 @@
 """`make up`: the whole platform on one machine — nats-server, every service, each its own process.
 
-Services are the packages under `services/` that have a `__main__.py`, started in the order of
-`SERVICES` (identity first: the others fetch their tokens from it). State lives under `.meshwork/`
+Services are the packages under `services/` that have a `__main__.py`, started together (each
+reaches another, identity included, only when it first calls it). State lives under `.meshwork/`
 (SQLite files, the JetStream store, logs). Set `NATS_URL` to use a NATS server you run instead.
 Once every service is SERVING, the REST edge (`python -m edge`, the client "edge") starts on
 http://127.0.0.1:8080 (or a free port when that is taken).
@@ -29,7 +29,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from mesh.bundled_nats import BundledNatsServer, port_is_free
 from mesh.settings import SHARED_PREFIX, state_dir
 
-#: Every service of the platform with its local port, in start order.
+#: Every service of the platform with its local port.
 SERVICES = {
     "identity": 50051,
     "users": 50052,
@@ -63,7 +63,7 @@ class ServiceProcess:
 
 
 def available_services(root: Path = Path("services")) -> list[str]:
-    """The services that exist in this checkout, in start order."""
+    """The services that exist in this checkout."""
     return [name for name in SERVICES if (root / name / "__main__.py").is_file()]
 
 
@@ -222,9 +222,13 @@ async def run() -> int:
         services = plan_services(available_services(), logs=logs)
         credentials = load_credentials(state_dir() / "credentials.json", [*SERVICES, *DEV_CLIENTS])
         env = stack_environment(services, nats_url=nats_url, credentials=credentials)
+        # All at once: a service reaches the others (identity included) only when it first
+        # calls them, so none has to wait for another to start.
         for service in services:
             launch(service, f"services.{service.name}", env=env)
-            await wait_until_serving(service, timeout_s=READY_TIMEOUT_S)
+        await asyncio.gather(
+            *(wait_until_serving(service, timeout_s=READY_TIMEOUT_S) for service in services)
+        )
         edge = start_edge(services, env=env, logs=logs)
         if edge is not None:
             await wait_until_http_ready(edge, timeout_s=READY_TIMEOUT_S)
