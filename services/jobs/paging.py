@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from mesh.paging import PageTokenError, decode_page_token, encode_page_token
 from services.jobs.validation import FieldChecks
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-_TOKEN_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +39,7 @@ def page(checks: FieldChecks, page_size: int, page_token: str, *, query: str, ar
 
 
 def encode_token(key: Sequence[str], query: str) -> str:
-    raw = json.dumps({"v": _TOKEN_VERSION, "k": list(key), "q": query}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_page_token({"query": query}, {"key": list(key)})
 
 
 def decode_token(
@@ -50,27 +47,15 @@ def decode_token(
 ) -> tuple[str, ...] | None:
     """The sort key of `token`; a violation when it is malformed or from another query."""
     try:
-        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        key = tuple(str(part) for part in payload["k"])
-        version, bound_to = payload["v"], payload["q"]
-    except (binascii.Error, ValueError, TypeError, KeyError):
-        key, version, bound_to = (), None, None
-    if version != _TOKEN_VERSION or len(key) != arity:
-        checks.add(
-            "page_token",
-            "is not a page token from this list; pass next_page_token unchanged",
-            reason="INVALID_PAGE_TOKEN",
-        )
+        position = decode_page_token(token, {"query": query})
+    except PageTokenError as error:
+        checks.add("page_token", str(error), reason="INVALID_PAGE_TOKEN")
         return None
-    if bound_to != query:
-        checks.add(
-            "page_token",
-            "belongs to a different query: keep the filters of the first page, "
-            "or start again without a page token",
-            reason="INVALID_PAGE_TOKEN",
-        )
+    key = position.get("key")
+    if not isinstance(key, list) or len(key) != arity:
+        checks.add("page_token", "is not a page token from this list", reason="INVALID_PAGE_TOKEN")
         return None
-    return key
+    return tuple(str(part) for part in key)
 
 
 def time_key(checks: FieldChecks, value: str) -> datetime | None:

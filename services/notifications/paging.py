@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mesh.paging import PageTokenError, decode_page_token, encode_page_token
 from services.notifications.checks import Checks
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-_TOKEN_VERSION = 1
 INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN"
 
 
@@ -46,29 +44,17 @@ def next_token(page: Page, found: Sequence[object], position: tuple[str, ...]) -
     """The token of the page after this one; "" when `found` (size + 1 fetched) was the last."""
     if len(found) <= page.size:
         return ""
-    payload = {"v": _TOKEN_VERSION, "p": list(position), "q": page.query}
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_page_token({"query": page.query}, {"position": list(position)})
 
 
 def decode(checks: Checks, token: str, query: str) -> tuple[str, ...] | None:
     try:
-        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        position = tuple(str(value) for value in payload["p"])
-        version, fingerprint_ = payload["v"], payload["q"]
-    except (binascii.Error, ValueError, TypeError, KeyError):
-        checks.add(
-            "page_token",
-            "is not a page token of this list; pass next_page_token as it was returned",
-            reason=INVALID_PAGE_TOKEN,
-        )
+        found = decode_page_token(token, {"query": query})
+    except PageTokenError as error:
+        checks.add("page_token", str(error), reason=INVALID_PAGE_TOKEN)
         return None
-    if version != _TOKEN_VERSION or fingerprint_ != query:
-        checks.add(
-            "page_token",
-            "belongs to a different query: keep the filters of the first page, or start "
-            "again without a page token",
-            reason=INVALID_PAGE_TOKEN,
-        )
+    position = found.get("position")
+    if not isinstance(position, list):
+        checks.add("page_token", "is not a page token of this list", reason=INVALID_PAGE_TOKEN)
         return None
-    return position
+    return tuple(str(value) for value in position)
