@@ -19,6 +19,10 @@ class DatabaseUnavailableError(Exception):
     """The database did not answer a trivial query (raised by `ping`)."""
 
 
+#: Connection execution option marking a read-only unit of work.
+READ_ONLY = "meshwork_read_only"
+
+
 def create_engine(
     url: str,
     *,
@@ -78,7 +82,9 @@ def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so the busy timeout applies to it;
         # a deferred BEGIN that later upgrades to a write fails at once under contention.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only work never upgrades: under WAL it reads beside the writer.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -11,6 +11,7 @@ from google.protobuf.message import Message
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from mesh.db.engine import READ_ONLY
 from mesh.db.tables import outbox_table
 from mesh.events.envelope import Envelope, envelope_for
 
@@ -32,6 +33,9 @@ class UnitOfWork:
     `OutboxRelay.notify`) is called after a commit that wrote events, so they go out at once.
 
     A `UnitOfWork` may be entered again after it exits; each entry uses a fresh session.
+
+    `read_only=True` is for use cases that only read: on SQLite they then run beside writers
+    (a plain BEGIN under WAL) instead of queueing for the write lock; they cannot add events.
     """
 
     def __init__(
@@ -39,9 +43,11 @@ class UnitOfWork:
         session_factory: async_sessionmaker[AsyncSession],
         *,
         after_commit: Callable[[], object] | None = None,
+        read_only: bool = False,
     ) -> None:
         self._session_factory = session_factory
         self._after_commit = after_commit
+        self._read_only = read_only
         self._session: AsyncSession | None = None
         self._events: list[Envelope] = []
 
@@ -57,6 +63,8 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is already open; nesting is not supported")
         self._session = self._session_factory()
         self._events = []
+        if self._read_only:
+            await self._session.connection(execution_options={READ_ONLY: True})
         return self
 
     async def __aexit__(
@@ -77,6 +85,8 @@ class UnitOfWork:
 
         The current trace context and request id are captured now, at the point of the change.
         """
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot emit events")
         if self._session is None:  # fail here, not at commit, when used outside `async with`
             raise RuntimeError("the unit of work is not open: use `async with uow:` first")
         envelope = envelope_for(event, occurred_at=occurred_at)

@@ -35,7 +35,7 @@ def current_actor() -> Actor:
 class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
     """Serves meshwork.users.v1.UsersService; each call runs in a new unit of work."""
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, unit_of_work: Callable[..., UnitOfWork]) -> None:
         self._uow = unit_of_work
 
     async def CreateUser(
@@ -45,13 +45,13 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
         return pb.CreateUserResponse(user=user_message(user))
 
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.GetUserResponse:
-        user = await handlers.get_user(self._uow(), request.user_id, current_actor())
+        user = await handlers.get_user(self._uow(read_only=True), request.user_id, current_actor())
         return pb.GetUserResponse(user=user_message(user))
 
     async def LookupUserByEmail(
         self, request: pb.LookupUserByEmailRequest, context: Context
     ) -> pb.LookupUserByEmailResponse:
-        user = await handlers.lookup_user_by_email(self._uow(), request.email)
+        user = await handlers.lookup_user_by_email(self._uow(read_only=True), request.email)
         return pb.LookupUserByEmailResponse(user=user_message(user))
 
     async def UpdateUser(
@@ -64,7 +64,7 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
     async def ListUsers(
         self, request: pb.ListUsersRequest, context: Context
     ) -> pb.ListUsersResponse:
-        page = await handlers.list_users(self._uow(), list_users_command(request))
+        page = await handlers.list_users(self._uow(read_only=True), list_users_command(request))
         return pb.ListUsersResponse(
             users=[user_message(user) for user in page.users],
             next_page_token=page.next_page_token,
@@ -77,7 +77,7 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
         return pb.DeleteUserResponse(user=user_message(user))
 
     async def GetKyc(self, request: pb.GetKycRequest, context: Context) -> pb.GetKycResponse:
-        user = await handlers.get_kyc(self._uow(), request.user_id, current_actor())
+        user = await handlers.get_kyc(self._uow(read_only=True), request.user_id, current_actor())
         return pb.GetKycResponse(kyc=kyc_message(user))
 
     async def SubmitKyc(

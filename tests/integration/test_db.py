@@ -132,6 +132,23 @@ async def test_sqlite_writers_queue_for_the_lock_instead_of_failing(tmp_path: Pa
     await engine.dispose()
 
 
+async def test_sqlite_readers_do_not_queue_behind_a_writer(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'read.db'}", busy_timeout_ms=30_000)
+    counters = sa.Table("counters", sa.MetaData(), sa.Column("n", sa.Integer))
+    async with engine.begin() as connection:
+        await connection.run_sync(counters.metadata.create_all)
+        await connection.execute(sa.insert(counters).values(n=7))
+    session_factory = create_session_factory(engine)
+    async with UnitOfWork(session_factory) as writer:
+        await writer.session.execute(sa.update(counters).values(n=8))  # holds the write lock
+        async with asyncio.timeout(5), UnitOfWork(session_factory, read_only=True) as reader:
+            assert await reader.session.scalar(sa.select(counters.c.n)) == 7  # committed state
+            with pytest.raises(RuntimeError, match="read-only"):
+                reader.add_event(probe_pb2.EchoRequest())
+        await writer.commit()
+    await engine.dispose()
+
+
 # Migrations
 
 
