@@ -74,7 +74,8 @@ def machine() -> str:
     from google.protobuf.internal import api_implementation
 
     versions = ", ".join(
-        f"{name} {metadata.version(name)}" for name in ("grpcio", "protobuf", "nats-py")
+        f"{name} {metadata.version(name)}"
+        for name in ("grpcio", "protobuf", "nats-py", "fastapi", "uvicorn", "httpx", "SQLAlchemy")
     )
     return (
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {versions}, "
@@ -100,3 +101,35 @@ def ms(seconds: float) -> str:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One target of the issue, measured: printed with MET / MISSED and summed up in README."""
+
+    name: str
+    measured: float
+    target: str
+    met: bool | None  # None: measured for information, no target
+
+    def line(self) -> str:
+        return f"| {self.name} | {self.measured:.2f} | {self.target} | {self.status} |"
+
+    @property
+    def status(self) -> str:
+        return "—" if self.met is None else "MET" if self.met else "MISSED"
+
+
+def verdict_table(verdicts: Sequence[Verdict]) -> list[str]:
+    return ["| target | measured | wanted | |", "|---|---|---|---|", *(v.line() for v in verdicts)]
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def update_readme(summary: list[str]) -> None:
+    """Replaces the body of README's "## Performance" section with `summary`."""
+    text = README.read_text()
+    start = text.index("## Performance\n") + len("## Performance\n")
+    end = text.index("\n## ", start)
+    README.write_text(text[:start] + "\n" + "\n".join(summary) + "\n" + text[end:])
