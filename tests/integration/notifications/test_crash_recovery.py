@@ -20,12 +20,11 @@ from services.notifications.orm import messages_table
 from tests.integration.notifications.conftest import (
     DEV_SECRET,
     Platform,
-    SmtpSink,
     eventually,
-    free_port,
     running_platform,
 )
 from tests.support import subprocess_env
+from tests.support.smtp import SmtpSink, free_port
 
 USERS = 200
 FIRST_HALF = USERS // 2

@@ -23,7 +23,7 @@ from services.notifications.transports.base import (
     TransientDeliveryError,
 )
 from services.notifications.transports.smtp import SmtpConfig, SmtpTransport
-from tests.integration.notifications.conftest import SmtpSink, free_port
+from tests.support.smtp import SmtpSink, free_port
 
 MESSAGE = Outgoing("m-1", Channel.EMAIL, "ann@example.com", "Hi", "Hello", "<p>Hello</p>")
 
