@@ -34,7 +34,7 @@ def _insert_if_new(dialect: str, row: dict[str, object]) -> Executable:
         return postgresql.insert(inbox_table).values(row).on_conflict_do_nothing()
     if dialect == "sqlite":
         return sqlite.insert(inbox_table).values(row).on_conflict_do_nothing()
-    raise NotImplementedError(f"the inbox supports PostgreSQL and SQLite, not {dialect}")
+    raise ValueError(f"the inbox supports PostgreSQL and SQLite, not {dialect}")
 
 
 async def purge_inbox(engine: AsyncEngine, *, older_than: timedelta) -> int:

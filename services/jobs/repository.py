@@ -156,7 +156,7 @@ def insert_ignoring_conflicts(
         return postgresql.insert(table).values(row).on_conflict_do_nothing()
     if dialect == "sqlite":
         return sqlite.insert(table).values(row).on_conflict_do_nothing()
-    raise NotImplementedError(f"the jobs service supports PostgreSQL and SQLite, not {dialect}")
+    raise ValueError(f"the jobs service supports PostgreSQL and SQLite, not {dialect}")
 
 
 def _row_of(job: Job) -> dict[str, Any]:
