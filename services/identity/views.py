@@ -11,11 +11,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.context import current_principal
 from mesh.errors import MESH_DOMAIN, Unauthenticated
+from mesh.protobuf import timestamp_of
 from meshwork.identity.v1 import identity_service_pb2 as pb
 from meshwork.identity.v1 import resources_pb2
 from services.identity.commands import Caller, Client, ServiceToken, SessionTokens, SessionView
 from services.identity.domain import SessionStatus, SigningKey
-from services.identity.handlers.common import revocation_reason_value, timestamp
+from services.identity.handlers.common import revocation_reason_value
 
 #: The client address as the edge saw it; the edge appends it, so the last entry is the edge's.
 FORWARDED_FOR_KEY = "x-forwarded-for"
@@ -80,9 +81,9 @@ def tokens_proto(tokens: SessionTokens) -> resources_pb2.SessionTokens:
     return resources_pb2.SessionTokens(
         access_token=tokens.access_token,
         token_type="Bearer",
-        access_token_expire_time=timestamp(tokens.access_token_expires_at),
+        access_token_expire_time=timestamp_of(tokens.access_token_expires_at),
         refresh_token=tokens.refresh_token,
-        refresh_token_expire_time=timestamp(tokens.refresh_token_expires_at),
+        refresh_token_expire_time=timestamp_of(tokens.refresh_token_expires_at),
         session_id=tokens.session_id,
         user_id=tokens.user_id,
     )
@@ -96,8 +97,8 @@ def session_proto(view: SessionView) -> resources_pb2.Session:
         state=_SESSION_STATES[view.status],
         user_agent=session.user_agent,
         ip_address=session.ip_address,
-        create_time=timestamp(session.created_at),
-        expire_time=timestamp(session.expires_at),
+        create_time=timestamp_of(session.created_at),
+        expire_time=timestamp_of(session.expires_at),
         revocation_reason=revocation_reason_value(session.revocation_reason),
         current=view.current,
     )
@@ -117,7 +118,7 @@ def signing_key_proto(key: SigningKey) -> resources_pb2.SigningKey:
         algorithm=key.algorithm,
         state=_KEY_STATES[key.state.value],
         public_key=jwk_proto(key.public_jwk),
-        create_time=timestamp(key.created_at),
+        create_time=timestamp_of(key.created_at),
     )
     _set_time(proto.activate_time, key.activated_at)
     _set_time(proto.retire_time, key.retired_at)
@@ -127,10 +128,10 @@ def signing_key_proto(key: SigningKey) -> resources_pb2.SigningKey:
 
 def service_token_proto(token: ServiceToken) -> pb.IssueServiceTokenResponse:
     return pb.IssueServiceTokenResponse(
-        access_token=token.token, token_type="Bearer", expire_time=timestamp(token.expires_at)
+        access_token=token.token, token_type="Bearer", expire_time=timestamp_of(token.expires_at)
     )
 
 
 def _set_time(field: Timestamp, moment: datetime | None) -> None:
     if moment is not None:
-        field.CopyFrom(timestamp(moment))
+        field.CopyFrom(timestamp_of(moment))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from google.protobuf import field_mask_pb2, struct_pb2, timestamp_pb2
+from google.protobuf import field_mask_pb2, struct_pb2
 from google.protobuf.json_format import MessageToDict
 
+from mesh.protobuf import timestamp_of
 from meshwork.jobs.v1 import events_pb2, jobs_service_pb2, resources_pb2
 from services.jobs import commands
 from services.jobs.domain import Job
@@ -23,17 +24,17 @@ def job_message(job: Job) -> resources_pb2.Job:
         type=job.type,
         payload=_struct(job.payload),
         state=resources_pb2.JobState.Value(f"JOB_STATE_{job.state}"),
-        run_time=_timestamp(job.run_time),
+        run_time=timestamp_of(job.run_time),
         attempt_count=job.attempt_count,
         max_attempts=job.max_attempts,
         last_error=job.last_error,
         idempotency_key=job.idempotency_key,
         enqueued_by=job.enqueued_by,
         schedule_id=job.schedule_id,
-        create_time=_timestamp(job.create_time),
-        start_time=_timestamp(job.start_time),
-        finish_time=_timestamp(job.finish_time),
-        update_time=_timestamp(job.update_time),
+        create_time=timestamp_of(job.create_time),
+        start_time=timestamp_of(job.start_time),
+        finish_time=timestamp_of(job.finish_time),
+        update_time=timestamp_of(job.update_time),
     )
 
 
@@ -49,8 +50,8 @@ def schedule_message(
         job_type=schedule.job_type,
         job_payload=_struct(schedule.job_payload),
         enabled=schedule.enabled,
-        next_run_time=_timestamp(schedule.next_tick(now) if schedule.enabled else None),
-        last_run_time=_timestamp(last_run),
+        next_run_time=timestamp_of(schedule.next_tick(now) if schedule.enabled else None),
+        last_run_time=timestamp_of(last_run),
         last_job_id=state.last_job_id if state else "",
     )
 
@@ -66,8 +67,8 @@ def endpoint_message(
         enabled=endpoint.enabled,
         secret=endpoint.secret if with_secret else "",
         created_by=endpoint.created_by,
-        create_time=_timestamp(endpoint.create_time),
-        update_time=_timestamp(endpoint.update_time),
+        create_time=timestamp_of(endpoint.create_time),
+        update_time=timestamp_of(endpoint.update_time),
     )
 
 
@@ -75,14 +76,6 @@ def _struct(values: dict[str, object]) -> struct_pb2.Struct:
     message = struct_pb2.Struct()
     message.update(values)
     return message
-
-
-def _timestamp(moment: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if moment is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 # ---- events

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from google.protobuf import field_mask_pb2, timestamp_pb2
+from google.protobuf import field_mask_pb2
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
+from mesh.protobuf import timestamp_of
 from meshwork.notifications.v1 import events_pb2, resources_pb2
 from services.notifications.delivery import Attempt, Message
 from services.notifications.domain import (
@@ -80,9 +80,9 @@ def message_message(message: Message, *, with_body: bool = True) -> resources_pb
         suppression_reason=_reason_number(reason),
         attempt_count=message.attempt_count,
         last_error=message.last_error,
-        create_time=timestamp(message.create_time),
-        send_time=timestamp(message.send_time),
-        update_time=timestamp(message.update_time),
+        create_time=timestamp_of(message.create_time),
+        send_time=timestamp_of(message.send_time),
+        update_time=timestamp_of(message.update_time),
     )
 
 
@@ -98,8 +98,8 @@ def attempt_message(attempt: Attempt) -> resources_pb2.DeliveryAttempt:
         else resources_pb2.DELIVERY_OUTCOME_UNSPECIFIED,
         error=attempt.error,
         provider_message_id=attempt.provider_message_id,
-        start_time=timestamp(attempt.start_time),
-        end_time=timestamp(attempt.end_time),
+        start_time=timestamp_of(attempt.start_time),
+        end_time=timestamp_of(attempt.end_time),
     )
 
 
@@ -109,8 +109,8 @@ def template_message(template: Template) -> resources_pb2.Template:
         description=template.description,
         category=category_number(template.category),
         built_in=template.built_in,
-        create_time=timestamp(template.create_time),
-        update_time=timestamp(template.update_time),
+        create_time=timestamp_of(template.create_time),
+        update_time=timestamp_of(template.update_time),
     )
     if template.content.email is not None:
         email = template.content.email
@@ -139,7 +139,7 @@ def preferences_message(preferences: Preferences) -> resources_pb2.NotificationP
     return resources_pb2.NotificationPreferences(
         user_id=preferences.user_id,
         preferences=pairs(preferences.every_pair()),
-        update_time=timestamp(preferences.update_time),
+        update_time=timestamp_of(preferences.update_time),
     )
 
 
@@ -164,16 +164,8 @@ def mailbox_message(entry: MailboxEntry) -> resources_pb2.MailboxMessage:
         subject=entry.subject,
         text_body=entry.text_body,
         html_body=entry.html_body,
-        receive_time=timestamp(entry.receive_time),
+        receive_time=timestamp_of(entry.receive_time),
     )
-
-
-def timestamp(moment: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if moment is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 def _reason_number(reason: SuppressionReason | None) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 
-from google.protobuf import field_mask_pb2, timestamp_pb2
+from google.protobuf import field_mask_pb2
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
+from mesh.protobuf import timestamp_of
 from meshwork.users.v1 import events_pb2, resources_pb2, users_service_pb2
 from services.users import commands
 from services.users.domain import Address, Kyc, KycDetails, Profile, User
@@ -29,9 +30,9 @@ def user_message(user: User) -> resources_pb2.User:
         time_zone=profile.time_zone,
         kyc_status=resources_pb2.KycStatus.Value(f"KYC_STATUS_{user.kyc.status}"),
         state=resources_pb2.UserState.Value(f"USER_STATE_{user.state}"),
-        create_time=_timestamp(user.create_time),
-        update_time=_timestamp(user.update_time),
-        delete_time=_timestamp(user.delete_time),
+        create_time=timestamp_of(user.create_time),
+        update_time=timestamp_of(user.update_time),
+        delete_time=timestamp_of(user.delete_time),
     )
     if profile.address is not None:
         message.address.CopyFrom(_address_message(profile.address))
@@ -43,8 +44,8 @@ def kyc_message(user: User) -> resources_pb2.Kyc:
     message = resources_pb2.Kyc(
         user_id=user.id,
         status=resources_pb2.KycStatus.Value(f"KYC_STATUS_{kyc.status}"),
-        submit_time=_timestamp(kyc.submit_time),
-        review_time=_timestamp(kyc.review_time),
+        submit_time=timestamp_of(kyc.submit_time),
+        review_time=timestamp_of(kyc.review_time),
         reviewer_id=kyc.reviewer_id,
         rejection_note=kyc.rejection_note,
     )
@@ -84,14 +85,6 @@ def _address_message(address: Address) -> resources_pb2.Address:
 
 def _date_message(day: date) -> resources_pb2.Date:
     return resources_pb2.Date(year=day.year, month=day.month, day=day.day)
-
-
-def _timestamp(moment: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if moment is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 # ---- events

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.db import UnitOfWork
 from meshwork.identity.v1 import events_pb2, resources_pb2
@@ -90,12 +89,6 @@ async def transaction(deps: Deps) -> AsyncIterator[Tx]:
     """A unit of work; left without `commit`, everything in it is rolled back."""
     async with deps.unit_of_work() as uow:
         yield tx_of(uow)
-
-
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 async def sign_access_token(

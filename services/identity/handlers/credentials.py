@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from mesh.protobuf import timestamp_of
 from meshwork.identity.v1 import events_pb2
 from services.identity.commands import (
     ChangePassword,
@@ -34,7 +35,6 @@ from services.identity.handlers.common import (
     Tx,
     issue_one_time_token,
     sessions_revoked,
-    timestamp,
     transaction,
 )
 from services.identity.validation import FieldCheck
@@ -113,7 +113,7 @@ async def request_password_reset(command: RequestPasswordReset, deps: Deps) -> N
                 user_id=account.user_id,
                 email=account.email,
                 token=token,
-                expire_time=timestamp(expires),
+                expire_time=timestamp_of(expires),
             )
         )
         await tx.commit()
@@ -173,7 +173,7 @@ async def request_email_verification(command: RequestEmailVerification, deps: De
                 user_id=account.user_id,
                 email=account.email,
                 token=token,
-                expire_time=timestamp(expires),
+                expire_time=timestamp_of(expires),
             )
         )
         await tx.commit()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from mesh.protobuf import timestamp_of
 from meshwork.identity.v1 import events_pb2
 from services.identity.commands import SessionTokens, SignUp
 from services.identity.domain import (
@@ -27,7 +28,6 @@ from services.identity.handlers.common import (
     Deps,
     issue_one_time_token,
     open_session,
-    timestamp,
     transaction,
 )
 from services.identity.profiles import Created
@@ -138,7 +138,7 @@ async def _activate(deps: Deps, reservation: _Reservation, command: SignUp) -> S
                 user_id=account.user_id,
                 email=account.email,
                 token=token,
-                expire_time=timestamp(expires),
+                expire_time=timestamp_of(expires),
                 locale=command.locale.strip(),
             )
         )
