@@ -6,60 +6,29 @@ Runs the platform as `make up` does (every service its own process) and drives i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import re
-import signal
-import sys
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
 
 from bench.harness import Round, ms, timed_round, write_report
+from bench.stack import devstack
 from meshwork.identity.v1 import identity_service_pb2 as identity_pb
 from meshwork.identity.v1 import identity_service_pb2_grpc as identity_grpc
 from meshwork.users.v1 import users_service_pb2 as users_pb
 from meshwork.users.v1 import users_service_pb2_grpc as users_grpc
 
 PASSWORD = "correct horse battery staple"
-ROOT = Path(__file__).resolve().parent.parent
 USERS = 8
 TARGET = 2.0  # p99 during the storm at most twice the p99 alone
 
 
-@contextlib.asynccontextmanager
-async def platform(state: Path) -> AsyncIterator[dict[str, str]]:
-    """`make up` in a temporary state folder, on free ports; yields each service's address."""
-    env = {
-        **os.environ,
-        "MESHWORK_STATE_DIR": str(state),
-        "MESHWORK_ANY_PORTS": "1",
-        "NATS_URL": "",
-    }
-    env["MESHWORK_NATS_URL"] = ""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "mesh.devstack", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    output = ""
-    try:
-        while "Logs:" not in output and (line := await process.stdout.readline()):
-            output += line.decode()
-        yield dict(re.findall(r"^\s+(\w+)\s+grpc://(\S+)", output, re.MULTILINE))
-    finally:
-        process.send_signal(signal.SIGINT)
-        await process.wait()
-
-
 async def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        async with platform(Path(tmp)) as addresses:
+        async with devstack(Path(tmp), unlimited=False) as stack:
             secret = json.loads((Path(tmp) / "credentials.json").read_text())["cli"]
-            await measure(addresses, secret)
+            await measure(stack.addresses, secret)
 
 
 async def measure(addresses: dict[str, str], secret: str) -> None:
