@@ -9,6 +9,7 @@ import uvicorn
 from edge.app import create_app
 from edge.config import EdgeSettings
 from mesh.logs import configure_logging
+from mesh.tracing import install_tracer_provider
 
 logger = logging.getLogger("meshwork.edge")
 
@@ -16,6 +17,7 @@ logger = logging.getLogger("meshwork.edge")
 def main() -> None:
     settings = EdgeSettings()
     configure_logging(settings.service, level=settings.log_level, json_output=settings.log_json)
+    tracing = install_tracer_provider(settings.service)
     logger.info("starting", extra={"settings": settings.public_view()})
     config = uvicorn.Config(
         create_app(settings),
@@ -31,7 +33,10 @@ def main() -> None:
         timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_s)),
         server_header=False,
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        tracing.shutdown()  # sends the spans still batched
 
 
 if __name__ == "__main__":

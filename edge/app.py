@@ -59,7 +59,7 @@ def create_app(
     bindings = bindings_of(services)
     document = openapi_document(bindings)
     metrics = EdgeMetrics(registry)
-    tracer_provider = edge_tracer_provider()
+    tracer_provider = edge_tracer_provider(settings.service)
 
     open_runtime = functools.partial(
         _open_runtime,

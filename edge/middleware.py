@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
@@ -21,7 +20,8 @@ from edge.errors import (
     request_id_of,
 )
 from edge.metrics import EdgeMetrics
-from mesh.context import request_id_var
+from mesh.context import new_request_id, request_id_var
+from mesh.tracing import tracer_provider
 
 logger = logging.getLogger("meshwork.edge.access")
 
@@ -30,11 +30,12 @@ ROUTE_SCOPE_KEY = "meshwork.route"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def edge_tracer_provider() -> TracerProvider:
-    """The globally configured SDK provider, else one of our own: either way the edge makes
-    real spans, so upstream calls continue the client's trace (or start one) with fresh ids."""
+def edge_tracer_provider(service: str) -> TracerProvider:
+    """The globally configured SDK provider, else the mesh's (`mesh.tracing`): either way the
+    edge makes real span contexts, so upstream calls continue the client's trace (or start
+    one) with fresh ids."""
     configured = trace.get_tracer_provider()
-    return configured if isinstance(configured, SdkTracerProvider) else SdkTracerProvider()
+    return configured if isinstance(configured, SdkTracerProvider) else tracer_provider(service)
 
 
 def route_of(scope: Scope) -> str:
@@ -109,7 +110,7 @@ class RequestContextMiddleware:
 
 def _request_id(given: str) -> str:
     """The client's request id when it is sane (short, no spaces or controls), else a new one."""
-    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return given if _REQUEST_ID.match(given) else new_request_id()
 
 
 class BodyLimitMiddleware:

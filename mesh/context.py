@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -40,6 +41,12 @@ ANONYMOUS = Principal()
 
 request_id_var: ContextVar[str] = ContextVar("meshwork_request_id", default="")
 principal_var: ContextVar[Principal] = ContextVar("meshwork_principal", default=ANONYMOUS)
+
+
+def new_request_id() -> str:
+    """A fresh request id: 32 hex digits. Request ids correlate logs and are not secrets, so
+    they come from the fast pseudo-random generator (as OpenTelemetry's trace ids do)."""
+    return f"{random.getrandbits(128):032x}"
 
 
 def current_request_id() -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+import time
 from typing import Any
 
+import orjson
 from opentelemetry import trace
 
 from mesh.context import current_principal, current_request_id
@@ -16,15 +17,29 @@ _STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "a
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line; `extra={...}` fields are kept as top-level keys."""
+    """One JSON object per line; `extra={...}` fields are kept as top-level keys.
+
+    It runs for every access-log line, so it is kept cheap: orjson, and the timestamp's
+    seconds formatted once per second.
+    """
 
     def __init__(self, service: str) -> None:
         super().__init__()
         self._service = service
+        self._second = -1
+        self._second_text = ""
+
+    def _timestamp(self, created: float) -> str:
+        """`2026-11-21T20:59:01.123+00:00` (UTC, milliseconds)."""
+        second = int(created)
+        if second != self._second:
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._second_text}.{int((created - second) * 1000):03d}+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": self._timestamp(record.created),
             "level": record.levelname.lower(),
             "service": self._service,
             "logger": record.name,
@@ -42,16 +57,27 @@ class JsonFormatter(logging.Formatter):
             entry["caller"] = principal.service
         if principal.user:
             entry["user"] = principal.user.subject
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                entry[key] = value
+        attributes = record.__dict__
+        for key in attributes.keys() - _STANDARD_ATTRS:
+            if not key.startswith("_"):
+                entry[key] = attributes[key]
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        try:
+            return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits
+            return json.dumps(entry, default=str)
 
 
 def configure_logging(service: str, *, level: str = "INFO", json_output: bool = True) -> None:
-    """Routes the root logger to stderr, as JSON lines (or plain text for local reading)."""
+    """Routes the root logger to stderr, as JSON lines (or plain text for local reading).
+
+    Records skip the thread and process names: no line shows them, and each costs on every
+    record (the access log writes one per call).
+    """
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
     if json_output:
         handler.setFormatter(JsonFormatter(service))

@@ -14,6 +14,7 @@ from typing import Any
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
 from grpc_health.v1 import health_pb2_grpc
+from opentelemetry.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 
 from mesh.health import HealthMonitor, Probe
@@ -83,16 +84,22 @@ def create_server(
     address: str = "127.0.0.1:0",
     probes: Mapping[str, Probe] | None = None,
     registry: CollectorRegistry | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> tuple[MeshServer, int]:
     """Builds a server for `bindings`, bound to `address` (port 0 picks a free one).
 
     Every server gets the mesh interceptor chain, grpc.health.v1 (NOT_SERVING while a probe
-    fails) and server reflection. Returns the server, not yet started, and its port.
+    fails) and server reflection. Metrics go to `registry` and spans to `tracer_provider`
+    (defaults: the global ones). Returns the server, not yet started, and its port.
     """
     methods = MethodTable(binding.descriptor for binding in bindings)
     server = grpc.aio.server(
         interceptors=server_chain(
-            methods, service=service, authenticator=authenticator, registry=registry
+            methods,
+            service=service,
+            authenticator=authenticator,
+            registry=registry,
+            tracer_provider=tracer_provider,
         ),
         options=_SERVER_OPTIONS,
     )

@@ -18,7 +18,6 @@ from typing import Any, Protocol, TypeVar
 import nats
 from google.protobuf.json_format import MessageToDict
 from nats.aio.client import Client as NATS
-from opentelemetry import trace
 from prometheus_client import start_http_server
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -33,7 +32,7 @@ from mesh.events.streams import ensure_event_stream
 from mesh.logs import configure_logging
 from mesh.server import MeshServer, ServiceBinding, create_server, termination_requested
 from mesh.settings import ServiceSettings
-from mesh.tracing import tracer_provider
+from mesh.tracing import install_tracer_provider
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
 logger = logging.getLogger("meshwork.service")
@@ -183,8 +182,7 @@ async def run_service(
 ) -> None:
     """`python -m services.<name>`: logs, metrics endpoint, and `start_service` until SIGTERM."""
     configure_logging(settings.service, level=settings.log_level, json_output=settings.log_json)
-    tracing = tracer_provider(settings.service)
-    trace.set_tracer_provider(tracing)
+    tracing = install_tracer_provider(settings.service)
     logger.info("starting", extra={"settings": settings.public_view()})
     if settings.metrics_port is not None:
         start_http_server(settings.metrics_port, addr="127.0.0.1")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import Protocol
 
-import grpc
-
 from mesh.authz import authorize
-from mesh.context import Principal, principal_var
-from mesh.interceptors.base import Call, CallInterceptor, MethodTable
+from mesh.context import Principal
+from mesh.interceptors.base import Call
 
 
 class Authenticator(Protocol):
@@ -27,30 +24,18 @@ class Authenticator(Protocol):
         ...
 
 
-class AuthInterceptor(CallInterceptor):
-    """Verifies every call to a contract method and publishes the caller as `current_principal`.
+async def authenticate(call: Call, authenticator: Authenticator) -> Principal | None:
+    """The verified caller of a contract method, admitted by the method's access policy.
 
-    Infrastructure services without a contract (health, reflection) stay open, as probes and
+    None for infrastructure services without a contract (health, reflection): probes and
     grpcurl need them without credentials.
     """
-
-    def __init__(self, methods: MethodTable, *, authenticator: Authenticator) -> None:
-        super().__init__(methods)
-        self._authenticator = authenticator
-
-    @asynccontextmanager
-    async def around(self, call: Call, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
-        if call.contract is None:
-            yield
-            return
-        audience = service_audience(call.contract.service)
-        principal = await self._authenticator.authenticate(call.metadata, audience=audience)
-        authorize(principal, call.contract.access, method=call.method)
-        token = principal_var.set(principal)
-        try:
-            yield
-        finally:
-            principal_var.reset(token)
+    if call.contract is None:
+        return None
+    audience = service_audience(call.contract.service)
+    principal = await authenticator.authenticate(call.metadata, audience=audience)
+    authorize(principal, call.contract.access, method=call.method)
+    return principal
 
 
 def service_audience(full_service_name: str) -> str:

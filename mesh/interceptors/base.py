@@ -1,11 +1,8 @@
-"""The shape every mesh server interceptor shares: an async context around each call."""
+"""What the server-side layers share: the method table and the call being served."""
 
 from __future__ import annotations
 
-import inspect
-from abc import abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import grpc
@@ -29,7 +26,7 @@ class MethodTable:
 
 
 class Call:
-    """What an interceptor knows about the call it wraps."""
+    """What the layers know about the call being served."""
 
     __slots__ = ("_context", "_metadata", "contract", "method")
 
@@ -48,70 +45,3 @@ class Call:
             pairs = self._context.invocation_metadata() or ()
             self._metadata = {key: value for key, value in pairs if isinstance(value, str)}
         return self._metadata
-
-
-class CallInterceptor(grpc.aio.ServerInterceptor):
-    """Runs `around(call, context)` as an async context around every served call.
-
-    Subclasses implement `around`; it works the same for unary and streaming responses.
-    Exceptions raised by the handler (or by inner interceptors) pass through it.
-    """
-
-    def __init__(self, methods: MethodTable) -> None:
-        self._methods = methods
-        # Wrapped handlers per method: wrapping once keeps per-call work to the `around` itself.
-        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, Any]] = {}
-
-    @abstractmethod
-    def around(self, call: Call, context: grpc.aio.ServicerContext) -> AbstractAsyncContextManager:
-        """The async context the call runs in."""
-
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Any],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return None
-        method = handler_call_details.method
-        cached = self._wrapped.get(method)
-        if cached is None or cached[0] is not handler:
-            cached = (handler, _wrap(handler, method, self._methods.get(method), self.around))
-            self._wrapped[method] = cached
-        return cached[1]
-
-
-def _wrap(
-    handler: grpc.RpcMethodHandler,
-    method: str,
-    contract: MethodContract | None,
-    around: Callable[..., Any],
-) -> Any:
-    def unary(behavior: Callable[..., Any]) -> Callable[..., Any]:
-        async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            call = Call(method, contract, context)
-            async with around(call, context):
-                return await behavior(request, context)
-
-        return run
-
-    def streaming(behavior: Callable[..., Any]) -> Callable[..., Any]:
-        if not inspect.isasyncgenfunction(behavior):
-            return unary(behavior)  # a streaming handler written with context.write()
-
-        async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            call = Call(method, contract, context)
-            async with around(call, context):
-                async for response in behavior(request, context):
-                    yield response
-
-        return run
-
-    if handler.unary_unary:
-        return handler._replace(unary_unary=unary(handler.unary_unary))
-    if handler.stream_unary:
-        return handler._replace(stream_unary=unary(handler.stream_unary))
-    if handler.unary_stream:
-        return handler._replace(unary_stream=streaming(handler.unary_stream))
-    return handler._replace(stream_stream=streaming(handler.stream_stream))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
@@ -14,7 +12,6 @@ from grpc_status import rpc_status
 
 from mesh.context import REQUEST_ID_KEY, current_request_id
 from mesh.errors import MESH_DOMAIN, DomainError, InvalidArgument, ResourceExhausted
-from mesh.interceptors.base import Call, CallInterceptor
 
 logger = logging.getLogger("meshwork.errors")
 
@@ -87,25 +84,23 @@ def dependency_failure_status(method: str, error: grpc.aio.AioRpcError) -> statu
     return rich_status(code_pb2.UNAVAILABLE, message, info)
 
 
-class ErrorInterceptor(CallInterceptor):
-    """Turns DomainError into its status, TimeoutError into DEADLINE_EXCEEDED, the rest INTERNAL."""
+def status_of_failure(method: str, error: BaseException) -> status_pb2.Status | None:
+    """The status a handler's exception ends its call with: DomainError → its code with
+    details, TimeoutError → DEADLINE_EXCEEDED, a failed downstream call → UNAVAILABLE or
+    INTERNAL, anything else → INTERNAL (logged with its traceback here, never sent).
 
-    @asynccontextmanager
-    async def around(self, call: Call, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
-        try:
-            yield
-        except grpc.aio.AbortError:
-            raise
-        except grpc.aio.AioRpcError as error:  # a call this handler made to another service
-            await abort_with(context, dependency_failure_status(call.method, error))
-        except DomainError as error:
-            await abort_with(context, rpc_status_of(error))
-        except TimeoutError:
-            status = status_pb2.Status(
-                code=code_pb2.DEADLINE_EXCEEDED,
-                message=f"{call.method} did not finish before its deadline",
-            )
-            await abort_with(context, status)
-        except Exception:
-            logger.exception("unhandled error in %s", call.method)
-            await abort_with(context, internal_error_status())
+    None when gRPC already knows the outcome: an abort, a cancellation, or a BaseException
+    that is not an Exception (the process is going down).
+    """
+    if isinstance(error, grpc.aio.AbortError) or not isinstance(error, Exception):
+        return None
+    if isinstance(error, grpc.aio.AioRpcError):  # a call this handler made to another service
+        return dependency_failure_status(method, error)
+    if isinstance(error, DomainError):
+        return rpc_status_of(error)
+    if isinstance(error, TimeoutError):
+        return status_pb2.Status(
+            code=code_pb2.DEADLINE_EXCEEDED, message=f"{method} did not finish before its deadline"
+        )
+    logger.error("unhandled error in %s", method, exc_info=error)
+    return internal_error_status()

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import grpc
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
-
-from mesh.interceptors.base import Call, CallInterceptor, MethodTable
-from mesh.interceptors.request_context import status_code_of
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
@@ -53,46 +46,28 @@ def server_metrics(registry: CollectorRegistry | None = None) -> ServerMetrics:
     return _families[id(registry)]
 
 
-class MetricsInterceptor(CallInterceptor):
-    """Counts and times every call by service, method and final status code."""
+class MethodMetrics:
+    """One method's metric children, looked up once (label lookups cost on a hot path)."""
 
-    def __init__(
-        self, methods: MethodTable, *, service: str, registry: CollectorRegistry | None = None
-    ) -> None:
-        super().__init__(methods)
-        self._service = service
-        self._metrics = server_metrics(registry)
-        self._by_method: dict[str, tuple[Any, Any, Any]] = {}
+    __slots__ = ("_handled", "_labels", "_metrics", "duration", "in_flight", "started")
 
-    @asynccontextmanager
-    async def around(self, call: Call, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
-        started_total, in_flight, duration = self._children(call.method)
-        started_total.inc()
-        in_flight.inc()
-        started = time.perf_counter()
-        error: BaseException | None = None
-        try:
-            yield
-        except BaseException as raised:
-            error = raised
-            raise
-        finally:
-            in_flight.dec()
-            duration.observe(time.perf_counter() - started)
-            code = status_code_of(context, error)
-            self._metrics.handled.labels(*self._labels(call.method), code).inc()
-
-    def _labels(self, method: str) -> tuple[str, str, str]:
+    def __init__(self, metrics: ServerMetrics, service: str, method: str) -> None:
         grpc_service, _, grpc_method = method.lstrip("/").rpartition("/")
-        return self._service, grpc_service, grpc_method
+        self._labels = (service, grpc_service, grpc_method)
+        self._metrics = metrics
+        self.started = metrics.started.labels(*self._labels)
+        self.in_flight = metrics.in_flight.labels(*self._labels)
+        self.duration = metrics.duration.labels(*self._labels)
+        self._handled: dict[str, Any] = {}
 
-    def _children(self, method: str) -> tuple[Any, Any, Any]:
-        """The per-method metric children, looked up once (label lookups cost on a hot path)."""
-        if method not in self._by_method:
-            labels = self._labels(method)
-            self._by_method[method] = (
-                self._metrics.started.labels(*labels),
-                self._metrics.in_flight.labels(*labels),
-                self._metrics.duration.labels(*labels),
-            )
-        return self._by_method[method]
+    def begin(self) -> None:
+        self.started.inc()
+        self.in_flight.inc()
+
+    def end(self, code: str, duration_s: float) -> None:
+        self.in_flight.dec()
+        self.duration.observe(duration_s)
+        handled = self._handled.get(code)
+        if handled is None:
+            handled = self._handled[code] = self._metrics.handled.labels(*self._labels, code)
+        handled.inc()

@@ -1,4 +1,5 @@
-"""The mesh server: deadlines, error mapping, access policy, request ids, metrics, health."""
+"""The mesh server: deadlines, error mapping, access policy, request ids, metrics, traces,
+health."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -225,6 +230,82 @@ class TestObservability:
         assert entry["code"] == "OK"
         assert entry["rpc"] == "/meshwork.testing.v1.ProbeService/Echo"
         assert record.duration_ms >= 0
+
+
+@pytest.fixture
+async def traced() -> AsyncIterator[tuple[grpc.aio.Channel, InMemorySpanExporter]]:
+    """A server whose spans are all recorded, in memory."""
+    spans = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    server, port, _ = probe_server(tracer_provider=provider)
+    await server.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        yield channel, spans
+    await server.stop(0)
+    provider.shutdown()
+
+
+class TestTraces:
+    async def test_a_call_is_one_server_span_continuing_the_callers_trace(self, traced) -> None:
+        channel, spans = traced
+        stub = probe_pb2_grpc.ProbeServiceStub(channel)
+        traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        await stub.Echo(probe_pb2.EchoRequest(), metadata=(*SERVICE, ("traceparent", traceparent)))
+        [span] = spans.get_finished_spans()
+        assert span.name == "/meshwork.testing.v1.ProbeService/Echo"
+        assert span.kind is SpanKind.SERVER
+        assert format(span.context.trace_id, "032x") == "4bf92f3577b34da6a3ce929d0e0e4736"
+        assert span.parent is not None and format(span.parent.span_id, "016x") == (
+            "00f067aa0ba902b7"
+        )
+        attributes = dict(span.attributes or {})
+        assert attributes["rpc.system"] == "grpc"
+        assert attributes["rpc.service"] == "meshwork.testing.v1.ProbeService"
+        assert attributes["rpc.method"] == "Echo"
+        assert attributes["rpc.grpc.status_code"] == 0
+        assert attributes["net.peer.ip"] == "127.0.0.1"
+        assert str(attributes["rpc.user_agent"]).startswith("grpc-python")
+        assert span.status.status_code is StatusCode.UNSET
+
+    async def test_a_call_without_a_parent_starts_a_trace(self, traced) -> None:
+        channel, spans = traced
+        stub = probe_pb2_grpc.ProbeServiceStub(channel)
+        reply = await stub.Echo(probe_pb2.EchoRequest(), metadata=SERVICE)
+        [span] = spans.get_finished_spans()
+        assert span.parent is None
+        assert reply.trace_id == format(span.context.trace_id, "032x")
+
+    async def test_server_failures_mark_the_span_and_caller_mistakes_do_not(self, traced) -> None:
+        channel, spans = traced
+        stub = probe_pb2_grpc.ProbeServiceStub(channel)
+        for reason in ("CRASH", "THING_NOT_FOUND"):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await stub.Echo(probe_pb2.EchoRequest(fail_with=reason), metadata=SERVICE)
+        crashed, missing = spans.get_finished_spans()
+        assert _status_code(crashed) == grpc.StatusCode.INTERNAL.value[0]
+        assert crashed.status.status_code is StatusCode.ERROR
+        assert [event.name for event in crashed.events] == ["exception"]
+        assert _status_code(missing) == grpc.StatusCode.NOT_FOUND.value[0]
+        assert missing.status.status_code is StatusCode.UNSET
+
+    async def test_a_refused_caller_is_traced_with_its_status(self, traced) -> None:
+        channel, spans = traced
+        stub = probe_pb2_grpc.ProbeServiceStub(channel)
+        with pytest.raises(grpc.aio.AioRpcError):
+            await stub.Echo(probe_pb2.EchoRequest())  # no service token
+        [span] = spans.get_finished_spans()
+        assert _status_code(span) == grpc.StatusCode.UNAUTHENTICATED.value[0]
+
+    async def test_health_checks_are_not_traced(self, traced) -> None:
+        channel, spans = traced
+        reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        assert spans.get_finished_spans() == ()
+
+
+def _status_code(span: ReadableSpan) -> object:
+    return (span.attributes or {})["rpc.grpc.status_code"]
 
 
 class TestHealth:
