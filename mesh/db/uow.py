@@ -34,8 +34,10 @@ class UnitOfWork:
 
     A `UnitOfWork` may be entered again after it exits; each entry uses a fresh session.
 
-    `read_only=True` is for use cases that only read: on SQLite they then run beside writers
-    (a plain BEGIN under WAL) instead of queueing for the write lock; they cannot add events.
+    `read_only=True` is for use cases that only read; they cannot add events. On SQLite they
+    run beside writers instead of queueing for the write lock, each statement reading its own
+    consistent snapshot (no BEGIN): a use case that needs several statements to agree reads
+    in a normal unit of work. On PostgreSQL they are ordinary transactions.
     """
 
     def __init__(

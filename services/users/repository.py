@@ -24,6 +24,8 @@ from services.users.orm import users_table
 from services.users.paging import PageRequest
 
 _users = users_table.c
+#: The hottest query (every GetUser), built once.
+_BY_ID = sa.select(users_table).where(_users.id == sa.bindparam("user_id"))
 
 
 class DuplicateUserError(Exception):
@@ -38,10 +40,8 @@ class UserRepository:
 
     async def get(self, user_id: str, *, for_update: bool = False) -> User | None:
         """The profile, locked until the transaction ends when `for_update` (PostgreSQL)."""
-        query = sa.select(users_table).where(_users.id == user_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
+        query = _BY_ID.with_for_update() if for_update else _BY_ID
+        row = (await self._session.execute(query, {"user_id": user_id})).first()
         return _user_of(row._mapping) if row else None
 
     async def find_by_email(self, key: str) -> User | None:
