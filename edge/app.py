@@ -77,6 +77,8 @@ def create_app(
         docs_url=None,  # ours, below: the document is generated from the contracts
         openapi_url=None,
         redoc_url=None,
+        # The edge makes its own server span and metrics (RequestContextMiddleware).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.openapi = lambda: document  # type: ignore[method-assign]
     _add_routes(app, metrics, Docs(document, public_url=settings.public_url))
