@@ -30,7 +30,10 @@ def summary(table: list[str]) -> list[str]:
         "as `make up` does and drives `GET /v1/users/{id}` through the edge, over direct gRPC, and",
         "through a naive FastAPI gateway → FastAPI users service (same SQLite database) with a new",
         "`httpx.AsyncClient` per request and with a shared one, from our multi-process load",
-        f"generator. Latest run ({datetime.now(UTC):%Y-%m-%d}; {machine()}):",
+        "generator (keep-alive HTTP/1.1 parsed by httptools; grpc.aio with pre-serialized",
+        "requests, which still costs the generator more per call than HTTP, see the CPU columns).",
+        "The mesh chain bench runs a service's full chain with its JSON access log and tracer.",
+        f"Latest run ({datetime.now(UTC):%Y-%m-%d}; {machine()}):",
         "",
         *table,
     ]

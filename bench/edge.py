@@ -175,7 +175,9 @@ async def compare_designs(
     lines = [
         f"GET /v1/users/{{id}}: {ROUNDS} interleaved rounds of {ROUND_S:.0f} s per variant, "
         "medians; CPU ms per request of each process (load generator = our 2 worker processes,"
-        " on the same cores: with 2 cores, throughput is bounded by 2 s / total CPU per request).",
+        " on the same cores: with 2 cores, throughput is bounded by 2 s / total CPU per request)."
+        " The generator's gRPC client costs it more per call than its HTTP client, which"
+        " favours the HTTP variants: compare the services' CPU columns too.",
         "",
         "| concurrency | variant | rps | p50 ms | p99 ms | "
         + " | ".join(f"{name} CPU ms/req" for name in (*watched, "load generator"))

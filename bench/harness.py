@@ -55,18 +55,26 @@ async def timed_round(call: Call, *, concurrency: int, calls: int) -> Round:
 
 async def compare(
     variants: Mapping[str, Call], *, concurrency: int, calls: int, rounds: int, warmup: int
-) -> dict[str, Round]:
-    """Warms each variant up, then runs `rounds` interleaved rounds; the median round wins."""
+) -> dict[str, list[Round]]:
+    """Warms each variant up, then runs `rounds` interleaved rounds; every round of each."""
     for call in variants.values():
         await timed_round(call, concurrency=concurrency, calls=warmup)
     results: dict[str, list[Round]] = {name: [] for name in variants}
     for _ in range(rounds):
         for name, call in variants.items():
             results[name].append(await timed_round(call, concurrency=concurrency, calls=calls))
-    return {
-        name: sorted(runs, key=lambda r: r.throughput)[len(runs) // 2]
-        for name, runs in results.items()
-    }
+    return results
+
+
+def median_round(rounds: Sequence[Round]) -> Round:
+    """The round of median throughput."""
+    return sorted(rounds, key=lambda r: r.throughput)[len(rounds) // 2]
+
+
+def paired_ratio(measured: Sequence[Round], baseline: Sequence[Round]) -> float:
+    """Median over rounds of measured / baseline throughput, each pair run back to back, so
+    drift of the machine's speed between rounds cancels out."""
+    return median([m.throughput / b.throughput for m, b in zip(measured, baseline, strict=True)])
 
 
 def machine() -> str:
