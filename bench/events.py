@@ -22,7 +22,7 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-from bench.harness import Round, ms, write_report
+from bench.harness import Round, median_round, ms, write_report
 from mesh.bundled_nats import BundledNatsServer
 from mesh.db import UnitOfWork, create_engine, create_session_factory, mesh_metadata
 from mesh.events.consumer import Consumer
@@ -229,8 +229,8 @@ async def _measure(nc: NATS, databases: dict[str, str]) -> list[str]:
     finally:
         for _, _, stop in reversed(variants.values()):
             await stop()
-    best = {n: _median(r) for n, r in throughput.items()}
-    quiet = {n: _median(r) for n, r in latency.items()}
+    best = {n: median_round(r) for n, r in throughput.items()}
+    quiet = {n: median_round(r) for n, r in latency.items()}
     raw_best, raw_quiet = best["raw JetStream"], quiet["raw JetStream"]
     lines = [
         f"Throughput: {EVENTS} events per round from {PRODUCERS} producers publishing as fast as "
@@ -249,7 +249,3 @@ async def _measure(nc: NATS, databases: dict[str, str]) -> list[str]:
             f"| {q.percentile(0.99) / raw_quiet.percentile(0.99):.1f} |"
         )
     return lines
-
-
-def _median(rounds: list[Round]) -> Round:
-    return sorted(rounds, key=lambda r: r.throughput)[len(rounds) // 2]
