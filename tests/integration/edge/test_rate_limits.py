@@ -12,6 +12,7 @@ import redis.asyncio as redis
 
 from edge.config import STRICT_METHODS
 from tests.integration.edge.fakes import bearer, edge_app, edge_settings, serving
+from tests.support.services import unavailable
 from tests.support.tokens import TestIssuer
 
 REDIS_URL = os.environ.get("MESHWORK_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -27,9 +28,7 @@ async def redis_prefix() -> AsyncIterator[str]:
         await client.ping()
     except (redis.ConnectionError, OSError):
         await client.aclose()
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required under CI and is not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+        unavailable("Redis", REDIS_URL, "MESHWORK_TEST_REDIS")
     prefix = f"meshwork-edge-test-{uuid.uuid4().hex[:12]}"
     try:
         yield prefix
