@@ -18,7 +18,6 @@ from types import TracebackType
 from typing import Any
 
 import grpc
-from opentelemetry import trace
 from opentelemetry.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 
@@ -30,7 +29,7 @@ from mesh.interceptors.deadline import call_timeout
 from mesh.interceptors.errors import abort_with, status_of_failure
 from mesh.interceptors.metrics import MethodMetrics, server_metrics
 from mesh.interceptors.request_context import adopt_request_id, log_access, status_code_of
-from mesh.interceptors.tracing import ServerSpan
+from mesh.interceptors.tracing import ServerSpan, ServerTracing
 
 
 class _Method:
@@ -60,7 +59,7 @@ class MeshInterceptor(grpc.aio.ServerInterceptor):
         self._service = service
         self._authenticator = authenticator
         self._metrics = server_metrics(registry)
-        self._tracer = trace.get_tracer("meshwork.server", tracer_provider=tracer_provider)
+        self._tracing = ServerTracing(tracer_provider)
         # Wrapped handlers per method: wrapping once keeps per-call work to the scope itself.
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, Any]] = {}
 
@@ -83,11 +82,11 @@ class MeshInterceptor(grpc.aio.ServerInterceptor):
         return cached[1]
 
     def _wrap(self, handler: grpc.RpcMethodHandler, method: _Method) -> Any:
-        authenticator, tracer = self._authenticator, self._tracer
+        authenticator, tracing = self._authenticator, self._tracing
 
         def unary(behavior: Callable[..., Any]) -> Callable[..., Any]:
             async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                async with CallScope(method, context, authenticator, tracer):
+                async with CallScope(method, context, authenticator, tracing):
                     return await behavior(request, context)
 
             return run
@@ -97,7 +96,7 @@ class MeshInterceptor(grpc.aio.ServerInterceptor):
                 return unary(behavior)  # a streaming handler written with context.write()
 
             async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                async with CallScope(method, context, authenticator, tracer):
+                async with CallScope(method, context, authenticator, tracing):
                     async for response in behavior(request, context):
                         yield response
 
@@ -132,7 +131,7 @@ class CallScope:
         "_span",
         "_started",
         "_timeout",
-        "_tracer",
+        "_tracing",
     )
 
     def __init__(
@@ -140,10 +139,10 @@ class CallScope:
         method: _Method,
         context: grpc.aio.ServicerContext,
         authenticator: Authenticator,
-        tracer: trace.Tracer,
+        tracing: ServerTracing,
     ) -> None:
         self._method = method
-        self._tracer = tracer
+        self._tracing = tracing
         self._context = context
         self._authenticator = authenticator
         self._call = Call(method.name, method.contract, context)
@@ -157,7 +156,7 @@ class CallScope:
     async def __aenter__(self) -> CallScope:
         call, context = self._call, self._context
         if call.contract is not None:  # infrastructure (health, reflection) is not traced
-            self._span = ServerSpan(self._tracer, call, context)
+            self._span = self._tracing.start(call, context)
         self._request_id = adopt_request_id(call, context)
         self._method.metrics.begin()
         self._started = time.perf_counter()

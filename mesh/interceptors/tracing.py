@@ -9,6 +9,7 @@ wraps the servicer context on every call; this costs a fraction of it (bench/mes
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
 from urllib.parse import unquote
 
@@ -19,12 +20,34 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from mesh.interceptors.base import Call
 
-#: The headers a propagator reads (W3C trace context and baggage, or whatever is configured).
-_PROPAGATION_KEYS = frozenset(propagate.get_global_textmap().fields) | {"traceparent"}
-
 #: Server-side codes that mark the span as failed (the others are the caller's doing).
 _SERVER_FAILURES = frozenset({"UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL",
                               "UNAVAILABLE", "DATA_LOSS"})  # fmt: skip
+
+
+class ServerTracing:
+    """Starts the server spans of one server, with `tracer_provider`'s tracer (default: the
+    global one). The caller's trace is extracted only when the metadata carries one of the
+    headers the global propagator reads (looked up once, when the server is built)."""
+
+    def __init__(self, tracer_provider: trace.TracerProvider | None = None) -> None:
+        self._tracer = trace.get_tracer("meshwork.server", tracer_provider=tracer_provider)
+        self._propagation_keys = frozenset(propagate.get_global_textmap().fields)
+
+    def start(self, call: Call, context: grpc.aio.ServicerContext) -> ServerSpan:
+        metadata = call.metadata
+        carries_trace = any(key in metadata for key in self._propagation_keys)
+        parent = propagate.extract(metadata) if carries_trace else None
+        service, _, method = call.method.lstrip("/").rpartition("/")
+        span = self._tracer.start_span(
+            call.method,
+            context=parent,
+            kind=SpanKind.SERVER,
+            attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method},
+        )
+        if span.is_recording():
+            _record_peer(span, context.peer(), metadata)
+        return ServerSpan(span, otel_context.attach(trace.set_span_in_context(span, parent)))
 
 
 class ServerSpan:
@@ -32,19 +55,9 @@ class ServerSpan:
 
     __slots__ = ("_span", "_token")
 
-    def __init__(self, tracer: trace.Tracer, call: Call, context: grpc.aio.ServicerContext) -> None:
-        metadata = call.metadata
-        parent = propagate.extract(metadata) if _carries_trace(metadata) else None
-        service, _, method = call.method.lstrip("/").rpartition("/")
-        self._span = tracer.start_span(
-            call.method,
-            context=parent,
-            kind=SpanKind.SERVER,
-            attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method},
-        )
-        if self._span.is_recording():
-            _record_peer(self._span, context.peer(), metadata)
-        self._token = otel_context.attach(trace.set_span_in_context(self._span, parent))
+    def __init__(self, span: trace.Span, token: contextvars.Token[otel_context.Context]) -> None:
+        self._span = span
+        self._token = token
 
     def end(self, code: str, error: BaseException | None) -> None:
         """Ends the span with the call's final status code; leaves the caller's context."""
@@ -57,10 +70,6 @@ class ServerSpan:
                     span.record_exception(error)
         span.end()
         otel_context.detach(self._token)
-
-
-def _carries_trace(metadata: Mapping[str, str]) -> bool:
-    return any(key in metadata for key in _PROPAGATION_KEYS)
 
 
 def _record_peer(span: trace.Span, peer: str, metadata: Mapping[str, str]) -> None:
