@@ -14,6 +14,8 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, Sampler
 OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 #: The standard variable choosing the sampler (e.g. `parentbased_traceidratio`).
 SAMPLER = "OTEL_TRACES_SAMPLER"
+#: The sampler without an exporter: a trace is recorded only when its caller's is sampled.
+UNEXPORTED = ParentBased(ALWAYS_OFF)
 
 
 def tracer_provider(service: str) -> TracerProvider:
@@ -29,7 +31,7 @@ def tracer_provider(service: str) -> TracerProvider:
     exporting = bool(os.environ.get(OTLP_ENDPOINT))
     sampler: Sampler | None = None  # the SDK reads OTEL_TRACES_SAMPLER (parentbased_always_on)
     if not exporting and not os.environ.get(SAMPLER):
-        sampler = ParentBased(ALWAYS_OFF)
+        sampler = UNEXPORTED
     provider = TracerProvider(
         resource=Resource.create({SERVICE_NAME: f"meshwork-{service}"}), sampler=sampler
     )

@@ -5,6 +5,10 @@ sets them (rpc.system, rpc.service, rpc.method, rpc.grpc.status_code, net.peer.*
 the status: ERROR for the codes that mean the server failed, unset otherwise. We start the span
 ourselves rather than through that package's aio interceptor, which rebuilds the handler and
 wraps the servicer context on every call; this costs a fraction of it (bench/mesh_chain.py).
+
+Without an exporter (`mesh.tracing.UNEXPORTED`) no span is recorded unless the caller's trace
+is sampled; such a call's span is made here, as the SDK would make it (same ids, flags and
+trace state, not recording), without the SDK's per-span bookkeeping.
 """
 
 from __future__ import annotations
@@ -16,13 +20,24 @@ from urllib.parse import unquote
 import grpc
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.sdk.trace.id_generator import IdGenerator
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+)
 
 from mesh.interceptors.base import Call
+from mesh.tracing import UNEXPORTED
 
 #: Server-side codes that mark the span as failed (the others are the caller's doing).
 _SERVER_FAILURES = frozenset({"UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL",
                               "UNAVAILABLE", "DATA_LOSS"})  # fmt: skip
+_UNSAMPLED = TraceFlags(TraceFlags.DEFAULT)
+_UNSAMPLED_RANDOM = TraceFlags(TraceFlags.DEFAULT | TraceFlags.RANDOM_TRACE_ID)
 
 
 class ServerTracing:
@@ -33,11 +48,23 @@ class ServerTracing:
     def __init__(self, tracer_provider: trace.TracerProvider | None = None) -> None:
         self._tracer = trace.get_tracer("meshwork.server", tracer_provider=tracer_provider)
         self._propagation_keys = frozenset(propagate.get_global_textmap().fields)
+        # The SDK tracer's own id generator, when unsampled spans are made here (see above).
+        self._unsampled_ids = (
+            getattr(self._tracer, "id_generator", None)
+            if getattr(self._tracer, "sampler", None) is UNEXPORTED
+            else None
+        )
 
     def start(self, call: Call, context: grpc.aio.ServicerContext) -> ServerSpan:
         metadata = call.metadata
-        carries_trace = any(key in metadata for key in self._propagation_keys)
+        carries_trace = not self._propagation_keys.isdisjoint(metadata)
         parent = propagate.extract(metadata) if carries_trace else None
+        if self._unsampled_ids is not None:
+            unsampled = _unsampled_span(parent, self._unsampled_ids)
+            if unsampled is not None:
+                return ServerSpan(
+                    unsampled, otel_context.attach(trace.set_span_in_context(unsampled, parent))
+                )
         service, _, method = call.method.lstrip("/").rpartition("/")
         span = self._tracer.start_span(
             call.method,
@@ -70,6 +97,25 @@ class ServerSpan:
                     span.record_exception(error)
         span.end()
         otel_context.detach(self._token)
+
+
+def _unsampled_span(
+    parent: otel_context.Context | None, ids: IdGenerator
+) -> NonRecordingSpan | None:
+    """The span the SDK would make with the UNEXPORTED sampler; None if the caller's trace is
+    sampled (that span is recorded: the SDK makes it)."""
+    caller = trace.get_current_span(parent).get_span_context()
+    if not caller.is_valid:  # a new trace
+        trace_id, flags, state = ids.generate_trace_id(), _UNSAMPLED_RANDOM, None
+    elif caller.trace_flags.sampled:
+        return None
+    else:
+        trace_id, state = caller.trace_id, caller.trace_state
+        flags = _UNSAMPLED_RANDOM if caller.trace_flags.random_trace_id else _UNSAMPLED
+    return NonRecordingSpan(
+        SpanContext(trace_id, ids.generate_span_id(), is_remote=False, trace_flags=flags,
+                    trace_state=state)
+    )  # fmt: skip
 
 
 def _record_peer(span: trace.Span, peer: str, metadata: Mapping[str, str]) -> None:

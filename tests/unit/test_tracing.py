@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from opentelemetry import trace
-from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from opentelemetry import propagate, trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
+from mesh.interceptors.base import Call
+from mesh.interceptors.tracing import ServerTracing
 from mesh.tracing import tracer_provider
 
 
@@ -59,5 +61,79 @@ def test_with_an_exporter_every_trace_is_recorded_by_default(no_exporter, monkey
     provider = tracer_provider("testing")
     try:
         assert provider.sampler.get_description().startswith("ParentBased{root:AlwaysOnSampler,")
+    finally:
+        provider.shutdown()
+
+
+class _Context:
+    """The parts of a servicer context server tracing reads."""
+
+    def __init__(self, metadata: tuple[tuple[str, str], ...]) -> None:
+        self._metadata = metadata
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return self._metadata
+
+    def peer(self) -> str:
+        return "ipv4:127.0.0.1:5000"
+
+
+def _served_span(provider, metadata: tuple[tuple[str, str], ...]) -> tuple[trace.Span, bool]:
+    """The span a served call runs in, and whether it was recording."""
+    context = _Context(metadata)
+    call = Call("/meshwork.testing.v1.ProbeService/Echo", None, context)  # type: ignore[arg-type]
+    started = ServerTracing(provider).start(call, context)  # type: ignore[arg-type]
+    span = trace.get_current_span()
+    recording = span.is_recording()
+    started.end("OK", None)
+    return span, recording
+
+
+def _sdk_span(provider, metadata: tuple[tuple[str, str], ...]) -> trace.Span:
+    parent = propagate.extract(dict(metadata))
+    return provider.get_tracer("sdk").start_span("Echo", context=parent, kind=SpanKind.SERVER)
+
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        pytest.param((), id="no caller trace"),
+        pytest.param((("traceparent", f"00-{TRACE_ID}-00f067aa0ba902b7-00"),), id="unsampled"),
+        pytest.param((("traceparent", f"00-{TRACE_ID}-00f067aa0ba902b7-02"),), id="random id"),
+        pytest.param(
+            (("traceparent", f"00-{TRACE_ID}-00f067aa0ba902b7-00"), ("tracestate", "vendor=x")),
+            id="trace state",
+        ),
+        pytest.param((("traceparent", "00-not-a-trace-01"),), id="malformed"),
+    ],
+)
+def test_unrecorded_server_spans_are_those_the_sdk_would_make(no_exporter, metadata) -> None:
+    provider = tracer_provider("testing")
+    try:
+        (served, recording), sdk = _served_span(provider, metadata), _sdk_span(provider, metadata)
+        assert not recording and not sdk.is_recording()
+        ours, theirs = served.get_span_context(), sdk.get_span_context()
+        assert ours.is_valid and not ours.is_remote
+        assert ours.trace_flags == theirs.trace_flags
+        assert ours.trace_state == theirs.trace_state
+        assert (format(ours.trace_id, "032x") == TRACE_ID) == (
+            format(theirs.trace_id, "032x") == TRACE_ID
+        )  # both continue the caller's trace, or both start one
+        assert ours.span_id != theirs.span_id
+    finally:
+        provider.shutdown()
+
+
+def test_a_sampled_callers_server_span_is_recorded(no_exporter) -> None:
+    provider = tracer_provider("testing")
+    try:
+        span, recording = _served_span(
+            provider, (("traceparent", f"00-{TRACE_ID}-00f067aa0ba902b7-01"),)
+        )
+        assert recording
+        assert format(span.get_span_context().trace_id, "032x") == TRACE_ID
     finally:
         provider.shutdown()
