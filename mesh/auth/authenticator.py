@@ -36,15 +36,16 @@ class JwtAuthenticator:
         service = None
         token = bearer_token(metadata.get(SERVICE_AUTHORIZATION_KEY), key=SERVICE_AUTHORIZATION_KEY)
         if token is not None:
-            verified = await self._verifier.verify(
+            verified = self._verifier.cached(
                 token, audience=audience, token_type=SERVICE_TOKEN
-            )
+            ) or await self._verifier.verify(token, audience=audience, token_type=SERVICE_TOKEN)
             service = verified.subject
         user = None
         token = bearer_token(metadata.get(USER_AUTHORIZATION_KEY), key=USER_AUTHORIZATION_KEY)
         if token is not None:
-            verified = await self._verifier.verify(
-                token, audience=self._user_audience, token_type=ACCESS_TOKEN
-            )
+            user_audience = self._user_audience
+            verified = self._verifier.cached(
+                token, audience=user_audience, token_type=ACCESS_TOKEN
+            ) or await self._verifier.verify(token, audience=user_audience, token_type=ACCESS_TOKEN)
             user = User(subject=verified.subject, roles=verified.roles, token=token)
         return Principal(service=service, user=user)

@@ -75,15 +75,26 @@ class TokenVerifier:
         """Fetches the issuer's keys now (the issuer calls this right after rotating)."""
         await self._keys.refresh()
 
-    async def verify(self, token: str, *, audience: str, token_type: str) -> VerifiedToken:
-        """The token's claims, or Unauthenticated saying exactly what is wrong."""
+    def cached(self, token: str, *, audience: str, token_type: str) -> VerifiedToken | None:
+        """The token's claims if it verified before and has not expired since; else None
+        (then `verify`). Nothing to wait for: callers skip a coroutine on every cached call."""
         cache_key = (token, audience, token_type)
         cached = self._verified.get(cache_key)
-        if cached is not None and cached.expires_at + self._leeway_s > time.time():
+        if cached is None:
+            return None
+        if cached.expires_at + self._leeway_s > time.time():
             self._verified.move_to_end(cache_key)
             return cached
-        self._verified.pop(cache_key, None)
+        del self._verified[cache_key]
+        return None
+
+    async def verify(self, token: str, *, audience: str, token_type: str) -> VerifiedToken:
+        """The token's claims, or Unauthenticated saying exactly what is wrong."""
+        cached = self.cached(token, audience=audience, token_type=token_type)
+        if cached is not None:
+            return cached
         verified = await self._verify(token, audience=audience, token_type=token_type)
+        cache_key = (token, audience, token_type)
         if self._cache_size:
             self._verified[cache_key] = verified
             if len(self._verified) > self._cache_size:

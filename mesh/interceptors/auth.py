@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -38,6 +39,7 @@ async def authenticate(call: Call, authenticator: Authenticator) -> Principal | 
     return principal
 
 
+@functools.cache
 def service_audience(full_service_name: str) -> str:
     """The audience tokens for a service carry: `meshwork.users.v1.UsersService` → `users`."""
     parts = full_service_name.split(".")

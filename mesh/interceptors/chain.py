@@ -160,24 +160,20 @@ class CallScope:
         self._request_id = adopt_request_id(call, context)
         self._method.metrics.begin()
         self._started = time.perf_counter()
-        try:
-            await self._admit()
+        try:  # admit the call: bound it by its deadline, then authenticate and authorize
+            timeout_s, enforced = call_timeout(call, context)
+            if timeout_s is not None:
+                self._deadline = deadline_var.set(asyncio.get_running_loop().time() + timeout_s)
+            if enforced:  # the caller set no deadline: the method's default applies
+                self._timeout = asyncio.timeout(timeout_s)
+                await self._timeout.__aenter__()
+            principal = await authenticate(call, self._authenticator)
+            if principal is not None:
+                self._principal = principal_var.set(principal)
         except BaseException as error:
             await self.__aexit__(type(error), error, error.__traceback__)
             raise
         return self
-
-    async def _admit(self) -> None:
-        call = self._call
-        timeout_s, enforced = call_timeout(call, self._context)
-        if timeout_s is not None:
-            self._deadline = deadline_var.set(asyncio.get_running_loop().time() + timeout_s)
-        if enforced:  # the caller set no deadline: the method's default applies
-            self._timeout = asyncio.timeout(timeout_s)
-            await self._timeout.__aenter__()
-        principal = await authenticate(call, self._authenticator)
-        if principal is not None:
-            self._principal = principal_var.set(principal)
 
     async def __aexit__(
         self,

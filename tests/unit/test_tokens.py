@@ -132,6 +132,20 @@ async def test_a_verified_token_is_not_checked_twice(issuer, verifier, monkeypat
     assert (await verifier.verify(token, audience="meshwork", token_type="access")).subject
 
 
+async def test_only_a_verified_unexpired_token_is_served_from_the_cache(
+    issuer, verifier, monkeypatch
+) -> None:
+    token = issuer.sign(exp=int(time.time()) + 60)
+    assert verifier.cached(token, audience="meshwork", token_type="access") is None
+    await verifier.verify(token, audience="meshwork", token_type="access")
+    hit = verifier.cached(token, audience="meshwork", token_type="access")
+    assert hit is not None and hit.subject == "user-1"
+    assert verifier.cached(token, audience="users", token_type="access") is None
+    later = time.time() + 120  # past exp and the leeway: no longer served from the cache
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert verifier.cached(token, audience="meshwork", token_type="access") is None
+
+
 async def test_the_authenticator_reads_service_and_user_tokens(issuer, verifier) -> None:
     metadata = {
         "authorization": f"Bearer {issuer.sign(sub='edge', aud='users', typ='service')}",
