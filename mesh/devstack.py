@@ -22,12 +22,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
-import httpx
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
+from mesh import readiness
 from mesh.bundled_nats import BundledNatsServer, port_is_free
-from mesh.settings import SHARED_PREFIX, state_dir
+from mesh.environment import SHARED_PREFIX, state_dir
 
 #: Every service of the platform with its local port.
 SERVICES = {
@@ -129,58 +126,74 @@ def launch(service: ServiceProcess, module: str, *, env: dict[str, str]) -> None
     )
 
 
-def start_edge(
-    services: list[ServiceProcess], *, env: dict[str, str], logs: Path
-) -> ServiceProcess | None:
-    """Starts `python -m edge` (when this checkout has it) with the client secret "edge",
-    readiness decided by the services that run here."""
+def plan_edge(*, logs: Path) -> ServiceProcess | None:
+    """The REST edge (`python -m edge`, client "edge"), when this checkout has it."""
     if not Path("edge/__main__.py").is_file():
         return None
-    edge = ServiceProcess(name="edge", port=usual_port(EDGE_PORT), log_path=logs / "edge.log")
+    return ServiceProcess(name="edge", port=usual_port(EDGE_PORT), log_path=logs / "edge.log")
+
+
+def start_edge(
+    edge: ServiceProcess, services: list[ServiceProcess], *, env: dict[str, str]
+) -> None:
+    """Starts the edge, its readiness decided by the services that run here."""
     edge_env = {
         "EDGE_HTTP_PORT": str(edge.port),
         "EDGE_READINESS_UPSTREAMS": json.dumps([service.name for service in services]),
     }
     launch(edge, "edge", env=env | edge_env)
-    return edge
 
 
-async def wait_until_http_ready(edge: ServiceProcess, *, timeout_s: float) -> None:
-    """Polls GET /healthz until it answers 200; fails if the process exits."""
-    deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient(base_url=f"http://{edge.address}", timeout=1) as client:
-        while time.monotonic() < deadline:
-            assert edge.process is not None
-            if edge.process.poll() is not None:
-                raise RuntimeError(f"{edge.name} exited; see {edge.log_path}")
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass  # not listening yet
-            await asyncio.sleep(0.1)
-    raise TimeoutError(f"{edge.name} not ready after {timeout_s:.0f} s; see {edge.log_path}")
+class ReadinessProbe:
+    """`python -m mesh.readiness` watching the services, then the edge, as a child process
+    (started with the services, so its imports cost no time); fails fast if one exits."""
 
+    def __init__(self, services: list[ServiceProcess], edge: ServiceProcess | None) -> None:
+        self._services = services
+        self._edge = edge
+        self._watched = list(services)
+        self._probe: asyncio.subprocess.Process | None = None
 
-async def wait_until_serving(service: ServiceProcess, *, timeout_s: float) -> None:
-    """Polls grpc.health.v1 until the service reports SERVING; fails if its process exits."""
-    deadline = time.monotonic() + timeout_s
-    async with grpc.aio.insecure_channel(service.address) as channel:
-        health = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
+    async def start(self, *, timeout_s: float) -> None:
+        grpc_targets = [f"{service.name}={service.address}" for service in self._services]
+        http_targets = [f"{self._edge.name}={self._edge.address}"] if self._edge else []
+        self._probe = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "mesh.readiness", "--timeout", str(timeout_s),
+            "--grpc", *grpc_targets, "--http", *http_targets,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+
+    async def wait_for(self, line: str) -> None:
+        """Until the probe prints `line`; raises when a watched process or the probe gives up."""
+        assert self._probe is not None and self._probe.stdout is not None
+        reading = asyncio.ensure_future(self._probe.stdout.readline())
+        try:
+            while True:
+                done, _ = await asyncio.wait({reading}, timeout=0.1)
+                if done:
+                    break
+                self._check_watched()
+        finally:
+            reading.cancel()
+        if reading.result().decode().strip() != line:
+            self._check_watched()
+            await self._probe.wait()
+            assert self._probe.stderr is not None
+            reason = (await self._probe.stderr.read()).decode().strip() or "readiness probe failed"
+            raise TimeoutError(f"{reason}; see the logs in {self._services[0].log_path.parent}")
+
+    def watch(self, process: ServiceProcess) -> None:
+        self._watched.append(process)
+
+    def _check_watched(self) -> None:
+        for service in self._watched:
             assert service.process is not None
             if service.process.poll() is not None:
                 raise RuntimeError(f"{service.name} exited; see {service.log_path}")
-            try:
-                reply = await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass  # not listening yet
-            await asyncio.sleep(0.1)
-    raise TimeoutError(
-        f"{service.name} not SERVING after {timeout_s:.0f} s; see {service.log_path}"
-    )
+
+    def stop(self) -> None:
+        if self._probe is not None and self._probe.returncode is None:
+            self._probe.kill()
 
 
 def stop_all(services: list[ServiceProcess], nats: BundledNatsServer | None) -> None:
@@ -218,20 +231,23 @@ async def run() -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    probe: ReadinessProbe | None = None
     try:
         services = plan_services(available_services(), logs=logs)
+        edge = plan_edge(logs=logs)
         credentials = load_credentials(state_dir() / "credentials.json", [*SERVICES, *DEV_CLIENTS])
         env = stack_environment(services, nats_url=nats_url, credentials=credentials)
         # All at once: a service reaches the others (identity included) only when it first
         # calls them, so none has to wait for another to start.
         for service in services:
             launch(service, f"services.{service.name}", env=env)
-        await asyncio.gather(
-            *(wait_until_serving(service, timeout_s=READY_TIMEOUT_S) for service in services)
-        )
-        edge = start_edge(services, env=env, logs=logs)
+        probe = ReadinessProbe(services, edge)
+        await probe.start(timeout_s=READY_TIMEOUT_S)
+        await probe.wait_for(readiness.SERVING)
         if edge is not None:
-            await wait_until_http_ready(edge, timeout_s=READY_TIMEOUT_S)
+            start_edge(edge, services, env=env)
+            probe.watch(edge)
+        await probe.wait_for(readiness.READY)
         print_summary(nats_url, services, edge, ready_s=time.monotonic() - started)
         await stop.wait()
         print("\nstopping…", flush=True)
@@ -239,6 +255,8 @@ async def run() -> int:
         print(f"make up failed: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
+        if probe is not None:
+            probe.stop()
         stop_all([edge, *services] if edge else services, nats)
     return 0
 

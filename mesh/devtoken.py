@@ -15,7 +15,7 @@ import sys
 import grpc
 
 from mesh.devstack import SERVICES
-from mesh.settings import SHARED_PREFIX, state_dir
+from mesh.environment import SHARED_PREFIX, state_dir
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
 

@@ -7,8 +7,6 @@ applies to every service (e.g. `MESHWORK_NATS_URL` for all, `USERS_NATS_URL` for
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import SecretStr, model_validator
@@ -19,14 +17,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-SHARED_PREFIX = "MESHWORK_"
-
-
-def state_dir() -> Path:
-    """Where local runs keep state (SQLite files, the NATS store, logs, generated credentials):
-    `$MESHWORK_STATE_DIR`, or `.meshwork` in the working directory.
-    """
-    return Path(os.environ.get(f"{SHARED_PREFIX}STATE_DIR") or ".meshwork")
+from mesh.environment import SHARED_PREFIX, state_dir
 
 
 class ServiceSettings(BaseSettings):

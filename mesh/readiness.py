@@ -1,0 +1,95 @@
+"""Waits until processes of a local stack are ready: gRPC services SERVING, then the edge.
+
+    python -m mesh.readiness --grpc users=127.0.0.1:50052 ... --http edge=127.0.0.1:8080
+
+prints `serving` once every gRPC service reports SERVING (grpc.health.v1), then `ready` once
+every HTTP address answers GET /healthz with 200, and exits 0; it exits 1 naming what was
+not ready when `--timeout` passes. `make up`'s supervisor runs it as a child process, so the
+supervisor itself, alive as long as the stack, keeps neither grpc nor httpx in memory: they
+are imported by the checks, not with this module (the supervisor reads its constants).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+#: What the probe prints when the gRPC services serve, and when everything is ready.
+SERVING = "serving"
+READY = "ready"
+_POLL_S = 0.1
+
+
+async def serving(address: str, *, deadline: float) -> bool:
+    """Whether the gRPC server at `address` reports SERVING before `deadline` (monotonic)."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    async with grpc.aio.insecure_channel(address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            try:
+                reply = await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return True
+            except grpc.aio.AioRpcError:
+                pass  # not listening yet
+            await asyncio.sleep(_POLL_S)
+    return False
+
+
+async def healthy(address: str, *, deadline: float) -> bool:
+    """Whether GET http://`address`/healthz answers 200 before `deadline` (monotonic)."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=1) as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return True
+            except httpx.TransportError:
+                pass  # not listening yet
+            await asyncio.sleep(_POLL_S)
+    return False
+
+
+async def wait(grpc_targets: dict[str, str], http_targets: dict[str, str], timeout_s: float) -> int:
+    """Prints SERVING once every gRPC target serves, then READY once every HTTP target is
+    healthy: 0; or names on stderr those late when `timeout_s` has passed: 1."""
+    deadline = time.monotonic() + timeout_s
+    for targets, check, done in ((grpc_targets, serving, SERVING), (http_targets, healthy, READY)):
+        results = await asyncio.gather(
+            *(check(address, deadline=deadline) for address in targets.values())
+        )
+        late = [name for name, ok in zip(targets, results, strict=True) if not ok]
+        if late:
+            print(f"not ready after {timeout_s:.0f} s: {', '.join(late)}", file=sys.stderr)
+            return 1
+        print(done, flush=True)
+    return 0
+
+
+def parse_targets(pairs: list[str]) -> dict[str, str]:
+    """`name=host:port` pairs as a mapping."""
+    targets = {}
+    for pair in pairs:
+        name, separator, address = pair.partition("=")
+        if not separator or not name or not address:
+            raise SystemExit(f"expected name=host:port, got {pair!r}")
+        targets[name] = address
+    return targets
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--grpc", nargs="*", default=[], metavar="NAME=HOST:PORT")
+    parser.add_argument("--http", nargs="*", default=[], metavar="NAME=HOST:PORT")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    args = parser.parse_args()
+    return asyncio.run(wait(parse_targets(args.grpc), parse_targets(args.http), args.timeout))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
