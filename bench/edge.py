@@ -30,7 +30,7 @@ from meshwork.identity.v1 import identity_service_pb2_grpc as identity_grpc
 
 PASSWORD = "correct horse battery staple"
 CONCURRENCY = (1, 16, 64)
-ROUNDS = 3
+ROUNDS = 5
 ROUND_S = 2.0
 WARMUP_S = 1.0
 RSS_TARGET_MB = 700

@@ -182,6 +182,11 @@ class ReadinessProbe:
             reason = (await self._probe.stderr.read()).decode().strip() or "readiness probe failed"
             raise TimeoutError(f"{reason}; see the logs in {self._services[0].log_path.parent}")
 
+    async def finished(self) -> None:
+        """Until the probe has exited (after READY): nothing of it is left running."""
+        assert self._probe is not None
+        await self._probe.wait()
+
     def watch(self, process: ServiceProcess) -> None:
         self._watched.append(process)
 
@@ -248,6 +253,7 @@ async def run() -> int:
             start_edge(edge, services, env=env)
             probe.watch(edge)
         await probe.wait_for(readiness.READY)
+        await probe.finished()
         print_summary(nats_url, services, edge, ready_s=time.monotonic() - started)
         await stop.wait()
         print("\nstopping…", flush=True)
