@@ -97,8 +97,7 @@ def create_channel(
     interceptors = [
         *aio_client_interceptors(tracer_provider=options.tracer_provider),
         CircuitBreakerInterceptor(breaker),
-        *rewriting_interceptors(DefaultDeadlines(contracts)),
-        *rewriting_interceptors(outgoing),
+        *rewriting_interceptors(DefaultDeadlines(contracts), outgoing),
         *options.interceptors,
     ]
     config = service_config(contracts.values(), options.retry)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import grpc
@@ -78,45 +78,46 @@ class OutgoingContext:
         return details._replace(metadata=metadata)
 
 
-class _RewriteUnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, rewrite: DetailsRewrite) -> None:
-        self._rewrite = rewrite
+class _Rewriting:
+    """Applies its rewrites, in order, to a call's details."""
 
+    def __init__(self, rewrites: Sequence[DetailsRewrite]) -> None:
+        self._rewrites = tuple(rewrites)
+
+    async def _rewrite(self, details: ClientCallDetails) -> ClientCallDetails:
+        for rewrite in self._rewrites:
+            details = await rewrite(details)
+        return details
+
+
+class _RewriteUnaryUnary(_Rewriting, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(await self._rewrite(details), request)
 
 
-class _RewriteUnaryStream(grpc.aio.UnaryStreamClientInterceptor):
-    def __init__(self, rewrite: DetailsRewrite) -> None:
-        self._rewrite = rewrite
-
+class _RewriteUnaryStream(_Rewriting, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(await self._rewrite(details), request)
 
 
-class _RewriteStreamUnary(grpc.aio.StreamUnaryClientInterceptor):
-    def __init__(self, rewrite: DetailsRewrite) -> None:
-        self._rewrite = rewrite
-
+class _RewriteStreamUnary(_Rewriting, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
         return await continuation(await self._rewrite(details), requests)
 
 
-class _RewriteStreamStream(grpc.aio.StreamStreamClientInterceptor):
-    def __init__(self, rewrite: DetailsRewrite) -> None:
-        self._rewrite = rewrite
-
+class _RewriteStreamStream(_Rewriting, grpc.aio.StreamStreamClientInterceptor):
     async def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
         return await continuation(await self._rewrite(details), requests)
 
 
-def rewriting_interceptors(rewrite: DetailsRewrite) -> list[ClientInterceptor]:
-    """Interceptors applying `rewrite` to calls of every arity.
+def rewriting_interceptors(*rewrites: DetailsRewrite) -> list[ClientInterceptor]:
+    """Interceptors applying `rewrites`, in order, to calls of every arity.
 
-    A grpc.aio channel files each interceptor under a single arity, hence one per arity.
+    A grpc.aio channel files each interceptor under a single arity, hence one per arity; the
+    rewrites share them, since every interceptor layer costs on each call.
     """
     arities = (_RewriteUnaryUnary, _RewriteUnaryStream, _RewriteStreamUnary, _RewriteStreamStream)
-    return [arity(rewrite) for arity in arities]
+    return [arity(rewrites) for arity in arities]
 
 
 def circuit_open_error(breaker: CircuitBreaker) -> grpc.aio.AioRpcError:
