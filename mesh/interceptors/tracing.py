@@ -59,21 +59,19 @@ class ServerTracing:
         metadata = call.metadata
         carries_trace = not self._propagation_keys.isdisjoint(metadata)
         parent = propagate.extract(metadata) if carries_trace else None
+        span: trace.Span | None = None
         if self._unsampled_ids is not None:
-            unsampled = _unsampled_span(parent, self._unsampled_ids)
-            if unsampled is not None:
-                return ServerSpan(
-                    unsampled, otel_context.attach(trace.set_span_in_context(unsampled, parent))
-                )
-        service, _, method = call.method.lstrip("/").rpartition("/")
-        span = self._tracer.start_span(
-            call.method,
-            context=parent,
-            kind=SpanKind.SERVER,
-            attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method},
-        )
-        if span.is_recording():
-            _record_peer(span, context.peer(), metadata)
+            span = _unsampled_span(parent, self._unsampled_ids)
+        if span is None:
+            service, _, method = call.method.lstrip("/").rpartition("/")
+            span = self._tracer.start_span(
+                call.method,
+                context=parent,
+                kind=SpanKind.SERVER,
+                attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method},
+            )
+            if span.is_recording():
+                _record_peer(span, context.peer(), metadata)
         return ServerSpan(span, otel_context.attach(trace.set_span_in_context(span, parent)))
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 from opentelemetry import propagate, trace
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
 from mesh.interceptors.base import Call
@@ -12,57 +15,56 @@ from mesh.tracing import tracer_provider
 
 
 @pytest.fixture
-def no_exporter(monkeypatch: pytest.MonkeyPatch) -> None:
+def new_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], TracerProvider]]:
+    """Makes the tracer provider a service process makes, with no exporter or sampler set
+    unless the test sets them first; each one is shut down after the test."""
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    made: list[TracerProvider] = []
 
+    def make() -> TracerProvider:
+        made.append(tracer_provider("testing"))
+        return made[-1]
 
-def test_without_an_exporter_spans_carry_real_trace_ids_but_are_not_recorded(no_exporter) -> None:
-    provider = tracer_provider("testing")
-    try:
-        with provider.get_tracer("test").start_as_current_span("work") as span:
-            assert span.get_span_context().is_valid
-            assert not span.is_recording()
-            assert not span.get_span_context().trace_flags.sampled  # callees do not record either
-        assert provider.resource.attributes["service.name"] == "meshwork-testing"
-    finally:
+    yield make
+    for provider in made:
         provider.shutdown()
 
 
-def test_a_sampled_callers_trace_is_recorded_even_without_an_exporter(no_exporter) -> None:
-    provider = tracer_provider("testing")
+def test_without_an_exporter_spans_carry_real_trace_ids_but_are_not_recorded(new_provider) -> None:
+    provider = new_provider()
+    with provider.get_tracer("test").start_as_current_span("work") as span:
+        assert span.get_span_context().is_valid
+        assert not span.is_recording()
+        assert not span.get_span_context().trace_flags.sampled  # callees do not record either
+    assert provider.resource.attributes["service.name"] == "meshwork-testing"
+
+
+def test_a_sampled_callers_trace_is_recorded_even_without_an_exporter(new_provider) -> None:
+    provider = new_provider()
     parent = SpanContext(
         trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736,
         span_id=0x00F067AA0BA902B7,
         is_remote=True,
         trace_flags=TraceFlags(TraceFlags.SAMPLED),
     )
-    try:
-        context = trace.set_span_in_context(NonRecordingSpan(parent))
-        with provider.get_tracer("test").start_as_current_span("work", context=context) as span:
-            assert span.is_recording()
-            assert span.get_span_context().trace_id == parent.trace_id
-    finally:
-        provider.shutdown()
+    context = trace.set_span_in_context(NonRecordingSpan(parent))
+    with provider.get_tracer("test").start_as_current_span("work", context=context) as span:
+        assert span.is_recording()
+        assert span.get_span_context().trace_id == parent.trace_id
 
 
-def test_the_standard_sampler_variable_wins(no_exporter, monkeypatch) -> None:
+def test_the_standard_sampler_variable_wins(new_provider, monkeypatch) -> None:
     monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
-    provider = tracer_provider("testing")
-    try:
-        with provider.get_tracer("test").start_as_current_span("work") as span:
-            assert span.is_recording()
-    finally:
-        provider.shutdown()
+    provider = new_provider()
+    with provider.get_tracer("test").start_as_current_span("work") as span:
+        assert span.is_recording()
 
 
-def test_with_an_exporter_every_trace_is_recorded_by_default(no_exporter, monkeypatch) -> None:
+def test_with_an_exporter_every_trace_is_recorded_by_default(new_provider, monkeypatch) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
-    provider = tracer_provider("testing")
-    try:
-        assert provider.sampler.get_description().startswith("ParentBased{root:AlwaysOnSampler,")
-    finally:
-        provider.shutdown()
+    provider = new_provider()
+    assert provider.sampler.get_description().startswith("ParentBased{root:AlwaysOnSampler,")
 
 
 class _Context:
@@ -110,30 +112,24 @@ TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
         pytest.param((("traceparent", "00-not-a-trace-01"),), id="malformed"),
     ],
 )
-def test_unrecorded_server_spans_are_those_the_sdk_would_make(no_exporter, metadata) -> None:
-    provider = tracer_provider("testing")
-    try:
-        (served, recording), sdk = _served_span(provider, metadata), _sdk_span(provider, metadata)
-        assert not recording and not sdk.is_recording()
-        ours, theirs = served.get_span_context(), sdk.get_span_context()
-        assert ours.is_valid and not ours.is_remote
-        assert ours.trace_flags == theirs.trace_flags
-        assert ours.trace_state == theirs.trace_state
-        assert (format(ours.trace_id, "032x") == TRACE_ID) == (
-            format(theirs.trace_id, "032x") == TRACE_ID
-        )  # both continue the caller's trace, or both start one
-        assert ours.span_id != theirs.span_id
-    finally:
-        provider.shutdown()
+def test_unrecorded_server_spans_are_those_the_sdk_would_make(new_provider, metadata) -> None:
+    provider = new_provider()
+    (served, recording), sdk = _served_span(provider, metadata), _sdk_span(provider, metadata)
+    assert not recording and not sdk.is_recording()
+    ours, theirs = served.get_span_context(), sdk.get_span_context()
+    assert ours.is_valid and not ours.is_remote
+    assert ours.trace_flags == theirs.trace_flags
+    assert ours.trace_state == theirs.trace_state
+    assert (format(ours.trace_id, "032x") == TRACE_ID) == (
+        format(theirs.trace_id, "032x") == TRACE_ID
+    )  # both continue the caller's trace, or both start one
+    assert ours.span_id != theirs.span_id
 
 
-def test_a_sampled_callers_server_span_is_recorded(no_exporter) -> None:
-    provider = tracer_provider("testing")
-    try:
-        span, recording = _served_span(
-            provider, (("traceparent", f"00-{TRACE_ID}-00f067aa0ba902b7-01"),)
-        )
-        assert recording
-        assert format(span.get_span_context().trace_id, "032x") == TRACE_ID
-    finally:
-        provider.shutdown()
+def test_a_sampled_callers_server_span_is_recorded(new_provider) -> None:
+    provider = new_provider()
+    span, recording = _served_span(
+        provider, (("traceparent", f"00-{TRACE_ID}-00f067aa0ba902b7-01"),)
+    )
+    assert recording
+    assert format(span.get_span_context().trace_id, "032x") == TRACE_ID
