@@ -29,6 +29,7 @@ from mesh.events.outbox import OutboxRelay
 from mesh.events.redelivery import RedeliveryPolicy
 from mesh.events.streams import ensure_event_stream
 from mesh.events.subjects import DEAD_LETTER_STREAM, dead_letter_subject, stream_name
+from tests.support.waiting import eventually
 
 MIGRATIONS = Path(__file__).parent / "migrations_fixture"
 STRING = descriptor_pb2.FieldDescriptorProto.TYPE_STRING
@@ -96,13 +97,6 @@ class AckLost:
 
     async def ack(self) -> None:
         pass
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], timeout_s: float = 10) -> None:
-    """Waits until server-side state (which offers nothing to await) satisfies `condition`."""
-    async with asyncio.timeout(timeout_s):
-        while not await condition():  # noqa: ASYNC110 - polling the server is the only way
-            await asyncio.sleep(0.02)
 
 
 @pytest.fixture

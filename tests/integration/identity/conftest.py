@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,13 +204,6 @@ async def identity(settings: IdentitySettings) -> AsyncIterator[Identity]:
             yield Identity(running, service, stub, users, users_server)
         finally:
             await users_server.stop(0)
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], *, timeout_s: float = 10) -> None:
-    """Waits until `condition` holds (events cross NATS asynchronously)."""
-    async with asyncio.timeout(timeout_s):
-        while not await condition():  # noqa: ASYNC110 - polls state another task changes
-            await asyncio.sleep(0.02)
 
 
 async def publish(identity: Identity, event: Message) -> None:

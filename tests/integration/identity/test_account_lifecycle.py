@@ -12,9 +12,9 @@ from meshwork.users.v1 import events_pb2 as users_events
 from tests.integration.identity.conftest import (
     Identity,
     error_info,
-    eventually,
     publish,
 )
+from tests.support.waiting import eventually
 
 
 async def account_field(identity: Identity, user_id: str, name: str) -> object:

@@ -19,7 +19,8 @@ from services.identity.config import IdentitySettings
 from services.users.bootstrap import MIGRATIONS as USERS_MIGRATIONS
 from services.users.bootstrap import build as build_users
 from services.users.config import UsersSettings
-from tests.integration.identity.conftest import DEV_SECRET, PASSWORD, eventually
+from tests.integration.identity.conftest import DEV_SECRET, PASSWORD
+from tests.support.waiting import eventually
 
 
 @dataclass

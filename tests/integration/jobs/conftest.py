@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -188,13 +188,6 @@ def callers(issuer: TestIssuer) -> Callers:
 
 def later(seconds: float) -> datetime:
     return datetime.now(UTC) + timedelta(seconds=seconds)
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], *, timeout_s: float = 10) -> None:
-    """Waits until `condition` holds (jobs run in the background)."""
-    async with asyncio.timeout(timeout_s):
-        while not await condition():  # noqa: ASYNC110 - polls state another task changes
-            await asyncio.sleep(0.02)
 
 
 def rich_status(error: grpc.aio.AioRpcError) -> status_pb2.Status:

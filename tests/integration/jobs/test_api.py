@@ -19,13 +19,13 @@ from tests.integration.jobs.conftest import (
     Callers,
     Jobs,
     Recorder,
-    eventually,
     later,
     reason_of,
     running_jobs,
     violations_of,
 )
 from tests.support.tokens import TestIssuer
+from tests.support.waiting import eventually
 
 JobState = resources_pb2.JobState
 

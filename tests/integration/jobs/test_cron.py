@@ -11,11 +11,11 @@ from services.jobs.config import ScheduleSetting
 from tests.integration.jobs.conftest import (
     Jobs,
     Recorder,
-    eventually,
     jobs_settings,
     running_jobs,
 )
 from tests.support.tokens import TestIssuer
+from tests.support.waiting import eventually
 
 EVERY_SECOND = ScheduleSetting(
     name="every-second", cron="* * * * * *", job_type="tests.record", payload={"tick": "yes"}

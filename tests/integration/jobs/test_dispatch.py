@@ -8,7 +8,8 @@ from meshwork.jobs.v1 import jobs_service_pb2 as pb
 from meshwork.jobs.v1 import resources_pb2
 from services.jobs.config import JobsSettings
 from services.jobs.queue import JobMessage, WorkQueue
-from tests.integration.jobs.conftest import Callers, Jobs, Recorder, eventually
+from tests.integration.jobs.conftest import Callers, Jobs, Recorder
+from tests.support.waiting import eventually
 
 
 async def test_a_republished_job_message_is_dropped_or_ignored(

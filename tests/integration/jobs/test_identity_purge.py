@@ -21,7 +21,8 @@ from services.identity import orm as identity_orm
 from services.identity.bootstrap import IdentityService
 from services.jobs.bootstrap import MIGRATIONS, build
 from tests.integration.identity.conftest import DEV_SECRET, identity_settings
-from tests.integration.jobs.conftest import eventually, jobs_settings
+from tests.integration.jobs.conftest import jobs_settings
+from tests.support.waiting import eventually
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from tests.integration.jobs.conftest import (
     Callers,
     Jobs,
     Recorder,
-    eventually,
     running_jobs,
 )
 from tests.support.tokens import TestIssuer
+from tests.support.waiting import eventually
 
 
 class ShiftedClock:

@@ -8,7 +8,8 @@ from google.protobuf import struct_pb2, timestamp_pb2
 
 from meshwork.jobs.v1 import jobs_service_pb2 as pb
 from meshwork.jobs.v1 import resources_pb2
-from tests.integration.jobs.conftest import Callers, Jobs, Recorder, eventually, later
+from tests.integration.jobs.conftest import Callers, Jobs, Recorder, later
+from tests.support.waiting import eventually
 
 
 def job_at(when: object, **fields: object) -> resources_pb2.Job:

@@ -20,12 +20,12 @@ from services.jobs.config import JobsSettings
 from tests.integration.jobs.conftest import (
     Callers,
     Jobs,
-    eventually,
     reason_of,
     running_jobs,
     violations_of,
 )
 from tests.support.tokens import TestIssuer
+from tests.support.waiting import eventually
 
 USER_CREATED = "meshwork.users.v1.UserCreated"
 

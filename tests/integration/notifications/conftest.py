@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,18 +52,6 @@ def nats_url(tmp_path: Path) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
-
-
-async def eventually(
-    condition: Callable[[], Awaitable[bool] | bool], *, timeout_s: float = 15
-) -> None:
-    """Waits until `condition` holds (messages cross NATS, the dispatcher and SMTP)."""
-    async with asyncio.timeout(timeout_s):
-        while True:
-            result = condition()
-            if await result if isinstance(result, Awaitable) else result:
-                return
-            await asyncio.sleep(0.02)
 
 
 def notifications_settings(

@@ -20,11 +20,11 @@ from services.notifications.orm import messages_table
 from tests.integration.notifications.conftest import (
     DEV_SECRET,
     Platform,
-    eventually,
     running_platform,
 )
 from tests.support import subprocess_env
 from tests.support.smtp import SmtpSink, free_port
+from tests.support.waiting import eventually
 
 USERS = 200
 FIRST_HALF = USERS // 2

@@ -14,10 +14,10 @@ from tests.integration.notifications.conftest import (
     Metadata,
     Platform,
     SmtpSink,
-    eventually,
     notifications_settings,
     running_platform,
 )
+from tests.support.waiting import eventually
 
 
 @pytest.fixture

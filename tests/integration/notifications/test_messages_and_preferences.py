@@ -17,11 +17,11 @@ from tests.integration.notifications.conftest import (
     ADMIN_EMAIL,
     Metadata,
     Platform,
-    eventually,
     notifications_settings,
     running_platform,
 )
 from tests.integration.users.conftest import kyc_details, reason_of, violations_of
+from tests.support.waiting import eventually
 
 #: Paths without database-specific SQL run on SQLite only, to keep the suite fast.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

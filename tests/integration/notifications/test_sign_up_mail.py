@@ -8,7 +8,8 @@ import grpc
 import pytest
 
 from meshwork.identity.v1 import identity_service_pb2 as identity_pb
-from tests.integration.notifications.conftest import PASSWORD, Platform, SmtpSink, eventually
+from tests.integration.notifications.conftest import PASSWORD, Platform, SmtpSink
+from tests.support.waiting import eventually
 
 NEW_PASSWORD = "another horse battery"
 

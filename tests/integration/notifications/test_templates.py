@@ -14,11 +14,11 @@ from meshwork.notifications.v1 import resources_pb2 as res
 from tests.integration.notifications.conftest import (
     Metadata,
     Platform,
-    eventually,
     notifications_settings,
     running_platform,
 )
 from tests.integration.users.conftest import reason_of, rich_status, violations_of
+from tests.support.waiting import eventually
 
 ORDER_SHIPPED = res.Template(
     description="Tells a customer their order left the warehouse.",
