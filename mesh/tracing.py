@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, Sampler
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 #: The standard OpenTelemetry variable; when set, spans are exported there over OTLP/gRPC.
 OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -16,6 +19,9 @@ OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 SAMPLER = "OTEL_TRACES_SAMPLER"
 #: The sampler without an exporter: a trace is recorded only when its caller's is sampled.
 UNEXPORTED = ParentBased(ALWAYS_OFF)
+
+_UNSAMPLED = TraceFlags(TraceFlags.DEFAULT)
+_UNSAMPLED_RANDOM = TraceFlags(TraceFlags.DEFAULT | TraceFlags.RANDOM_TRACE_ID)
 
 
 def tracer_provider(service: str) -> TracerProvider:
@@ -48,3 +54,33 @@ def install_tracer_provider(service: str) -> TracerProvider:
     provider = tracer_provider(service)
     trace.set_tracer_provider(provider)
     return provider
+
+
+def unsampled_span_ids(tracer: trace.Tracer) -> IdGenerator | None:
+    """The id generator of an SDK tracer sampling as UNEXPORTED, to make its unsampled spans
+    with `unsampled_span`; None for any other tracer (its spans are made by `start_span`)."""
+    if getattr(tracer, "sampler", None) is not UNEXPORTED:
+        return None
+    ids: IdGenerator | None = getattr(tracer, "id_generator", None)
+    return ids
+
+
+def unsampled_span(
+    parent: otel_context.Context | None, ids: IdGenerator
+) -> NonRecordingSpan | None:
+    """The span an SDK tracer sampling as UNEXPORTED would start in `parent` (default: the
+    current context), made without the SDK's per-span bookkeeping: same trace id (or a new
+    one), flags and trace state, not recording. None if the parent's trace is sampled: that
+    span is recorded, so the SDK must make it."""
+    caller = trace.get_current_span(parent).get_span_context()
+    if not caller.is_valid:  # a new trace
+        trace_id, flags, state = ids.generate_trace_id(), _UNSAMPLED_RANDOM, None
+    elif caller.trace_flags.sampled:
+        return None
+    else:
+        trace_id, state = caller.trace_id, caller.trace_state
+        flags = _UNSAMPLED_RANDOM if caller.trace_flags.random_trace_id else _UNSAMPLED
+    return NonRecordingSpan(
+        SpanContext(trace_id, ids.generate_span_id(), is_remote=False, trace_flags=flags,
+                    trace_state=state)
+    )  # fmt: skip

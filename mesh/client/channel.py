@@ -10,7 +10,6 @@ from typing import Any, Generic, TypeVar
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
-from opentelemetry.instrumentation.grpc import aio_client_interceptors
 from opentelemetry.trace import TracerProvider
 
 from mesh.breaker import CircuitBreaker
@@ -22,12 +21,12 @@ from mesh.client.config import (
     service_config,
 )
 from mesh.client.interceptors import (
-    CircuitBreakerInterceptor,
     DefaultDeadlines,
     OutgoingContext,
     TokenProvider,
-    rewriting_interceptors,
+    mesh_interceptors,
 )
+from mesh.client.tracing import ClientTracing
 from mesh.contracts import service_contracts
 
 StubT = TypeVar("StubT")
@@ -95,9 +94,12 @@ def create_channel(
     audience = callee_audience(services) if options.token_provider else ""
     outgoing = OutgoingContext(audience=audience, token_provider=options.token_provider)
     interceptors = [
-        *aio_client_interceptors(tracer_provider=options.tracer_provider),
-        CircuitBreakerInterceptor(breaker),
-        *rewriting_interceptors(DefaultDeadlines(contracts), outgoing),
+        *mesh_interceptors(
+            tracing=ClientTracing(options.tracer_provider),
+            deadlines=DefaultDeadlines(contracts),
+            outgoing=outgoing,
+            breaker=breaker,
+        ),
         *options.interceptors,
     ]
     config = service_config(contracts.values(), options.retry)

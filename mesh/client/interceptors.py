@@ -1,14 +1,17 @@
-"""Client interceptors: default deadlines, outgoing call context, and the circuit breaker."""
+"""The client interceptor: span, default deadline, outgoing call context, circuit breaker."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import grpc
 from grpc.aio import ClientCallDetails, ClientInterceptor, Metadata
+from opentelemetry import trace
 
 from mesh.breaker import CircuitBreaker
+from mesh.client.tracing import ClientTracing, end_span
 from mesh.context import (
     REQUEST_ID_KEY,
     SERVICE_AUTHORIZATION_KEY,
@@ -22,8 +25,6 @@ from mesh.contracts import MethodContract
 #: Issues this service's token for a callee: `await provider(audience) -> "<JWT>"`.
 #: Called on every call, so it should cache tokens until shortly before they expire.
 TokenProvider = Callable[[str], Awaitable[str]]
-#: Rewrites the details of an outgoing call (deadline, metadata) before it proceeds.
-DetailsRewrite = Callable[[ClientCallDetails], Awaitable[ClientCallDetails]]
 
 #: Statuses that say the callee is down or overloaded; any other status is an answer.
 BREAKER_FAILURE_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
@@ -42,16 +43,14 @@ class DefaultDeadlines:
     def __init__(self, contracts: Mapping[str, MethodContract]) -> None:
         self._deadlines = {name: c.default_deadline_s for name, c in contracts.items()}
 
-    async def __call__(self, details: ClientCallDetails) -> ClientCallDetails:
-        timeout = details.timeout
+    def timeout(self, method: str, timeout: float | None) -> float | None:
+        """The timeout of a call to `method` the caller gave `timeout` (None: none given)."""
         if timeout is None:
-            timeout = self._deadlines.get(_method_name(details))
+            timeout = self._deadlines.get(method)
         remaining = time_remaining()
         if remaining is not None:
             timeout = remaining if timeout is None else min(timeout, remaining)
-        if timeout == details.timeout:
-            return details
-        return details._replace(timeout=timeout)
+        return timeout
 
 
 class OutgoingContext:
@@ -64,8 +63,9 @@ class OutgoingContext:
         self._audience = audience
         self._token_provider = token_provider
 
-    async def __call__(self, details: ClientCallDetails) -> ClientCallDetails:
-        metadata = Metadata(*tuple(details.metadata or ()))
+    async def metadata(self, given: Sequence[tuple[str, str | bytes]] | None) -> Metadata:
+        """The metadata to send: the caller's (`given`), plus the call context's."""
+        metadata = Metadata(*tuple(given or ()))
         request_id = current_request_id()
         if request_id and REQUEST_ID_KEY not in metadata:
             metadata.add(REQUEST_ID_KEY, request_id)
@@ -75,49 +75,7 @@ class OutgoingContext:
         if self._token_provider is not None and SERVICE_AUTHORIZATION_KEY not in metadata:
             token = await self._token_provider(self._audience)
             metadata.add(SERVICE_AUTHORIZATION_KEY, f"Bearer {token}")
-        return details._replace(metadata=metadata)
-
-
-class _Rewriting:
-    """Applies its rewrites, in order, to a call's details."""
-
-    def __init__(self, rewrites: Sequence[DetailsRewrite]) -> None:
-        self._rewrites = tuple(rewrites)
-
-    async def _rewrite(self, details: ClientCallDetails) -> ClientCallDetails:
-        for rewrite in self._rewrites:
-            details = await rewrite(details)
-        return details
-
-
-class _RewriteUnaryUnary(_Rewriting, grpc.aio.UnaryUnaryClientInterceptor):
-    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(await self._rewrite(details), request)
-
-
-class _RewriteUnaryStream(_Rewriting, grpc.aio.UnaryStreamClientInterceptor):
-    async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(await self._rewrite(details), request)
-
-
-class _RewriteStreamUnary(_Rewriting, grpc.aio.StreamUnaryClientInterceptor):
-    async def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
-        return await continuation(await self._rewrite(details), requests)
-
-
-class _RewriteStreamStream(_Rewriting, grpc.aio.StreamStreamClientInterceptor):
-    async def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
-        return await continuation(await self._rewrite(details), requests)
-
-
-def rewriting_interceptors(*rewrites: DetailsRewrite) -> list[ClientInterceptor]:
-    """Interceptors applying `rewrites`, in order, to calls of every arity.
-
-    A grpc.aio channel files each interceptor under a single arity, hence one per arity; the
-    rewrites share them, since every interceptor layer costs on each call.
-    """
-    arities = (_RewriteUnaryUnary, _RewriteUnaryStream, _RewriteStreamUnary, _RewriteStreamStream)
-    return [arity(rewrites) for arity in arities]
+        return metadata
 
 
 def circuit_open_error(breaker: CircuitBreaker) -> grpc.aio.AioRpcError:
@@ -130,36 +88,138 @@ def circuit_open_error(breaker: CircuitBreaker) -> grpc.aio.AioRpcError:
     )
 
 
-class CircuitBreakerInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
-    """Fails unary calls fast with UNAVAILABLE, without touching the network, while open.
+def _record_outcome(breaker: CircuitBreaker, code: grpc.StatusCode) -> None:
+    if code in BREAKER_FAILURE_CODES:
+        breaker.record_failure()
+    elif code is grpc.StatusCode.CANCELLED:
+        breaker.release()
+    else:
+        breaker.record_success()
 
-    UNAVAILABLE and DEADLINE_EXCEEDED count as failures (after gRPC's own retries, so one call
-    counts once); any other status proves the callee answered and counts as a success.
+
+class _MeshCall:
+    """What a mesh channel does around each call, in one interceptor layer (each layer costs
+    on every call): the client span, the deadline, the outgoing metadata and, for unary calls,
+    the circuit breaker.
+
+    The breaker fails unary calls fast with UNAVAILABLE, without touching the network, while
+    open. UNAVAILABLE and DEADLINE_EXCEEDED count as failures (after gRPC's own retries, so one
+    call counts once); any other status proves the callee answered and counts as a success.
     Streaming calls are not guarded: a stream's end says little about the callee's health.
     """
 
-    def __init__(self, breaker: CircuitBreaker) -> None:
+    def __init__(
+        self,
+        *,
+        tracing: ClientTracing,
+        deadlines: DefaultDeadlines,
+        outgoing: OutgoingContext,
+        breaker: CircuitBreaker,
+    ) -> None:
+        self._tracing = tracing
+        self._deadlines = deadlines
+        self._outgoing = outgoing
         self.breaker = breaker
 
-    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        if not self.breaker.allow():
-            raise circuit_open_error(self.breaker)
+    async def _start(self, details: ClientCallDetails) -> tuple[trace.Span, ClientCallDetails]:
+        """The call's span and its details with deadline and metadata filled in."""
+        method = _method_name(details)
+        metadata = await self._outgoing.metadata(details.metadata)
+        span = self._tracing.start(method, metadata)
+        timeout = self._deadlines.timeout(method, details.timeout)
+        return span, details._replace(timeout=timeout, metadata=metadata)
+
+    async def _unary_response(self, continuation: Any, details: Any, request: Any) -> Any:
+        """Runs a call answered by one response to its end, guarded by the breaker."""
+        breaker = self.breaker
+        if not breaker.allow():
+            refusal = circuit_open_error(breaker)
+            end_span(
+                self._tracing.start(_method_name(details), Metadata()), refusal.code(), refusal
+            )
+            raise refusal
+        try:
+            span, details = await self._start(details)
+        except BaseException:
+            breaker.release()
+            raise
         try:
             call = await continuation(details, request)
             await call
         except grpc.aio.AioRpcError as error:
-            self._record(error.code())
+            code = error.code()
+            _record_outcome(breaker, code)
+            end_span(span, code, error)
             raise
-        except BaseException:  # cancelled, or failed before reaching the callee
-            self.breaker.release()
+        except BaseException as error:  # cancelled, or failed before reaching the callee
+            breaker.release()
+            end_span(span, _local_code(error), error)
             raise
-        self.breaker.record_success()
+        breaker.record_success()
+        end_span(span, grpc.StatusCode.OK)
         return call
 
-    def _record(self, code: grpc.StatusCode) -> None:
-        if code in BREAKER_FAILURE_CODES:
-            self.breaker.record_failure()
-        elif code is grpc.StatusCode.CANCELLED:
-            self.breaker.release()
-        else:
-            self.breaker.record_success()
+    async def _streaming(self, continuation: Any, details: Any, request: Any) -> Any:
+        """Starts a streaming call; its span ends when the call does."""
+        span, details = await self._start(details)
+        try:
+            call = await continuation(details, request)
+        except BaseException as error:
+            end_span(span, _local_code(error), error)
+            raise
+        call.add_done_callback(lambda done: _end_when_known(span, done))
+        return call
+
+
+def _local_code(error: BaseException) -> grpc.StatusCode:
+    """The status of a call that ended in this process, without an answer from the callee."""
+    return (
+        grpc.StatusCode.CANCELLED
+        if isinstance(error, asyncio.CancelledError)
+        else grpc.StatusCode.UNKNOWN
+    )
+
+
+_ending: set[asyncio.Task[None]] = set()  # strong references until the spans have ended
+
+
+def _end_when_known(span: trace.Span, call: grpc.aio.Call) -> None:
+    """Ends `span` with the status of the finished `call` (read asynchronously, at once)."""
+
+    async def end() -> None:
+        end_span(span, await call.code())
+
+    task = asyncio.get_running_loop().create_task(end())
+    _ending.add(task)
+    task.add_done_callback(_ending.discard)
+
+
+class _UnaryUnary(_MeshCall, grpc.aio.UnaryUnaryClientInterceptor):
+    intercept_unary_unary = _MeshCall._unary_response
+
+
+class _UnaryStream(_MeshCall, grpc.aio.UnaryStreamClientInterceptor):
+    intercept_unary_stream = _MeshCall._streaming
+
+
+class _StreamUnary(_MeshCall, grpc.aio.StreamUnaryClientInterceptor):
+    intercept_stream_unary = _MeshCall._streaming
+
+
+class _StreamStream(_MeshCall, grpc.aio.StreamStreamClientInterceptor):
+    intercept_stream_stream = _MeshCall._streaming
+
+
+def mesh_interceptors(
+    *,
+    tracing: ClientTracing,
+    deadlines: DefaultDeadlines,
+    outgoing: OutgoingContext,
+    breaker: CircuitBreaker,
+) -> list[ClientInterceptor]:
+    """The mesh's interceptor for calls of every arity (a grpc.aio channel files each
+    interceptor under a single arity); see `_MeshCall` for what it does."""
+    return [
+        arity(tracing=tracing, deadlines=deadlines, outgoing=outgoing, breaker=breaker)
+        for arity in (_UnaryUnary, _UnaryStream, _StreamUnary, _StreamStream)
+    ]

@@ -20,24 +20,14 @@ from urllib.parse import unquote
 import grpc
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from opentelemetry.sdk.trace.id_generator import IdGenerator
-from opentelemetry.trace import (
-    NonRecordingSpan,
-    SpanContext,
-    SpanKind,
-    Status,
-    StatusCode,
-    TraceFlags,
-)
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from mesh.interceptors.base import Call
-from mesh.tracing import UNEXPORTED
+from mesh.tracing import unsampled_span, unsampled_span_ids
 
 #: Server-side codes that mark the span as failed (the others are the caller's doing).
 _SERVER_FAILURES = frozenset({"UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL",
                               "UNAVAILABLE", "DATA_LOSS"})  # fmt: skip
-_UNSAMPLED = TraceFlags(TraceFlags.DEFAULT)
-_UNSAMPLED_RANDOM = TraceFlags(TraceFlags.DEFAULT | TraceFlags.RANDOM_TRACE_ID)
 
 
 class ServerTracing:
@@ -48,12 +38,7 @@ class ServerTracing:
     def __init__(self, tracer_provider: trace.TracerProvider | None = None) -> None:
         self._tracer = trace.get_tracer("meshwork.server", tracer_provider=tracer_provider)
         self._propagation_keys = frozenset(propagate.get_global_textmap().fields)
-        # The SDK tracer's own id generator, when unsampled spans are made here (see above).
-        self._unsampled_ids = (
-            getattr(self._tracer, "id_generator", None)
-            if getattr(self._tracer, "sampler", None) is UNEXPORTED
-            else None
-        )
+        self._unsampled_ids = unsampled_span_ids(self._tracer)
 
     def start(self, call: Call, context: grpc.aio.ServicerContext) -> ServerSpan:
         metadata = call.metadata
@@ -61,7 +46,7 @@ class ServerTracing:
         parent = propagate.extract(metadata) if carries_trace else None
         span: trace.Span | None = None
         if self._unsampled_ids is not None:
-            span = _unsampled_span(parent, self._unsampled_ids)
+            span = unsampled_span(parent, self._unsampled_ids)
         if span is None:
             service, _, method = call.method.lstrip("/").rpartition("/")
             span = self._tracer.start_span(
@@ -95,25 +80,6 @@ class ServerSpan:
                     span.record_exception(error)
         span.end()
         otel_context.detach(self._token)
-
-
-def _unsampled_span(
-    parent: otel_context.Context | None, ids: IdGenerator
-) -> NonRecordingSpan | None:
-    """The span the SDK would make with the UNEXPORTED sampler; None if the caller's trace is
-    sampled (that span is recorded: the SDK makes it)."""
-    caller = trace.get_current_span(parent).get_span_context()
-    if not caller.is_valid:  # a new trace
-        trace_id, flags, state = ids.generate_trace_id(), _UNSAMPLED_RANDOM, None
-    elif caller.trace_flags.sampled:
-        return None
-    else:
-        trace_id, state = caller.trace_id, caller.trace_state
-        flags = _UNSAMPLED_RANDOM if caller.trace_flags.random_trace_id else _UNSAMPLED
-    return NonRecordingSpan(
-        SpanContext(trace_id, ids.generate_span_id(), is_remote=False, trace_flags=flags,
-                    trace_state=state)
-    )  # fmt: skip
 
 
 def _record_peer(span: trace.Span, peer: str, metadata: Mapping[str, str]) -> None:

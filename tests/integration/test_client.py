@@ -1,22 +1,37 @@
-"""Client channels against real grpc.aio servers: deadlines, retries, balancing, breaker."""
+"""Client channels against real grpc.aio servers: deadlines, retries, balancing, breaker, spans."""
 
 from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2
-from opentelemetry.sdk.trace import TracerProvider
+from grpc_health.v1 import health as health_servicer
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection, reflection_pb2, reflection_pb2_grpc
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, StatusCode
 
 from mesh.breaker import BreakerState, CircuitBreaker
-from mesh.client import ClientOptions, RetryPolicy, callee_audience, channel_target, connect
+from mesh.client import (
+    ClientOptions,
+    RetryPolicy,
+    callee_audience,
+    channel_target,
+    connect,
+    create_channel,
+)
 from mesh.context import Principal, User, deadline_var, principal_var, request_id_var
+from mesh.tracing import tracer_provider
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
+from tests.support.waiting import eventually
 
 UNAVAILABLE = grpc.StatusCode.UNAVAILABLE
 FAST_RETRIES = RetryPolicy(initial_backoff_s=0.01, max_backoff_s=0.05)
@@ -256,14 +271,144 @@ async def test_metadata_the_caller_sets_is_kept(probe: ProbeServer) -> None:
     assert metadata["x-request-id"] == "explicit"
 
 
-async def test_the_trace_context_reaches_the_callee(probe: ProbeServer) -> None:
-    client_options = options(tracer_provider=TracerProvider())
+# client spans
+
+
+@pytest.fixture
+def recorded() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
+    """A tracer provider recording every span, in memory."""
+    spans = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    yield provider, spans
+    provider.shutdown()
+
+
+def client_spans(spans: InMemorySpanExporter) -> list[ReadableSpan]:
+    return [span for span in spans.get_finished_spans() if span.kind is SpanKind.CLIENT]
+
+
+async def test_a_call_is_a_client_span_whose_context_reaches_the_callee(
+    probe: ProbeServer, recorded
+) -> None:
+    provider, spans = recorded
     async with connect(
-        probe_pb2_grpc.ProbeServiceStub, probe.address, options=client_options
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=options(tracer_provider=provider)
     ) as client:
-        await client.stub.Echo(probe_pb2.EchoRequest(message="traced"))
+        with provider.get_tracer("test").start_as_current_span("handler") as handler:
+            await client.stub.Echo(probe_pb2.EchoRequest(message="traced"))
+    [span] = client_spans(spans)
+    assert span.name == "/meshwork.testing.v1.ProbeService/Echo"
+    assert span.parent is not None
+    assert span.parent.span_id == handler.get_span_context().span_id
+    assert span.attributes == {
+        "rpc.system": "grpc",
+        "rpc.service": "meshwork.testing.v1.ProbeService",
+        "rpc.method": "Echo",
+        "rpc.grpc.status_code": 0,
+    }
+    assert span.status.status_code is StatusCode.UNSET
     [metadata] = probe.servicer.metadata
-    assert metadata["traceparent"].startswith("00-")
+    assert metadata["traceparent"] == (
+        f"00-{span.context.trace_id:032x}-{span.context.span_id:016x}-{span.context.trace_flags:02x}"
+    )
+
+
+async def test_a_failed_call_marks_its_client_span(probe: ProbeServer, recorded) -> None:
+    provider, spans = recorded
+    probe.servicer.fail_next(1, grpc.StatusCode.NOT_FOUND)
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=options(tracer_provider=provider)
+    ) as client:
+        with pytest.raises(grpc.aio.AioRpcError):
+            await client.stub.Echo(probe_pb2.EchoRequest())
+    [span] = client_spans(spans)
+    assert span.attributes is not None
+    assert span.attributes["rpc.grpc.status_code"] == grpc.StatusCode.NOT_FOUND.value[0]
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description == "NOT_FOUND: Echo failed on purpose"
+
+
+async def test_a_call_the_open_breaker_refuses_is_traced(probe: ProbeServer, recorded) -> None:
+    provider, spans = recorded
+    breaker = CircuitBreaker(probe.address, failure_threshold=1)
+    breaker.record_failure()
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub,
+        probe.address,
+        options=options(tracer_provider=provider),
+        breaker=breaker,
+    ) as client:
+        with pytest.raises(grpc.aio.AioRpcError):
+            await client.stub.Echo(probe_pb2.EchoRequest())
+    [span] = client_spans(spans)
+    assert span.attributes is not None
+    assert span.attributes["rpc.grpc.status_code"] == UNAVAILABLE.value[0]
+    assert str(span.status.description).startswith("UNAVAILABLE: circuit open for")
+    assert probe.servicer.attempts["Echo"] == 0
+
+
+async def test_without_an_exporter_the_trace_still_reaches_the_callee(
+    probe: ProbeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER"):
+        monkeypatch.delenv(variable, raising=False)
+    provider = tracer_provider("testing")  # as a service process makes it: nothing recorded
+    unsampled_caller = SpanContext(
+        trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736, span_id=0x00F067AA0BA902B7, is_remote=True
+    )
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=options(tracer_provider=provider)
+    ) as client:
+        await client.stub.Echo(probe_pb2.EchoRequest(message="new trace"))
+        with trace.use_span(NonRecordingSpan(unsampled_caller)):
+            await client.stub.Echo(probe_pb2.EchoRequest(message="continued"))
+    provider.shutdown()
+    started, continued = (metadata["traceparent"] for metadata in probe.servicer.metadata)
+    assert started.startswith("00-") and started.endswith("-02")  # random id, not sampled
+    _, trace_id, span_id, flags = continued.split("-")
+    assert (trace_id, flags) == ("4bf92f3577b34da6a3ce929d0e0e4736", "00")
+    assert span_id != "00f067aa0ba902b7"  # the client span's own id
+
+
+async def test_streaming_calls_keep_their_call_api_and_end_their_span(
+    start_server: StartServer, recorded
+) -> None:
+    provider, spans = recorded
+    probe = await start_server()
+    reflection.enable_server_reflection([reflection.SERVICE_NAME], probe.server)
+    health = health_servicer.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, probe.server)
+    channel = create_channel(
+        probe.address,
+        services=[
+            reflection_pb2.DESCRIPTOR.services_by_name["ServerReflection"],
+            health_pb2.DESCRIPTOR.services_by_name["Health"],
+        ],
+        options=options(tracer_provider=provider),
+    )
+    async with channel:
+        asked = reflection_pb2_grpc.ServerReflectionStub(channel).ServerReflectionInfo()
+        await asked.write(reflection_pb2.ServerReflectionRequest(list_services=""))
+        answer = await asked.read()
+        await asked.done_writing()
+        assert await asked.code() is grpc.StatusCode.OK
+        listed = {service.name for service in answer.list_services_response.service}
+        assert reflection.SERVICE_NAME in listed
+
+        watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest())
+        first = await watch.read()
+        assert first.status == health_pb2.HealthCheckResponse.SERVING
+        watch.cancel()
+
+        await eventually(lambda: len(client_spans(spans)) == 2)
+    ended = {span.name.rpartition("/")[2]: span for span in client_spans(spans)}
+    assert ended["ServerReflectionInfo"].status.status_code is StatusCode.UNSET
+    assert (
+        dict(ended["Watch"].attributes or {})["rpc.grpc.status_code"]
+        == (grpc.StatusCode.CANCELLED.value[0])
+    )
+    assert ended["Watch"].status.status_code is StatusCode.ERROR
 
 
 def test_the_service_token_audience_is_the_callees_service_name() -> None:
