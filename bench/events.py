@@ -24,7 +24,7 @@ from nats.aio.msg import Msg
 
 from bench.harness import Round, median_round, ms, write_report
 from mesh.bundled_nats import BundledNatsServer
-from mesh.db import UnitOfWork, create_engine, create_session_factory, mesh_metadata
+from mesh.db import UnitOfWork, create_engine, mesh_metadata
 from mesh.events.consumer import Consumer
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_consumer, ensure_event_stream, ensure_stream
@@ -139,7 +139,6 @@ async def mesh_variant(
     engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(mesh_metadata.create_all)
-    sessions = create_session_factory(engine)
     await ensure_event_stream(nc.jetstream(), "notifications")
     relay = OutboxRelay(engine, nc)
     await relay.start()
@@ -150,7 +149,7 @@ async def mesh_variant(
 
     consumer = Consumer(
         nc,
-        lambda: UnitOfWork(sessions),
+        lambda: UnitOfWork(engine),
         name=f"bench-{name}",
         handlers={events_pb2.MessageSent: handle},
         batch_size=100,
@@ -159,7 +158,7 @@ async def mesh_variant(
     await consumer.start()
 
     async def send(key: str) -> None:
-        async with UnitOfWork(sessions, after_commit=relay.notify) as uow:
+        async with UnitOfWork(engine, after_commit=relay.notify) as uow:
             uow.add_event(events_pb2.MessageSent(message_id=key))
             await uow.commit()
 

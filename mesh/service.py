@@ -19,14 +19,14 @@ import nats
 from google.protobuf.json_format import MessageToDict
 from nats.aio.client import Client as NATS
 from prometheus_client import start_http_server
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache, JwksFetch
 from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
 from mesh.auth.tokens import TokenVerifier
 from mesh.client import ClientOptions, ServiceClient, connect
-from mesh.db import UnitOfWork, create_engine, create_session_factory, migrate, ping
+from mesh.db import UnitOfWork, create_engine, migrate, ping
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_event_stream
 from mesh.logs import configure_logging
@@ -69,7 +69,6 @@ class ServiceRuntime:
 
     settings: ServiceSettings
     engine: AsyncEngine
-    session_factory: async_sessionmaker[AsyncSession]
     nc: NATS
     relay: OutboxRelay
     verifier: TokenVerifier
@@ -79,7 +78,7 @@ class ServiceRuntime:
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """A new unit of work whose committed events wake the outbox relay at once
         (`read_only` for use cases that only read: they do not queue behind writers)."""
-        return UnitOfWork(self.session_factory, after_commit=self.relay.notify, read_only=read_only)
+        return UnitOfWork(self.engine, after_commit=self.relay.notify, read_only=read_only)
 
     def client(self, stub_type: type[StubT], service: str) -> StubT:
         """The typed stub for `service` (one channel per service, reused), with service tokens."""
@@ -228,7 +227,6 @@ async def _open_runtime(
     runtime = ServiceRuntime(
         settings=settings,
         engine=engine,
-        session_factory=create_session_factory(engine),
         nc=nc,
         relay=relay,
         verifier=TokenVerifier(keys, issuer=settings.token_issuer),

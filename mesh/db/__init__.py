@@ -3,7 +3,6 @@
 from mesh.db.engine import (
     DatabaseUnavailableError,
     create_engine,
-    create_session_factory,
     ping,
 )
 from mesh.db.migrations import create_mesh_tables, drop_mesh_tables, migrate, run_migrations
@@ -15,7 +14,6 @@ __all__ = [
     "UnitOfWork",
     "create_engine",
     "create_mesh_tables",
-    "create_session_factory",
     "drop_mesh_tables",
     "inbox_table",
     "mesh_metadata",

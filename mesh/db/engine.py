@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 #: How long an SQLite writer waits for the write lock before failing with "database is locked".
@@ -88,11 +88,6 @@ def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
         # driver's thread.
         if not connection.get_execution_options().get(READ_ONLY, False):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Session factory for `engine`; objects stay usable after commit (no expiry on commit)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 async def ping(engine: AsyncEngine, *, timeout_s: float = 2.0) -> None:

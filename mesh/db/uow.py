@@ -9,7 +9,7 @@ from typing import Self
 
 from google.protobuf.message import Message
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mesh.db.engine import READ_ONLY
 from mesh.db.tables import outbox_table
@@ -21,9 +21,9 @@ class UnitOfWork:
 
     ::
 
-        uow = UnitOfWork(session_factory, after_commit=relay.notify)
+        uow = UnitOfWork(engine, after_commit=relay.notify)
         async with uow:
-            uow.session.add(user)
+            await uow.connection.execute(sa.insert(users_table).values(id=user_id, ...))
             uow.add_event(users_pb2.UserCreated(user_id=user.id))
             await uow.commit()
 
@@ -32,7 +32,9 @@ class UnitOfWork:
     change, so an event exists if and only if the change was committed; `after_commit` (e.g.
     `OutboxRelay.notify`) is called after a commit that wrote events, so they go out at once.
 
-    A `UnitOfWork` may be entered again after it exits; each entry uses a fresh session.
+    Statements run on a SQLAlchemy Core connection (`uow.connection`): repositories map rows
+    to domain objects themselves, so no ORM session sits between them and the database.
+    A `UnitOfWork` may be entered again after it exits; each entry uses a fresh connection.
 
     `read_only=True` is for use cases that only read; they cannot add events. On SQLite they
     run beside writers instead of queueing for the write lock, each statement reading its own
@@ -42,31 +44,32 @@ class UnitOfWork:
 
     def __init__(
         self,
-        session_factory: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         *,
         after_commit: Callable[[], object] | None = None,
         read_only: bool = False,
     ) -> None:
-        self._session_factory = session_factory
+        self._engine = engine
         self._after_commit = after_commit
         self._read_only = read_only
-        self._session: AsyncSession | None = None
+        self._connection: AsyncConnection | None = None
         self._events: list[Envelope] = []
 
     @property
-    def session(self) -> AsyncSession:
-        """The session of the open unit of work."""
-        if self._session is None:
+    def connection(self) -> AsyncConnection:
+        """The connection of the open unit of work."""
+        if self._connection is None:
             raise RuntimeError("the unit of work is not open: use `async with uow:` first")
-        return self._session
+        return self._connection
 
     async def __aenter__(self) -> Self:
-        if self._session is not None:
+        if self._connection is not None:
             raise RuntimeError("the unit of work is already open; nesting is not supported")
-        self._session = self._session_factory()
-        self._events = []
+        connection = await self._engine.connect()
         if self._read_only:
-            await self._session.connection(execution_options={READ_ONLY: True})
+            await connection.execution_options(**{READ_ONLY: True})
+        self._connection = connection
+        self._events = []
         return self
 
     async def __aexit__(
@@ -75,12 +78,9 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        session, self._session = self.session, None
+        connection, self._connection = self.connection, None
         self._events = []
-        try:
-            await session.rollback()  # anything not committed is dropped (no-op after commit)
-        finally:
-            await session.close()
+        await connection.close()  # rolls back anything not committed (nothing after commit)
 
     def add_event(self, event: Message, *, occurred_at: datetime | None = None) -> str:
         """Queues `event` for the outbox; it is written by `commit`. Returns the event id.
@@ -89,7 +89,7 @@ class UnitOfWork:
         """
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot emit events")
-        if self._session is None:  # fail here, not at commit, when used outside `async with`
+        if self._connection is None:  # fail here, not at commit, when used outside `async with`
             raise RuntimeError("the unit of work is not open: use `async with uow:` first")
         envelope = envelope_for(event, occurred_at=occurred_at)
         self._events.append(envelope)
@@ -97,18 +97,18 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         """Writes the queued events to the outbox and commits them with the state change."""
-        session = self.session
+        connection = self.connection
         events, self._events = self._events, []
         if events:
-            await session.execute(insert(outbox_table), [_outbox_row(e) for e in events])
-        await session.commit()
+            await connection.execute(insert(outbox_table), [_outbox_row(e) for e in events])
+        await connection.commit()
         if events and self._after_commit is not None:
             self._after_commit()
 
     async def rollback(self) -> None:
         """Drops the changes and the events queued since the last commit."""
         self._events = []
-        await self.session.rollback()
+        await self.connection.rollback()
 
 
 def _outbox_row(envelope: Envelope) -> dict[str, object]:

@@ -226,7 +226,7 @@ class Consumer:
             span.set_attribute("messaging.consumer.group.name", self.name)
             async with self._uow_factory() as uow:
                 claimed = await inbox.claim(
-                    uow.session, consumer=self.name, event_id=event_id, subject=subject
+                    uow.connection, consumer=self.name, event_id=event_id, subject=subject
                 )
                 if not claimed:
                     logger.info("event %s already handled by %s; acking", event_id, self.name)

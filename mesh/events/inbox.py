@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import Executable
 
 from mesh.db.tables import inbox_table
 
 
-async def claim(session: AsyncSession, *, consumer: str, event_id: str, subject: str) -> bool:
-    """Records in the session's transaction that `consumer` handles `event_id`.
+async def claim(connection: AsyncConnection, *, consumer: str, event_id: str, subject: str) -> bool:
+    """Records in the connection's transaction that `consumer` handles `event_id`.
 
     Returns False when it was already handled (by a committed transaction). A concurrent
     claim of the same event waits for the other transaction and then returns False, so the
@@ -25,7 +25,7 @@ async def claim(session: AsyncSession, *, consumer: str, event_id: str, subject:
         "subject": subject,
         "handled_at": datetime.now(UTC),
     }
-    result = await session.execute(_insert_if_new(session.get_bind().dialect.name, row))
+    result = await connection.execute(_insert_if_new(connection.dialect.name, row))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.identity import orm
 from services.identity.domain import KeyState, SigningKey
@@ -20,20 +20,20 @@ _SLOTS = {KeyState.ACTIVE: "active", KeyState.PENDING: "pending", KeyState.RETIR
 class SigningKeyStore:
     """Signing keys in the identity database."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def all(self, *, lock: bool = False) -> list[SigningKey]:
         """Every key held, newest first; `lock` holds them until commit (one rotation at a time)."""
         query = sa.select(orm.signing_keys).order_by(_keys.created_at.desc(), _keys.id)
         if lock:
             query = query.with_for_update()
-        return [_key(row) for row in (await self._session.execute(query)).all()]
+        return [_key(row) for row in (await self._connection.execute(query)).all()]
 
     async def active_pair(self) -> KeyPair | None:
         """The key that signs new tokens, with its sealed private half."""
         query = sa.select(orm.signing_keys).where(_keys.state == KeyState.ACTIVE.value)
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         if row is None:
             return None
         return KeyPair(key=_key(row), sealed_private=row.sealed_private_key)
@@ -45,21 +45,21 @@ class SigningKeyStore:
             .offset(offset)
             .limit(limit)
         )
-        return [_key(row) for row in (await self._session.execute(query)).all()]
+        return [_key(row) for row in (await self._connection.execute(query)).all()]
 
     async def add(self, pair: KeyPair) -> None:
         values = _values(pair.key) | {"sealed_private_key": pair.sealed_private}
-        await self._session.execute(sa.insert(orm.signing_keys).values(**values))
+        await self._connection.execute(sa.insert(orm.signing_keys).values(**values))
 
     async def save(self, key: SigningKey) -> None:
         values = _values(key)
         where = _keys.id == values.pop("id")
-        await self._session.execute(sa.update(orm.signing_keys).where(where).values(**values))
+        await self._connection.execute(sa.update(orm.signing_keys).where(where).values(**values))
 
     async def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         if ids:
-            await self._session.execute(sa.delete(orm.signing_keys).where(_keys.id.in_(ids)))
+            await self._connection.execute(sa.delete(orm.signing_keys).where(_keys.id.in_(ids)))
 
 
 def _values(key: SigningKey) -> dict[str, Any]:

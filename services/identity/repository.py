@@ -1,4 +1,4 @@
-"""Reads and writes identity's records within a unit of work's session."""
+"""Reads and writes identity's records on a unit of work's connection."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.identity import orm
 from services.identity.domain import (
@@ -33,11 +33,11 @@ class EmailTakenError(Exception):
 class Repository:
     """Accounts, sessions, refresh and one-time tokens."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def _execute(self, statement: Any) -> Any:
-        return await self._session.execute(statement)
+        return await self._connection.execute(statement)
 
     # Accounts
 

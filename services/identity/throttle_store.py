@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.identity import orm
 from services.identity.domain import Throttle
@@ -21,23 +21,23 @@ _STATE = (_throttles.failures, _throttles.last_failure_at, _throttles.locked_unt
 class ThrottleStore:
     """Throttles by (kind, key): kind "account" (key: the email) or "address" (key: the IP)."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def current(self, keys: Sequence[tuple[str, str]]) -> list[Throttle]:
         """The throttles of `keys`, in order (an empty one for a key never throttled)."""
         found = []
         for kind, key in keys:
             query = sa.select(*_STATE).where(_throttles.kind == kind, _throttles.key == key)
-            row = (await self._session.execute(query)).first()
+            row = (await self._connection.execute(query)).first()
             found.append(Throttle(**row._mapping) if row else Throttle())
         return found
 
     async def lock(self, kind: str, key: str) -> Throttle:
         """The throttle, row-locked until commit (created empty if new), so that concurrent
         failures add up instead of overwriting each other."""
-        insert = _insert_for(self._session)(orm.login_throttles)
-        await self._session.execute(
+        insert = _insert_for(self._connection)(orm.login_throttles)
+        await self._connection.execute(
             insert.values(kind=kind, key=key, failures=0).on_conflict_do_nothing(
                 index_elements=["kind", "key"]
             )
@@ -47,10 +47,10 @@ class ThrottleStore:
             .where(_throttles.kind == kind, _throttles.key == key)
             .with_for_update()
         )
-        return Throttle(**(await self._session.execute(query)).one()._mapping)
+        return Throttle(**(await self._connection.execute(query)).one()._mapping)
 
     async def save(self, kind: str, key: str, throttle: Throttle) -> None:
-        await self._session.execute(
+        await self._connection.execute(
             sa.update(orm.login_throttles)
             .where(_throttles.kind == kind, _throttles.key == key)
             .values(**row_values(throttle))
@@ -58,7 +58,7 @@ class ThrottleStore:
 
     async def clear(self, kind: str, key: str) -> None:
         where = sa.and_(_throttles.kind == kind, _throttles.key == key)
-        await self._session.execute(sa.delete(orm.login_throttles).where(where))
+        await self._connection.execute(sa.delete(orm.login_throttles).where(where))
 
     async def purge(self, *, idle_since: datetime, now: datetime) -> int:
         """Deletes counters with no failure since `idle_since` and no lockout running."""
@@ -66,11 +66,11 @@ class ThrottleStore:
             _throttles.last_failure_at < idle_since,
             sa.or_(_throttles.locked_until.is_(None), _throttles.locked_until < now),
         )
-        result: Any = await self._session.execute(sa.delete(orm.login_throttles).where(idle))
+        result: Any = await self._connection.execute(sa.delete(orm.login_throttles).where(idle))
         return int(result.rowcount)
 
 
-def _insert_for(session: AsyncSession) -> Any:
+def _insert_for(connection: AsyncConnection) -> Any:
     """The dialect's INSERT, which has ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike."""
-    name = session.get_bind().dialect.name
+    name = connection.dialect.name
     return postgresql.insert if name == "postgresql" else sqlite.insert

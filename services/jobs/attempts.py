@@ -30,7 +30,7 @@ async def dispatch_due(
     job unrecorded, so it is published again with the same message id, which JetStream drops.
     """
     async with uow:
-        jobs = JobRepository(uow.session)
+        jobs = JobRepository(uow.connection)
         due = await jobs.due_for_dispatch(now, republish_before=now - republish_after, limit=limit)
         for job in due:
             seq = job.dispatched(now)
@@ -42,7 +42,7 @@ async def dispatch_due(
 
 async def next_run_time(uow: UnitOfWork) -> datetime | None:
     async with uow:
-        return await JobRepository(uow.session).next_run_time()
+        return await JobRepository(uow.connection).next_run_time()
 
 
 async def begin_attempt(
@@ -55,7 +55,7 @@ async def begin_attempt(
 ) -> tuple[Delivery, Job | None]:
     """Decides what a received message means and, for RUN, marks the job RUNNING."""
     async with uow:
-        jobs = JobRepository(uow.session)
+        jobs = JobRepository(uow.connection)
         job = await jobs.get(message.job_id, for_update=True)
         if job is None:
             logger.warning("job %s of a work-queue message does not exist", message.job_id)
@@ -85,7 +85,7 @@ async def finish_attempt(
 ) -> Job | None:
     """Records the outcome of the attempt started from `message` (error None: success)."""
     async with uow:
-        jobs = JobRepository(uow.session)
+        jobs = JobRepository(uow.connection)
         job = await jobs.get(message.job_id, for_update=True)
         if job is None or not job.running_from(message.seq):
             logger.warning("attempt of job %s ended after it was taken over", message.job_id)

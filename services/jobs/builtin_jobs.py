@@ -53,7 +53,7 @@ def purge_records_job(
 
     async def purge_records(payload: dict[str, Any], context: JobContext) -> None:
         async with unit_of_work() as uow:
-            jobs = await JobRepository(uow.session).purge_finished(clock() - job_retention)
+            jobs = await JobRepository(uow.connection).purge_finished(clock() - job_retention)
             await uow.commit()
         inbox = await purge_inbox(engine, older_than=mesh_retention)
         outbox = await purge_sent(engine, older_than=mesh_retention)

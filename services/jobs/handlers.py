@@ -41,7 +41,7 @@ async def enqueue_job(deps: JobsDeps, command: commands.EnqueueJob, actor: Actor
         now=deps.clock(),
     )
     async with deps.unit_of_work() as uow:
-        jobs = JobRepository(uow.session)
+        jobs = JobRepository(uow.connection)
         if await jobs.add_if_absent(job):
             await uow.commit()
             deps.wake_dispatcher()
@@ -56,7 +56,7 @@ async def enqueue_job(deps: JobsDeps, command: commands.EnqueueJob, actor: Actor
 async def get_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
     target = job_id(requested_id)
     async with deps.unit_of_work() as uow:
-        job = await JobRepository(uow.session).get(target)
+        job = await JobRepository(uow.connection).get(target)
     return visible(job, actor, requested_id)
 
 
@@ -70,7 +70,7 @@ async def list_jobs(deps: JobsDeps, command: commands.ListJobs) -> JobPage:
     """A page of jobs, newest first (the access policy admits staff only)."""
     query = job_query(command)
     async with deps.unit_of_work() as uow:
-        found = await JobRepository(uow.session).page(
+        found = await JobRepository(uow.connection).page(
             query.filters, size=query.page.size, after=query.after
         )
     if len(found) <= query.page.size:
@@ -84,7 +84,7 @@ async def cancel_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
     """Cancels a PENDING or FAILED job; a cancelled job is returned unchanged."""
     target = job_id(requested_id)
     async with deps.unit_of_work() as uow:
-        jobs = JobRepository(uow.session)
+        jobs = JobRepository(uow.connection)
         job = visible(await jobs.get(target, for_update=True), actor, requested_id)
         if job.cancel(deps.clock()):
             await jobs.save(job)
@@ -97,7 +97,7 @@ async def retry_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
     """Runs a DEAD or CANCELLED job again now, with a fresh set of attempts."""
     target = job_id(requested_id)
     async with deps.unit_of_work() as uow:
-        jobs = JobRepository(uow.session)
+        jobs = JobRepository(uow.connection)
         job = visible(await jobs.get(target, for_update=True), actor, requested_id)
         job.retry(deps.clock())
         await jobs.save(job)
@@ -125,7 +125,7 @@ async def list_schedules(deps: JobsDeps, command: commands.ListPage) -> Schedule
         ordered = [schedule_id for schedule_id in ordered if schedule_id > requested.after[0]]
     chosen = ordered[: requested.size]
     async with deps.unit_of_work() as uow:
-        states = await ScheduleStateRepository(uow.session).all(chosen)
+        states = await ScheduleStateRepository(uow.connection).all(chosen)
     token = ""
     if len(ordered) > requested.size:
         token = encode_token((chosen[-1],), requested.fingerprint)
@@ -140,5 +140,5 @@ async def get_schedule(deps: JobsDeps, schedule_id: str) -> tuple[Schedule, Sche
     if schedule is None:
         raise schedule_not_found(schedule_id)
     async with deps.unit_of_work() as uow:
-        state = await ScheduleStateRepository(uow.session).get(wanted)
+        state = await ScheduleStateRepository(uow.connection).get(wanted)
     return schedule, state

@@ -1,4 +1,4 @@
-"""Loads and saves jobs and schedule states in the session of the open unit of work."""
+"""Loads and saves jobs and schedule states on the connection of the open unit of work."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import Executable
 
 from services.jobs.domain import WAITING_STATES, Job, JobState
@@ -24,35 +24,37 @@ _FINISHED = [JobState.SUCCEEDED.value, JobState.DEAD.value, JobState.CANCELLED.v
 class JobRepository:
     """The jobs table seen as a collection of `Job`s."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self._locks_rows = session.get_bind().dialect.name == "postgresql"
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._locks_rows = connection.dialect.name == "postgresql"
 
     async def get(self, job_id: str, *, for_update: bool = False) -> Job | None:
         """The job, locked until the transaction ends when `for_update` (PostgreSQL)."""
         query = sa.select(jobs_table).where(_jobs.id == job_id)
         if for_update:
             query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         return job_of(row._mapping) if row else None
 
     async def find_by_key(self, enqueued_by: str, key: str) -> Job | None:
         query = sa.select(jobs_table).where(
             _jobs.enqueued_by == enqueued_by, _jobs.idempotency_key == key
         )
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         return job_of(row._mapping) if row else None
 
     async def add_if_absent(self, job: Job) -> bool:
         """Inserts the job unless its id or (enqueuer, key) exists; True when inserted."""
-        statement = insert_ignoring_conflicts(self._session, jobs_table, _row_of(job))
-        result = await self._session.execute(statement)
+        statement = insert_ignoring_conflicts(self._connection, jobs_table, _row_of(job))
+        result = await self._connection.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def save(self, job: Job) -> None:
         values = _row_of(job)
         del values["id"], values["create_time"]
-        await self._session.execute(sa.update(jobs_table).where(_jobs.id == job.id).values(values))
+        await self._connection.execute(
+            sa.update(jobs_table).where(_jobs.id == job.id).values(values)
+        )
 
     async def page(
         self, filters: Mapping[str, str], *, size: int, after: tuple[datetime, str] | None
@@ -63,7 +65,7 @@ class JobRepository:
             query = query.where(jobs_table.c[column] == value)
         if after is not None:
             query = query.where(sa.tuple_(_jobs.create_time, _jobs.id) < sa.tuple_(*after))
-        rows = await self._session.execute(query.limit(size + 1))
+        rows = await self._connection.execute(query.limit(size + 1))
         return [job_of(row._mapping) for row in rows]
 
     async def due_for_dispatch(
@@ -80,14 +82,14 @@ class JobRepository:
         )
         if self._locks_rows:
             query = query.with_for_update(skip_locked=True)
-        return [job_of(row._mapping) for row in await self._session.execute(query)]
+        return [job_of(row._mapping) for row in await self._connection.execute(query)]
 
     async def next_run_time(self) -> datetime | None:
         """When the earliest waiting, unpublished job is due."""
         query = sa.select(sa.func.min(_jobs.run_time)).where(
             _jobs.state.in_(_WAITING), _jobs.dispatch_time.is_(None)
         )
-        return _utc_or_none(await self._session.scalar(query))
+        return _utc_or_none(await self._connection.scalar(query))
 
     async def waiting_with_key_prefix(self, enqueued_by: str, prefix: str) -> list[Job]:
         query = sa.select(jobs_table).where(
@@ -95,34 +97,34 @@ class JobRepository:
             _jobs.idempotency_key.startswith(prefix, autoescape=True),
             _jobs.state.in_(_WAITING),
         )
-        return [job_of(row._mapping) for row in await self._session.execute(query)]
+        return [job_of(row._mapping) for row in await self._connection.execute(query)]
 
     async def purge_finished(self, before: datetime) -> int:
         statement = sa.delete(jobs_table).where(
             _jobs.state.in_(_FINISHED), _jobs.finish_time < before
         )
-        result = await self._session.execute(statement)
+        result = await self._connection.execute(statement)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class ScheduleStateRepository:
     """What the schedulers remember per schedule."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def all(self, schedule_ids: Iterable[str] | None = None) -> dict[str, ScheduleState]:
         query = sa.select(schedule_states_table)
         if schedule_ids is not None:
             query = query.where(_states.schedule_id.in_(list(schedule_ids)))
-        rows = await self._session.execute(query)
+        rows = await self._connection.execute(query)
         return {row.schedule_id: _state_of(row._mapping) for row in rows}
 
     async def get(self, schedule_id: str, *, for_update: bool = False) -> ScheduleState | None:
         query = sa.select(schedule_states_table).where(_states.schedule_id == schedule_id)
         if for_update:
             query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         return _state_of(row._mapping) if row else None
 
     async def add_if_absent(self, state: ScheduleState) -> bool:
@@ -132,11 +134,11 @@ class ScheduleStateRepository:
             "last_run_time": state.last_run_time,
             "last_job_id": state.last_job_id,
         }
-        statement = insert_ignoring_conflicts(self._session, schedule_states_table, row)
-        return bool((await self._session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+        statement = insert_ignoring_conflicts(self._connection, schedule_states_table, row)
+        return bool((await self._connection.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
     async def save(self, state: ScheduleState) -> None:
-        await self._session.execute(
+        await self._connection.execute(
             sa.update(schedule_states_table)
             .where(_states.schedule_id == state.schedule_id)
             .values(
@@ -148,10 +150,10 @@ class ScheduleStateRepository:
 
 
 def insert_ignoring_conflicts(
-    session: AsyncSession, table: sa.Table, row: dict[str, Any]
+    connection: AsyncConnection, table: sa.Table, row: dict[str, Any]
 ) -> Executable:
     """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table).values(row).on_conflict_do_nothing()
     if dialect == "sqlite":

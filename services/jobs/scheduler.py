@@ -36,7 +36,7 @@ MAX_WAIT_S = 1.0
 async def fire_due_tick(uow: UnitOfWork, schedule: Schedule, *, now: datetime) -> Job | None:
     """Starts the schedule's job for its due tick, if one is due; returns the job it inserted."""
     async with uow:
-        states = ScheduleStateRepository(uow.session)
+        states = ScheduleStateRepository(uow.connection)
         state = await states.get(schedule.id, for_update=True)
         if state is None:
             await states.add_if_absent(ScheduleState(schedule.id, schedule.latest_tick(now)))
@@ -46,7 +46,7 @@ async def fire_due_tick(uow: UnitOfWork, schedule: Schedule, *, now: datetime) -
         if tick is None:
             return None
         job = tick_job(schedule, tick, now=now)
-        inserted = await JobRepository(uow.session).add_if_absent(job)
+        inserted = await JobRepository(uow.connection).add_if_absent(job)
         state.last_tick = state.last_run_time = tick
         state.last_job_id = job.id
         await states.save(state)

@@ -54,7 +54,7 @@ async def create_endpoint(
         **values,
     )
     async with deps.unit_of_work() as uow:
-        await WebhookEndpointRepository(uow.session, deps.box).add(endpoint)
+        await WebhookEndpointRepository(uow.connection, deps.box).add(endpoint)
         uow.add_event(messages.endpoint_created(endpoint))
         await uow.commit()
     return endpoint
@@ -63,7 +63,7 @@ async def create_endpoint(
 async def get_endpoint(deps: WebhookDeps, requested_id: str) -> WebhookEndpoint:
     target = endpoint_id(requested_id)
     async with deps.unit_of_work() as uow:
-        endpoint = await WebhookEndpointRepository(uow.session, deps.box).get(target)
+        endpoint = await WebhookEndpointRepository(uow.connection, deps.box).get(target)
     if endpoint is None:
         raise webhook_endpoint_not_found(requested_id)
     return endpoint
@@ -85,7 +85,7 @@ async def list_endpoints(deps: WebhookDeps, command: commands.ListPage) -> Endpo
         after = (moment, requested.after[1]) if moment else None
     checks.raise_if_any()
     async with deps.unit_of_work() as uow:
-        found = await WebhookEndpointRepository(uow.session, deps.box).page(
+        found = await WebhookEndpointRepository(uow.connection, deps.box).page(
             size=requested.size, after=after
         )
     if len(found) <= requested.size:
@@ -101,7 +101,7 @@ async def update_endpoint(
     """Changes the fields the mask names; WebhookEndpointUpdated lists those that changed."""
     target, values = await endpoint_changes(command, guard=deps.guard, catalog=deps.catalog)
     async with deps.unit_of_work() as uow:
-        endpoints = WebhookEndpointRepository(uow.session, deps.box)
+        endpoints = WebhookEndpointRepository(uow.connection, deps.box)
         endpoint = await endpoints.get(target, for_update=True)
         if endpoint is None:
             raise webhook_endpoint_not_found(command.endpoint_id)
@@ -118,10 +118,10 @@ async def delete_endpoint(deps: WebhookDeps, requested_id: str, actor: Actor) ->
     target = endpoint_id(requested_id)
     now = deps.clock()
     async with deps.unit_of_work() as uow:
-        endpoints = WebhookEndpointRepository(uow.session, deps.box)
+        endpoints = WebhookEndpointRepository(uow.connection, deps.box)
         if await endpoints.get(target, for_update=True) is None:
             raise webhook_endpoint_not_found(requested_id)
-        jobs = JobRepository(uow.session)
+        jobs = JobRepository(uow.connection)
         for job in await jobs.waiting_with_key_prefix(DELIVERY_ENQUEUER, _key_prefix(target)):
             job.cancel(now)
             await jobs.save(job)
@@ -148,9 +148,9 @@ async def fan_out(uow: UnitOfWork, received: EventReceived, deps: WebhookDeps) -
     reach the jobs service late (for example when its consumer starts on a full stream).
     """
     event_type = received.event.DESCRIPTOR.full_name
-    subscribed = await WebhookEndpointRepository(uow.session, deps.box).subscribed_to(event_type)
+    subscribed = await WebhookEndpointRepository(uow.connection, deps.box).subscribed_to(event_type)
     endpoints = [e for e in subscribed if e.create_time <= received.occurred_time]
-    jobs = JobRepository(uow.session)
+    jobs = JobRepository(uow.connection)
     added = 0
     for endpoint in endpoints:
         added += await jobs.add_if_absent(_delivery(endpoint, received, deps))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.jobs.endpoints import WebhookEndpoint
 from services.jobs.orm import webhook_endpoints_table
@@ -19,31 +19,31 @@ _endpoints = webhook_endpoints_table.c
 class WebhookEndpointRepository:
     """The webhook endpoints table seen as a collection of `WebhookEndpoint`s."""
 
-    def __init__(self, session: AsyncSession, box: SecretBox) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection, box: SecretBox) -> None:
+        self._connection = connection
         self._box = box
 
     async def get(self, endpoint_id: str, *, for_update: bool = False) -> WebhookEndpoint | None:
         query = sa.select(webhook_endpoints_table).where(_endpoints.id == endpoint_id)
         if for_update:
             query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         return self._endpoint_of(row._mapping) if row else None
 
     async def add(self, endpoint: WebhookEndpoint) -> None:
-        await self._session.execute(
+        await self._connection.execute(
             sa.insert(webhook_endpoints_table).values(self._row_of(endpoint))
         )
 
     async def save(self, endpoint: WebhookEndpoint) -> None:
         values = self._row_of(endpoint)
         del values["id"], values["create_time"], values["secret_ciphertext"]
-        await self._session.execute(
+        await self._connection.execute(
             sa.update(webhook_endpoints_table).where(_endpoints.id == endpoint.id).values(values)
         )
 
     async def delete(self, endpoint_id: str) -> None:
-        await self._session.execute(
+        await self._connection.execute(
             sa.delete(webhook_endpoints_table).where(_endpoints.id == endpoint_id)
         )
 
@@ -55,13 +55,15 @@ class WebhookEndpointRepository:
         if after is not None:
             key = sa.tuple_(_endpoints.create_time, _endpoints.id)
             query = query.where(key < sa.tuple_(*after))
-        rows = await self._session.execute(query.limit(size + 1))
+        rows = await self._connection.execute(query.limit(size + 1))
         return [self._endpoint_of(row._mapping) for row in rows]
 
     async def subscribed_to(self, event_type: str) -> list[WebhookEndpoint]:
         """The enabled endpoints that receive events of this type."""
         query = sa.select(webhook_endpoints_table).where(_endpoints.enabled.is_(True))
-        endpoints = [self._endpoint_of(row._mapping) for row in await self._session.execute(query)]
+        endpoints = [
+            self._endpoint_of(row._mapping) for row in await self._connection.execute(query)
+        ]
         return [endpoint for endpoint in endpoints if endpoint.wants(event_type)]
 
     def _row_of(self, endpoint: WebhookEndpoint) -> dict[str, Any]:

@@ -110,7 +110,7 @@ class WebhookDelivery:
     async def __call__(self, payload: dict[str, Any], context: JobContext) -> None:
         endpoint_id = payload["endpoint_id"]
         async with self._unit_of_work() as uow:
-            endpoint = await WebhookEndpointRepository(uow.session, self._box).get(endpoint_id)
+            endpoint = await WebhookEndpointRepository(uow.connection, self._box).get(endpoint_id)
         if endpoint is None:
             raise PermanentJobError(f"webhook endpoint {endpoint_id!r} no longer exists")
         if not endpoint.enabled:

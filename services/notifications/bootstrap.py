@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.db import UnitOfWork
 from mesh.server import ServiceBinding
@@ -42,12 +42,12 @@ class WakingUnitOfWork(UnitOfWork):
 
     def __init__(
         self,
-        session_factory: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         *,
         after_commit: Callable[[], object],
         wake: Callable[[], None],
     ) -> None:
-        super().__init__(session_factory, after_commit=after_commit)
+        super().__init__(engine, after_commit=after_commit)
         self._wake = wake
 
     async def commit(self) -> None:
@@ -73,7 +73,7 @@ async def build(runtime: ServiceRuntime) -> Built:
 
     def waking() -> UnitOfWork:
         return WakingUnitOfWork(
-            runtime.session_factory, after_commit=runtime.relay.notify, wake=dispatcher.wake
+            runtime.engine, after_commit=runtime.relay.notify, wake=dispatcher.wake
         )
 
     users = UserDirectory(lambda: runtime.client(users_service_pb2_grpc.UsersServiceStub, "users"))

@@ -133,7 +133,7 @@ class Dispatcher:
 
     async def _idle_s(self) -> float:
         async with self._uow() as uow:
-            due = await MessageRepository(uow.session).next_due_time()
+            due = await MessageRepository(uow.connection).next_due_time()
         if due is None:
             return self._interval_s
         return min(self._interval_s, max(0.0, (due - self._clock()).total_seconds()))
@@ -144,7 +144,7 @@ class Dispatcher:
         now = self._clock()
         claims = []
         async with self._uow() as uow:
-            repository = MessageRepository(uow.session)
+            repository = MessageRepository(uow.connection)
             for due in await repository.due(now, limit=self._batch_size):
                 if (claim := await self._take(uow, repository, due, now)) is not None:
                     claims.append(claim)
@@ -228,7 +228,7 @@ class Dispatcher:
         claim.attempt.provider_message_id = handover.provider_message_id
         async with self._uow() as uow:
             try:
-                await MessageRepository(uow.session).save_attempt(claim.attempt)
+                await MessageRepository(uow.connection).save_attempt(claim.attempt)
                 await uow.commit()
             except Exception as error:
                 logger.exception("message %s: handover not recorded; not sent", claim.message.id)
@@ -267,7 +267,7 @@ class Dispatcher:
         change(claim.message, claim.attempt, self._clock())
         try:
             async with self._uow() as uow:
-                repository = MessageRepository(uow.session)
+                repository = MessageRepository(uow.connection)
                 if not await repository.save(claim.message, lease=claim.lease):
                     logger.error("message %s: the claim was lost before settling", claim.message.id)
                     return

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.notifications.domain import Channel
 from services.notifications.orm import mailbox_table, utc
@@ -35,8 +35,8 @@ class MailboxEntry:
 class MailboxStore:
     """The mailbox_messages table: at most one entry per message."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, entry: MailboxEntry) -> bool:
         """Keeps the entry; False when the message was already in the mailbox."""
@@ -51,15 +51,15 @@ class MailboxStore:
             "html_body": entry.html_body,
             "receive_time": entry.receive_time,
         }
-        postgres = self._session.get_bind().dialect.name == "postgresql"
+        postgres = self._connection.dialect.name == "postgresql"
         dialect: Any = postgresql if postgres else sqlite
         insert = dialect.insert(mailbox_table).values(row).on_conflict_do_nothing()
-        result = await self._session.execute(insert)
+        result = await self._connection.execute(insert)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def by_message(self, message_id: str) -> MailboxEntry | None:
         query = sa.select(mailbox_table).where(_mb.message_id == message_id)
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         return _entry_of(row._mapping) if row else None
 
     async def listing(
@@ -76,7 +76,7 @@ class MailboxStore:
             query = query.where(
                 sa.or_(_mb.receive_time < at, sa.and_(_mb.receive_time == at, _mb.id < last_id))
             )
-        rows = (await self._session.execute(query.limit(page.size + 1))).all()
+        rows = (await self._connection.execute(query.limit(page.size + 1))).all()
         return [_entry_of(row._mapping) for row in rows]
 
 

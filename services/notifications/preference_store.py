@@ -1,4 +1,4 @@
-"""Loads and saves users' notification preferences in the open unit of work's session."""
+"""Loads and saves users' notification preferences on the open unit of work's connection."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.notifications.domain import Category, Channel, Preferences
 from services.notifications.orm import preferences_table, utc
@@ -19,14 +19,16 @@ _p = preferences_table.c
 class PreferenceStore:
     """The notification_preferences table: one row per pair a user chose."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self._is_postgresql = session.get_bind().dialect.name == "postgresql"
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._is_postgresql = connection.dialect.name == "postgresql"
 
     async def get(self, user_id: str) -> Preferences:
         """The user's preferences; a user who never chose has every default."""
         rows = (
-            await self._session.execute(sa.select(preferences_table).where(_p.user_id == user_id))
+            await self._connection.execute(
+                sa.select(preferences_table).where(_p.user_id == user_id)
+            )
         ).all()
         choices = {(Channel(r.channel), Category(r.category)): r.enabled for r in rows}
         times = [utc(r.update_time) for r in rows]
@@ -45,7 +47,7 @@ class PreferenceStore:
             }
             dialect: Any = postgresql if self._is_postgresql else sqlite
             insert = dialect.insert(preferences_table).values(row)
-            await self._session.execute(
+            await self._connection.execute(
                 insert.on_conflict_do_update(
                     index_elements=[_p.user_id, _p.channel, _p.category],
                     set_={"enabled": enabled, "update_time": now},

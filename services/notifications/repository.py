@@ -1,4 +1,4 @@
-"""Loads and saves messages and their delivery attempts in the open unit of work's session."""
+"""Loads and saves messages and their delivery attempts on the open unit of work's connection."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.notifications.delivery import Attempt, Message
 from services.notifications.domain import (
@@ -50,22 +50,22 @@ class Due:
 class MessageRepository:
     """The messages and delivery_attempts tables seen as collections of domain objects."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, message: Message) -> None:
         try:
-            await self._session.execute(sa.insert(messages_table).values(**_row_of(message)))
+            await self._connection.execute(sa.insert(messages_table).values(**_row_of(message)))
         except IntegrityError as error:
             raise DuplicateMessageError(str(error.orig)) from error
 
     async def get(self, message_id: str) -> Message | None:
-        row = (await self._session.execute(_select().where(_m.id == message_id))).first()
+        row = (await self._connection.execute(_select().where(_m.id == message_id))).first()
         return _message_of(row._mapping) if row else None
 
     async def by_source(self, source: str, source_key: str) -> list[Message]:
         query = _select().where(_m.source == source, _m.source_key == source_key)
-        rows = (await self._session.execute(query.order_by(_m.channel))).all()
+        rows = (await self._connection.execute(query.order_by(_m.channel))).all()
         return [_message_of(row._mapping) for row in rows]
 
     async def save(self, message: Message, *, lease: str | None = None) -> bool:
@@ -76,7 +76,7 @@ class MessageRepository:
         query = sa.update(messages_table).where(_m.id == message.id)
         if lease is not None:
             query = query.where(_m.lease_token == lease)
-        result = await self._session.execute(
+        result = await self._connection.execute(
             query.values(**values, lease_token=None, lease_until=None)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -97,7 +97,7 @@ class MessageRepository:
             query = query.where(
                 sa.or_(_m.create_time < at, sa.and_(_m.create_time == at, _m.id < last_id))
             )
-        rows = (await self._session.execute(query.limit(page.size + 1))).all()
+        rows = (await self._connection.execute(query.limit(page.size + 1))).all()
         return [_message_of(row._mapping) for row in rows]
 
     # ---- the dispatcher's side
@@ -115,9 +115,9 @@ class MessageRepository:
             .order_by(_m.next_attempt_time)
             .limit(limit)
         )
-        if self._session.get_bind().dialect.name == "postgresql":
+        if self._connection.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        rows = (await self._session.execute(query)).all()
+        rows = (await self._connection.execute(query)).all()
         return [Due(_message_of(row._mapping), row.lease_token) for row in rows]
 
     async def claim(
@@ -126,7 +126,7 @@ class MessageRepository:
         """Reserves the message for one send (a conditional update: the claim it had must still
         be `expected`); counts the attempt. False when another dispatcher got there first."""
         held = _m.lease_token.is_(None) if expected is None else _m.lease_token == expected
-        result = await self._session.execute(
+        result = await self._connection.execute(
             sa.update(messages_table)
             .where(_m.id == message.id, _m.state == MessageState.QUEUED.value, held)
             .values(
@@ -140,7 +140,7 @@ class MessageRepository:
 
     async def release(self, message_id: str, *, expected: str) -> bool:
         """Drops a stale claim (its dispatcher died); False when someone else already did."""
-        result = await self._session.execute(
+        result = await self._connection.execute(
             sa.update(messages_table)
             .where(_m.id == message_id, _m.lease_token == expected)
             .values(lease_token=None, lease_until=None)
@@ -152,19 +152,19 @@ class MessageRepository:
         query = sa.select(sa.func.min(_m.next_attempt_time)).where(
             _m.state == MessageState.QUEUED.value
         )
-        return as_utc(await self._session.scalar(query))
+        return as_utc(await self._connection.scalar(query))
 
     # ---- attempts
 
     async def add_attempt(self, attempt: Attempt) -> None:
-        await self._session.execute(
+        await self._connection.execute(
             sa.insert(delivery_attempts_table).values(**_attempt_row(attempt))
         )
 
     async def save_attempt(self, attempt: Attempt) -> None:
         values = _attempt_row(attempt)
         del values["id"]
-        await self._session.execute(
+        await self._connection.execute(
             sa.update(delivery_attempts_table).where(_a.id == attempt.id).values(**values)
         )
 
@@ -173,7 +173,7 @@ class MessageRepository:
         query = sa.select(delivery_attempts_table).where(
             _a.message_id == message_id, _a.end_time.is_(None)
         )
-        row = (await self._session.execute(query.order_by(_a.number.desc()).limit(1))).first()
+        row = (await self._connection.execute(query.order_by(_a.number.desc()).limit(1))).first()
         return _attempt_of(row._mapping) if row else None
 
     async def attempts(self, message_id: str, page: Page) -> list[Attempt]:
@@ -181,7 +181,9 @@ class MessageRepository:
         query = sa.select(delivery_attempts_table).where(_a.message_id == message_id)
         if page.after is not None:
             query = query.where(_a.number > int(page.after[0]))
-        rows = (await self._session.execute(query.order_by(_a.number).limit(page.size + 1))).all()
+        rows = (
+            await self._connection.execute(query.order_by(_a.number).limit(page.size + 1))
+        ).all()
         return [_attempt_of(row._mapping) for row in rows]
 
 

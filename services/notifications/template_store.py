@@ -1,4 +1,4 @@
-"""Loads and saves templates (with their translations) in the open unit of work's session."""
+"""Loads and saves templates (with their translations) on the open unit of work's connection."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.notifications.domain import Category, Content, EmailContent, SmsContent, Template
 from services.notifications.orm import template_translations_table as translations_table
@@ -20,17 +20,17 @@ _tr = translations_table.c
 class TemplateStore:
     """The templates table seen as a collection of `Template`s."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def get(self, template_id: str) -> Template | None:
-        row = await self._session.execute(sa.select(templates_table).where(_t.id == template_id))
+        row = await self._connection.execute(sa.select(templates_table).where(_t.id == template_id))
         found = row.first()
         if found is None:
             return None
         query = sa.select(translations_table).where(_tr.template_id == template_id)
         translations = {
-            r.locale: _content_of(r._mapping) for r in (await self._session.execute(query)).all()
+            r.locale: _content_of(r._mapping) for r in (await self._connection.execute(query)).all()
         }
         return _template_of(found._mapping, translations)
 
@@ -41,32 +41,32 @@ class TemplateStore:
             query = query.where(_t.category == category.value)
         if page.after is not None:
             query = query.where(_t.id > page.after[0])
-        rows = (await self._session.execute(query.limit(page.size + 1))).all()
+        rows = (await self._connection.execute(query.limit(page.size + 1))).all()
         return [_template_of(row._mapping, {}) for row in rows]
 
     async def add(self, template: Template) -> bool:
         """Inserts the template and its translations; False when the id is taken."""
         row = {**_row_of(template), "customized": False}
-        result = await self._session.execute(_insert_if_new(self._session, row))
+        result = await self._connection.execute(_insert_if_new(self._connection, row))
         if not result.rowcount:  # type: ignore[attr-defined]
             return False
         for locale, content in template.translations.items():
             values = {"template_id": template.id, "locale": locale, **_content_row(content)}
-            await self._session.execute(sa.insert(translations_table).values(**values))
+            await self._connection.execute(sa.insert(translations_table).values(**values))
         return True
 
     async def save(self, template: Template) -> None:
         """Writes back a template changed through the API (built-in updates no longer apply)."""
         values = {**_row_of(template), "customized": True}
         del values["id"], values["create_time"]
-        await self._session.execute(
+        await self._connection.execute(
             sa.update(templates_table).where(_t.id == template.id).values(**values)
         )
 
     async def delete(self, template_id: str) -> None:
         translations = sa.delete(translations_table).where(_tr.template_id == template_id)
-        await self._session.execute(translations)
-        await self._session.execute(sa.delete(templates_table).where(_t.id == template_id))
+        await self._connection.execute(translations)
+        await self._connection.execute(sa.delete(templates_table).where(_t.id == template_id))
 
     async def install(self, built_in: Template) -> None:
         """Adds a built-in template, or refreshes it to this release's content unless staff
@@ -74,13 +74,13 @@ class TemplateStore:
         if not await self.add(built_in):
             refreshed = _row_of(built_in)
             del refreshed["id"], refreshed["create_time"], refreshed["update_time"]
-            await self._session.execute(
+            await self._connection.execute(
                 sa.update(templates_table)
                 .where(_t.id == built_in.id, _t.customized.is_(False))
                 .values(**refreshed)
             )
             stale = _tr.locale.not_in(list(built_in.translations))
-            await self._session.execute(
+            await self._connection.execute(
                 sa.delete(translations_table).where(_tr.template_id == built_in.id, stale)
             )
             for locale, content in built_in.translations.items():
@@ -89,20 +89,20 @@ class TemplateStore:
     async def _upsert_translation(self, template_id: str, locale: str, content: Content) -> None:
         """Sets one translation (replicas starting together may both write it)."""
         values = _content_row(content)
-        dialect: Any = postgresql if _dialect(self._session) == "postgresql" else sqlite
-        await self._session.execute(
+        dialect: Any = postgresql if _dialect(self._connection) == "postgresql" else sqlite
+        await self._connection.execute(
             dialect.insert(translations_table)
             .values(template_id=template_id, locale=locale, **values)
             .on_conflict_do_update(index_elements=[_tr.template_id, _tr.locale], set_=values)
         )
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
+def _dialect(connection: AsyncConnection) -> str:
+    return connection.dialect.name
 
 
-def _insert_if_new(session: AsyncSession, row: dict[str, Any]) -> sa.Executable:
-    if _dialect(session) == "postgresql":
+def _insert_if_new(connection: AsyncConnection, row: dict[str, Any]) -> sa.Executable:
+    if _dialect(connection) == "postgresql":
         return postgresql.insert(templates_table).values(row).on_conflict_do_nothing()
     return sqlite.insert(templates_table).values(row).on_conflict_do_nothing()
 

@@ -34,7 +34,7 @@ async def create_user(uow: UnitOfWork, command: commands.CreateUser) -> User:
 
 async def _create(uow: UnitOfWork, user: User) -> User:
     async with uow:
-        users = UserRepository(uow.session)
+        users = UserRepository(uow.connection)
         # By id, then by email: a concurrent sign-up may commit between the two reads.
         existing = await users.get(user.id) or await users.find_active_by_email(user.email_key)
         if existing is not None:
@@ -51,14 +51,14 @@ async def _create(uow: UnitOfWork, user: User) -> User:
 async def get_user(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
     target = validation.target(user_id, actor)
     async with uow:
-        user = await UserRepository(uow.session).get(target)
+        user = await UserRepository(uow.connection).get(target)
     return visible(user, actor, user_id)
 
 
 async def lookup_user_by_email(uow: UnitOfWork, email: str) -> User:
     key = email_key(validation.lookup_email(email))
     async with uow:
-        user = await UserRepository(uow.session).find_by_email(key)
+        user = await UserRepository(uow.connection).find_by_email(key)
     if user is None:
         raise email_not_found()
     return user
@@ -68,7 +68,7 @@ async def update_user(uow: UnitOfWork, command: commands.UpdateUser, actor: Acto
     """Changes the fields the mask names; UserUpdated lists those whose value changed."""
     update = validation.profile_update(command, actor)
     async with uow:
-        users = UserRepository(uow.session)
+        users = UserRepository(uow.connection)
         user = visible(await users.get(update.user_id, for_update=True), actor, command.user_id)
         changed = user.update(update.profile, update.paths, now=utc_now())
         if changed:
@@ -88,7 +88,7 @@ async def list_users(uow: UnitOfWork, command: commands.ListUsers) -> UserPage:
     """A page of profiles, newest first (the access policy admits staff only)."""
     page = page_request(command)
     async with uow:
-        found = await UserRepository(uow.session).list(page)
+        found = await UserRepository(uow.connection).list(page)
     if len(found) <= page.size:
         return UserPage(found, "")
     last = found[page.size - 1]
@@ -100,7 +100,7 @@ async def delete_user(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
     """Soft-deletes the profile, freeing its email; a deleted profile is returned unchanged."""
     target = validation.target(user_id, actor)
     async with uow:
-        users = UserRepository(uow.session)
+        users = UserRepository(uow.connection)
         user = visible(await users.get(target, for_update=True), actor, user_id)
         if user.delete(by=actor, now=utc_now()):
             await users.save(user)
@@ -117,7 +117,7 @@ async def submit_kyc(uow: UnitOfWork, command: commands.SubmitKyc, actor: Actor)
     now = utc_now()
     target, details = kyc_validation.kyc_submission(command, actor, today=now.date())
     async with uow:
-        users = UserRepository(uow.session)
+        users = UserRepository(uow.connection)
         user = own(await users.get(target, for_update=True), actor, command.user_id)
         user.submit_kyc(details, now=now)
         await users.save(user)
@@ -130,7 +130,7 @@ async def verify_kyc(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
     target = validation.target(user_id, actor)
     reviewer = actor.reviewer_id()
     async with uow:
-        users = UserRepository(uow.session)
+        users = UserRepository(uow.connection)
         user = visible(await users.get(target, for_update=True), actor, user_id)
         user.verify_kyc(reviewer, now=utc_now())
         await users.save(user)
@@ -143,7 +143,7 @@ async def reject_kyc(uow: UnitOfWork, command: commands.RejectKyc, actor: Actor)
     review = kyc_validation.kyc_rejection(command, actor)
     reviewer = actor.reviewer_id()
     async with uow:
-        users = UserRepository(uow.session)
+        users = UserRepository(uow.connection)
         user = visible(await users.get(review.user_id, for_update=True), actor, command.user_id)
         user.reject_kyc(reviewer, review.reason, review.note, now=utc_now())
         await users.save(user)
@@ -154,7 +154,7 @@ async def reject_kyc(uow: UnitOfWork, command: commands.RejectKyc, actor: Actor)
 
 async def mark_email_verified(uow: UnitOfWork, user_id: str, email: str) -> None:
     """identity's EmailVerified, inside the consumer's open unit of work (which commits)."""
-    users = UserRepository(uow.session)
+    users = UserRepository(uow.connection)
     user = await users.get(user_id, for_update=True)
     if user is None or not user.verify_email(email, now=utc_now()):
         logger.info("email verification of %s changes no profile; ignored", user_id)

@@ -1,4 +1,4 @@
-"""Loads and saves User aggregates in the session of the open unit of work."""
+"""Loads and saves User aggregates on the connection of the open unit of work."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.users.domain import (
     Address,
@@ -35,13 +35,13 @@ class DuplicateUserError(Exception):
 class UserRepository:
     """The profiles table seen as a collection of `User`s."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def get(self, user_id: str, *, for_update: bool = False) -> User | None:
         """The profile, locked until the transaction ends when `for_update` (PostgreSQL)."""
         query = _BY_ID.with_for_update() if for_update else _BY_ID
-        row = (await self._session.execute(query, {"user_id": user_id})).first()
+        row = (await self._connection.execute(query, {"user_id": user_id})).first()
         return _user_of(row._mapping) if row else None
 
     async def find_by_email(self, key: str) -> User | None:
@@ -52,25 +52,25 @@ class UserRepository:
             .order_by(_users.active_email_key.is_(None), _users.create_time.desc())
             .limit(1)
         )
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         return _user_of(row._mapping) if row else None
 
     async def find_active_by_email(self, key: str) -> User | None:
         """The active profile with this email key (there is at most one)."""
         query = sa.select(users_table).where(_users.active_email_key == key)
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         return _user_of(row._mapping) if row else None
 
     async def add(self, user: User) -> None:
         try:
-            await self._session.execute(sa.insert(users_table).values(**_row_of(user)))
+            await self._connection.execute(sa.insert(users_table).values(**_row_of(user)))
         except IntegrityError as error:
             raise DuplicateUserError(str(error.orig)) from error
 
     async def save(self, user: User) -> None:
         values = _row_of(user)
         del values["id"], values["create_time"]
-        await self._session.execute(
+        await self._connection.execute(
             sa.update(users_table).where(_users.id == user.id).values(**values)
         )
 
@@ -97,7 +97,7 @@ class UserRepository:
                     _users.create_time < at, sa.and_(_users.create_time == at, _users.id < last_id)
                 )
             )
-        rows = (await self._session.execute(query.limit(page.size + 1))).all()
+        rows = (await self._connection.execute(query.limit(page.size + 1))).all()
         return [_user_of(row._mapping) for row in rows]
 
 

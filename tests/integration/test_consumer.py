@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.context import current_request_id, request_id_var
-from mesh.db import UnitOfWork, create_engine, create_session_factory, migrate
+from mesh.db import UnitOfWork, create_engine, migrate
 from mesh.events.consumer import Consumer
 from mesh.events.envelope import MSG_ID_HEADER, envelope_for
 from mesh.events.health import EventsUnavailableError
@@ -71,7 +71,7 @@ class Recorder:
         if event.thing_id == "poison":
             await self._notify()
             raise ValueError("cannot handle\r\npoison")
-        await uow.session.execute(
+        await uow.connection.execute(
             sa.insert(widgets).values(id=str(uuid.uuid4()), name=event.thing_id)
         )
         self.handled.append(event.thing_id)
@@ -146,11 +146,10 @@ async def any_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 def make_consumer(
     nc: NATS, engine: AsyncEngine, event_type: type[Message], handler: Recorder, **options: Any
 ) -> Consumer:
-    session_factory = create_session_factory(engine)
     options.setdefault("ack_wait_s", ACK_WAIT_S)
     return Consumer(
         nc,
-        lambda: UnitOfWork(session_factory),
+        lambda: UnitOfWork(engine),
         name=f"c-{uuid.uuid4().hex[:12]}",
         handlers={event_type: handler},
         fetch_timeout_s=0.2,
@@ -160,7 +159,7 @@ def make_consumer(
 
 async def emit(engine: AsyncEngine, nc: NATS, *events: Message) -> None:
     """Commits `events` through the outbox and relays them to the stream."""
-    async with UnitOfWork(create_session_factory(engine)) as uow:
+    async with UnitOfWork(engine) as uow:
         for event in events:
             uow.add_event(event)
         await uow.commit()

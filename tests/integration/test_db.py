@@ -19,7 +19,6 @@ from mesh.db import (
     DatabaseUnavailableError,
     UnitOfWork,
     create_engine,
-    create_session_factory,
     mesh_metadata,
     migrate,
     outbox_table,
@@ -50,9 +49,9 @@ async def _count(engine: AsyncEngine, table: sa.TableClause) -> int:
 
 async def test_committed_unit_of_work_stores_the_change_and_its_event(engine: AsyncEngine) -> None:
     notified: list[str] = []
-    uow = UnitOfWork(create_session_factory(engine), after_commit=lambda: notified.append("x"))
+    uow = UnitOfWork(engine, after_commit=lambda: notified.append("x"))
     async with uow:
-        await uow.session.execute(sa.insert(widgets).values(id="w1", name="first"))
+        await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
         event_id = uow.add_event(probe_pb2.RecordRequest(key="w1"))
         await uow.commit()
 
@@ -70,9 +69,9 @@ async def test_committed_unit_of_work_stores_the_change_and_its_event(engine: As
 
 async def test_unit_of_work_left_without_commit_keeps_nothing(engine: AsyncEngine) -> None:
     notified: list[str] = []
-    uow = UnitOfWork(create_session_factory(engine), after_commit=lambda: notified.append("x"))
+    uow = UnitOfWork(engine, after_commit=lambda: notified.append("x"))
     async with uow:
-        await uow.session.execute(sa.insert(widgets).values(id="w1", name="first"))
+        await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
         uow.add_event(probe_pb2.RecordRequest(key="w1"))
 
     assert await _count(engine, widgets) == 0
@@ -81,10 +80,10 @@ async def test_unit_of_work_left_without_commit_keeps_nothing(engine: AsyncEngin
 
 
 async def test_unit_of_work_failing_with_an_exception_rolls_back(engine: AsyncEngine) -> None:
-    uow = UnitOfWork(create_session_factory(engine))
+    uow = UnitOfWork(engine)
     with pytest.raises(RuntimeError, match="use case failed"):
         async with uow:
-            await uow.session.execute(sa.insert(widgets).values(id="w1", name="first"))
+            await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
             uow.add_event(probe_pb2.RecordRequest(key="w1"))
             raise RuntimeError("use case failed")
 
@@ -93,11 +92,11 @@ async def test_unit_of_work_failing_with_an_exception_rolls_back(engine: AsyncEn
 
 
 async def test_work_after_a_commit_is_rolled_back_on_exit(engine: AsyncEngine) -> None:
-    uow = UnitOfWork(create_session_factory(engine))
+    uow = UnitOfWork(engine)
     async with uow:
-        await uow.session.execute(sa.insert(widgets).values(id="w1", name="kept"))
+        await uow.connection.execute(sa.insert(widgets).values(id="w1", name="kept"))
         await uow.commit()
-        await uow.session.execute(sa.insert(widgets).values(id="w2", name="dropped"))
+        await uow.connection.execute(sa.insert(widgets).values(id="w2", name="dropped"))
 
     async with engine.connect() as connection:
         names = (await connection.scalars(sa.select(widgets.c.name))).all()
@@ -105,7 +104,7 @@ async def test_work_after_a_commit_is_rolled_back_on_exit(engine: AsyncEngine) -
 
 
 async def test_unit_of_work_refuses_use_outside_its_block(engine: AsyncEngine) -> None:
-    uow = UnitOfWork(create_session_factory(engine))
+    uow = UnitOfWork(engine)
     with pytest.raises(RuntimeError, match="async with uow"):
         uow.add_event(probe_pb2.RecordRequest(key="w1"))
 
@@ -116,12 +115,11 @@ async def test_sqlite_writers_queue_for_the_lock_instead_of_failing(tmp_path: Pa
     async with engine.begin() as connection:
         await connection.run_sync(counters.metadata.create_all)
         await connection.execute(sa.insert(counters).values(n=0))
-    session_factory = create_session_factory(engine)
 
     async def increment() -> None:  # read, then write: the pattern that deadlocks deferred BEGIN
-        async with UnitOfWork(session_factory) as uow:
-            n = await uow.session.scalar(sa.select(counters.c.n))
-            await uow.session.execute(sa.update(counters).values(n=(n or 0) + 1))
+        async with UnitOfWork(engine) as uow:
+            n = await uow.connection.scalar(sa.select(counters.c.n))
+            await uow.connection.execute(sa.update(counters).values(n=(n or 0) + 1))
             await uow.commit()
 
     await asyncio.gather(*(increment() for _ in range(20)))
@@ -138,11 +136,10 @@ async def test_sqlite_readers_do_not_queue_behind_a_writer(tmp_path: Path) -> No
     async with engine.begin() as connection:
         await connection.run_sync(counters.metadata.create_all)
         await connection.execute(sa.insert(counters).values(n=7))
-    session_factory = create_session_factory(engine)
-    async with UnitOfWork(session_factory) as writer:
-        await writer.session.execute(sa.update(counters).values(n=8))  # holds the write lock
-        async with asyncio.timeout(5), UnitOfWork(session_factory, read_only=True) as reader:
-            assert await reader.session.scalar(sa.select(counters.c.n)) == 7  # committed state
+    async with UnitOfWork(engine) as writer:
+        await writer.connection.execute(sa.update(counters).values(n=8))  # holds the write lock
+        async with asyncio.timeout(5), UnitOfWork(engine, read_only=True) as reader:
+            assert await reader.connection.scalar(sa.select(counters.c.n)) == 7  # committed state
             with pytest.raises(RuntimeError, match="read-only"):
                 reader.add_event(probe_pb2.EchoRequest())
         await writer.commit()

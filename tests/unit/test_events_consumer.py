@@ -11,7 +11,7 @@ import pytest
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mesh.db import UnitOfWork, create_engine, create_session_factory, mesh_metadata
+from mesh.db import UnitOfWork, create_engine, mesh_metadata
 from mesh.events.consumer import Consumer
 from mesh.events.envelope import envelope_for
 from mesh.events.redelivery import RedeliveryPolicy, describe_error
@@ -91,10 +91,9 @@ async def engine() -> AsyncIterator[AsyncEngine]:
 def make_consumer(
     engine: AsyncEngine, handler: Handler, nats: FakeNats | None = None, **options: Any
 ) -> Consumer:
-    session_factory = create_session_factory(engine)
     return Consumer(
         nats or FakeNats(),  # type: ignore[arg-type]
-        lambda: UnitOfWork(session_factory),
+        lambda: UnitOfWork(engine),
         name=CONSUMER,
         handlers={probe_pb2.RecordRequest: handler},
         **options,

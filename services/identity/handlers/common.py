@@ -80,8 +80,8 @@ class Tx:
 
 def tx_of(uow: UnitOfWork) -> Tx:
     """Identity's stores over an open unit of work (e.g. the one a consumer opened)."""
-    session = uow.session
-    return Tx(uow, Repository(session), SigningKeyStore(session), ThrottleStore(session))
+    connection = uow.connection
+    return Tx(uow, Repository(connection), SigningKeyStore(connection), ThrottleStore(connection))
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,7 @@ async def get_preferences(deps: Deps, user_id: str, actor: Actor) -> Preferences
     if not actor.may_see(target):
         raise errors.user_not_found(user_id)
     async with deps.unit_of_work() as uow:
-        return await PreferenceStore(uow.session).get(target)
+        return await PreferenceStore(uow.connection).get(target)
 
 
 async def update_preferences(
@@ -27,7 +27,7 @@ async def update_preferences(
     if not actor.may_see(target):
         raise errors.user_not_found(command.user_id)
     async with deps.unit_of_work() as uow:
-        store = PreferenceStore(uow.session)
+        store = PreferenceStore(uow.connection)
         preferences = await store.get(target)
         now = deps.clock()
         changed = preferences.set(changes, now=now)

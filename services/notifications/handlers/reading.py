@@ -27,7 +27,7 @@ def shown(message: Message, actor: Actor) -> Shown:
 
 async def get_message(deps: Deps, message_id: str, actor: Actor) -> Shown:
     async with deps.unit_of_work() as uow:
-        message = await MessageRepository(uow.session).get(message_id.strip())
+        message = await MessageRepository(uow.connection).get(message_id.strip())
     if message is None or not actor.may_see(message.user_id):
         raise errors.message_not_found(message_id)
     return shown(message, actor)
@@ -43,7 +43,7 @@ async def list_messages(deps: Deps, command: commands.ListMessages, actor: Actor
     """Newest first; users see their own, staff anyone's."""
     wanted, page = filters.messages_query(command, actor)
     async with deps.unit_of_work() as uow:
-        found = await MessageRepository(uow.session).listing(wanted, page)
+        found = await MessageRepository(uow.connection).listing(wanted, page)
     shown_page = [shown(message, actor) for message in found[: page.size]]
     last = found[min(len(found), page.size) - 1] if found else None
     position = (last.create_time.isoformat(), last.id) if last else ()
@@ -60,7 +60,7 @@ async def list_attempts(deps: Deps, command: commands.ListAttempts) -> AttemptPa
     """Oldest first (the access policy admits staff only)."""
     message_id, page = filters.attempts_query(command)
     async with deps.unit_of_work() as uow:
-        repository = MessageRepository(uow.session)
+        repository = MessageRepository(uow.connection)
         if await repository.get(message_id) is None:
             raise errors.message_not_found(message_id)
         found = await repository.attempts(message_id, page)
@@ -80,7 +80,7 @@ async def list_mailbox(deps: Deps, command: commands.ListMailbox) -> MailboxPage
         raise errors.mailbox_disabled()
     recipient, channel, page = filters.mailbox_query(command)
     async with deps.unit_of_work() as uow:
-        found = await MailboxStore(uow.session).listing(recipient, channel, page)
+        found = await MailboxStore(uow.connection).listing(recipient, channel, page)
     position: tuple[str, ...] = ()
     if len(found) > page.size:
         last = found[page.size - 1]

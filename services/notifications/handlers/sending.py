@@ -51,11 +51,11 @@ async def queue(
 ) -> list[Message]:
     """Inside the open unit of work, records the notification's messages (QUEUED for the
     dispatcher, SUPPRESSED with their event) or returns those a repeat already recorded."""
-    repository = MessageRepository(uow.session)
+    repository = MessageRepository(uow.connection)
     existing = await repository.by_source(notification.source, notification.source_key)
     if existing:
         return existing
-    template = await TemplateStore(uow.session).get(notification.template_id)
+    template = await TemplateStore(uow.connection).get(notification.template_id)
     if template is None:
         raise errors.template_not_found(notification.template_id)
     channels = [c for c in template.channels if c in (notification.channels or template.channels)]
@@ -64,7 +64,7 @@ async def queue(
     recipient = notification.recipient
     preferences = None
     if recipient.user_id:
-        preferences = await PreferenceStore(uow.session).get(recipient.user_id)
+        preferences = await PreferenceStore(uow.connection).get(recipient.user_id)
     decisions = decide(channels, recipient, template.category, preferences)
     messages = [_message(renderer, template, notification, d, now=now) for d in decisions]
     for message in messages:

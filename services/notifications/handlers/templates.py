@@ -13,7 +13,7 @@ from services.notifications.templates import built_in_templates
 async def install_built_ins(deps: Deps) -> None:
     """Adds the built-in templates, or refreshes those staff have not customized."""
     async with deps.unit_of_work() as uow:
-        store = TemplateStore(uow.session)
+        store = TemplateStore(uow.connection)
         for template in built_in_templates(now=deps.clock()):
             await store.install(template)
         await uow.commit()
@@ -22,7 +22,7 @@ async def install_built_ins(deps: Deps) -> None:
 async def create_template(deps: Deps, command: commands.CreateTemplate, actor: Actor) -> Template:
     template = validation.new_template(command, deps.renderer, now=deps.clock())
     async with deps.unit_of_work() as uow:
-        if not await TemplateStore(uow.session).add(template):
+        if not await TemplateStore(uow.connection).add(template):
             raise errors.template_already_exists(template.id)
         uow.add_event(
             events_pb2.TemplateCreated(template_id=template.id, created_by=actor.user_id or "")
@@ -33,7 +33,7 @@ async def create_template(deps: Deps, command: commands.CreateTemplate, actor: A
 
 async def get_template(deps: Deps, template_id: str) -> Template:
     async with deps.unit_of_work() as uow:
-        template = await TemplateStore(uow.session).get(template_id.strip())
+        template = await TemplateStore(uow.connection).get(template_id.strip())
     if template is None:
         raise errors.template_not_found(template_id)
     return template
@@ -43,7 +43,7 @@ async def list_templates(deps: Deps, command: commands.ListTemplates) -> tuple[l
     """By id; the second value is the next page's token."""
     category, page = filters.templates_query(command)
     async with deps.unit_of_work() as uow:
-        found = await TemplateStore(uow.session).listing(category, page)
+        found = await TemplateStore(uow.connection).listing(category, page)
     position = (found[page.size - 1].id,) if len(found) > page.size else ()
     return found[: page.size], paging.next_token(page, found, position)
 
@@ -52,7 +52,7 @@ async def update_template(deps: Deps, command: commands.UpdateTemplate, actor: A
     """Changes the fields the mask names; messages already queued keep their content."""
     target, changes, paths = validation.template_changes(command)
     async with deps.unit_of_work() as uow:
-        store = TemplateStore(uow.session)
+        store = TemplateStore(uow.connection)
         template = await store.get(target)
         if template is None:
             raise errors.template_not_found(target)
@@ -68,7 +68,7 @@ async def update_template(deps: Deps, command: commands.UpdateTemplate, actor: A
 async def delete_template(deps: Deps, template_id: str, actor: Actor) -> None:
     """Deletes a template that is not built in; deleting a missing one is NOT_FOUND."""
     async with deps.unit_of_work() as uow:
-        store = TemplateStore(uow.session)
+        store = TemplateStore(uow.connection)
         template = await store.get(template_id.strip())
         if template is None:
             raise errors.template_not_found(template_id)

@@ -57,7 +57,7 @@ class MailboxHandover:
             receive_time=utc_now(),
         )
         async with self._uow() as uow:
-            await MailboxStore(uow.session).add(entry)
+            await MailboxStore(uow.connection).add(entry)
             await uow.commit()
         return self.provider_message_id
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from google.protobuf.message import Message
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mesh.db import UnitOfWork, create_engine, create_session_factory, mesh_metadata, outbox_table
+from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
 from mesh.events.envelope import TYPE_HEADER
 from meshwork.jobs.v1 import events_pb2
 from services.jobs.domain import Actor, RetryPolicy
@@ -64,12 +64,12 @@ def registry_with_test_jobs() -> JobRegistry:
 
 
 @pytest.fixture
-async def session_factory() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def engine() -> AsyncIterator[AsyncEngine]:
     engine = create_engine("sqlite+aiosqlite:///:memory:")
     async with engine.begin() as connection:
         await connection.run_sync(mesh_metadata.create_all)
         await connection.run_sync(metadata.create_all)
-    yield create_session_factory(engine)
+    yield engine
     await engine.dispose()
 
 
@@ -92,11 +92,9 @@ def wakeups() -> Wakeups:
 
 
 @pytest.fixture
-def deps(
-    session_factory: async_sessionmaker[AsyncSession], clock: Clock, wakeups: Wakeups
-) -> JobsDeps:
+def deps(engine: AsyncEngine, clock: Clock, wakeups: Wakeups) -> JobsDeps:
     return JobsDeps(
-        unit_of_work=lambda: UnitOfWork(session_factory),
+        unit_of_work=lambda: UnitOfWork(engine),
         registry=registry_with_test_jobs(),
         schedules={},
         default_max_attempts=4,
@@ -123,11 +121,9 @@ def resolver() -> FakeResolver:
 
 
 @pytest.fixture
-def webhook_deps(
-    session_factory: async_sessionmaker[AsyncSession], clock: Clock, resolver: FakeResolver
-) -> WebhookDeps:
+def webhook_deps(engine: AsyncEngine, clock: Clock, resolver: FakeResolver) -> WebhookDeps:
     return WebhookDeps(
-        unit_of_work=lambda: UnitOfWork(session_factory),
+        unit_of_work=lambda: UnitOfWork(engine),
         box=SecretBox("unit-test-key"),
         guard=TargetGuard(TargetPolicy(), resolver),
         catalog=EventCatalog(),
@@ -139,15 +135,15 @@ def webhook_deps(
 class Outbox:
     """The events the use cases wrote to the outbox, decoded."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     async def events(self) -> list[Message]:
         query = sa.select(outbox_table.c.payload, outbox_table.c.headers).order_by(
             outbox_table.c.position
         )
-        async with self._session_factory() as session:
-            rows = (await session.execute(query)).all()
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
         return [
             getattr(events_pb2, row.headers[TYPE_HEADER].rsplit(".", 1)[-1]).FromString(row.payload)
             for row in rows
@@ -155,11 +151,11 @@ class Outbox:
 
 
 @pytest.fixture
-def outbox(session_factory: async_sessionmaker[AsyncSession]) -> Outbox:
-    return Outbox(session_factory)
+def outbox(engine: AsyncEngine) -> Outbox:
+    return Outbox(engine)
 
 
 async def job_count(deps: JobsDeps) -> int:
     async with deps.unit_of_work() as uow:
-        count = await uow.session.scalar(sa.select(sa.func.count()).select_from(jobs_table))
+        count = await uow.connection.scalar(sa.select(sa.func.count()).select_from(jobs_table))
     return int(count or 0)

@@ -244,7 +244,7 @@ class TestSchedules:
 
 async def _set_state(deps: JobsDeps, job_id: str, state: JobState) -> None:
     async with deps.unit_of_work() as uow:
-        jobs = JobRepository(uow.session)
+        jobs = JobRepository(uow.connection)
         job = await jobs.get(job_id)
         assert job is not None
         job.state = state

@@ -79,7 +79,7 @@ async def test_each_tick_fires_its_own_job(deps: JobsDeps, clock: Clock) -> None
 
 async def _forget_last_tick(deps: JobsDeps, tick: datetime) -> None:
     async with deps.unit_of_work() as uow:
-        states = ScheduleStateRepository(uow.session)
+        states = ScheduleStateRepository(uow.connection)
         state = await states.get(EVERY_MINUTE.id)
         assert state is not None
         state.last_tick = tick

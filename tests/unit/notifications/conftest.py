@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from google.protobuf.message import Message as ProtoMessage
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mesh.db import UnitOfWork, create_engine, create_session_factory, mesh_metadata, outbox_table
+from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
 from mesh.events.envelope import TYPE_HEADER
 from meshwork.notifications.v1 import events_pb2
 from services.notifications.domain import Recipient
@@ -29,18 +29,18 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def session_factory(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'notifications.db'}")
     async with engine.begin() as connection:
         await connection.run_sync(mesh_metadata.create_all)
         await connection.run_sync(metadata.create_all)
-    yield create_session_factory(engine)
+    yield engine
     await engine.dispose()
 
 
 @pytest.fixture
-def uow(session_factory: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-    return UnitOfWork(session_factory)
+def uow(engine: AsyncEngine) -> UnitOfWork:
+    return UnitOfWork(engine)
 
 
 class FakeUsers:
@@ -59,9 +59,9 @@ def users() -> FakeUsers:
 
 
 @pytest.fixture
-async def deps(session_factory: async_sessionmaker[AsyncSession], users: FakeUsers) -> Deps:
+async def deps(engine: AsyncEngine, users: FakeUsers) -> Deps:
     deps = Deps(
-        unit_of_work=lambda: UnitOfWork(session_factory),
+        unit_of_work=lambda: UnitOfWork(engine),
         renderer=Renderer(),
         users=users,  # type: ignore[arg-type]
     )
@@ -72,15 +72,15 @@ async def deps(session_factory: async_sessionmaker[AsyncSession], users: FakeUse
 class Outbox:
     """The events the handlers wrote to the outbox, decoded."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     async def events(self) -> list[ProtoMessage]:
         query = sa.select(outbox_table.c.payload, outbox_table.c.headers).order_by(
             outbox_table.c.position
         )
-        async with self._session_factory() as session:
-            rows = (await session.execute(query)).all()
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
         return [
             getattr(events_pb2, row.headers[TYPE_HEADER].rsplit(".", 1)[-1]).FromString(row.payload)
             for row in rows
@@ -88,8 +88,8 @@ class Outbox:
 
 
 @pytest.fixture
-def outbox(session_factory: async_sessionmaker[AsyncSession]) -> Outbox:
-    return Outbox(session_factory)
+def outbox(engine: AsyncEngine) -> Outbox:
+    return Outbox(engine)
 
 
 @dataclass

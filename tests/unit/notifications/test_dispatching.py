@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.db import UnitOfWork
 from mesh.errors import InvalidArgument, NotFound
@@ -30,11 +30,9 @@ IDENTITY = Actor(service="identity")
 POLICY = RetryPolicy(max_attempts=3, initial_delay_s=0.01, max_delay_s=0.02)
 
 
-def dispatcher(
-    session_factory: async_sessionmaker[AsyncSession], transport: FakeTransport, **options: object
-) -> Dispatcher:
+def dispatcher(engine: AsyncEngine, transport: FakeTransport, **options: object) -> Dispatcher:
     def unit_of_work() -> UnitOfWork:
-        return UnitOfWork(session_factory)
+        return UnitOfWork(engine)
 
     return Dispatcher(
         unit_of_work,
@@ -55,7 +53,7 @@ def welcome(key: str = "k-1", **fields: object) -> commands.SendNotification:
 
 async def stored(deps: Deps, message_id: str) -> MessageState:
     async with deps.unit_of_work() as uow:
-        message = await MessageRepository(uow.session).get(message_id)
+        message = await MessageRepository(uow.connection).get(message_id)
     assert message is not None
     return message.state
 
@@ -103,11 +101,11 @@ class TestSendNotification:
 
 class TestDispatcher:
     async def test_a_queued_message_is_sent_once_with_its_event(
-        self, deps: Deps, session_factory: async_sessionmaker[AsyncSession], outbox: Outbox
+        self, deps: Deps, engine: AsyncEngine, outbox: Outbox
     ) -> None:
         transport = FakeTransport()
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        sending = dispatcher(session_factory, transport)
+        sending = dispatcher(engine, transport)
         assert await sending.dispatch_once() == 1
         assert await sending.dispatch_once() == 0
         assert [m.message_id for m in transport.delivered] == [queued.id]
@@ -116,11 +114,11 @@ class TestDispatcher:
         assert isinstance(event, events_pb2.MessageSent) and event.attempt_count == 1
 
     async def test_transient_failures_retry_until_the_attempts_run_out(
-        self, deps: Deps, session_factory: async_sessionmaker[AsyncSession], outbox: Outbox
+        self, deps: Deps, engine: AsyncEngine, outbox: Outbox
     ) -> None:
         transport = FakeTransport(on_prepare=[TransientDeliveryError("421 busy")] * 3)
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        sending = dispatcher(session_factory, transport)
+        sending = dispatcher(engine, transport)
 
         async def failed() -> bool:
             return await stored(deps, queued.id) is MessageState.FAILED
@@ -132,22 +130,20 @@ class TestDispatcher:
         assert isinstance(event, events_pb2.MessageFailed)
         assert (event.attempt_count, event.last_error) == (3, "421 busy")
 
-    async def test_a_permanent_refusal_fails_at_once(
-        self, deps: Deps, session_factory: async_sessionmaker[AsyncSession]
-    ) -> None:
+    async def test_a_permanent_refusal_fails_at_once(self, deps: Deps, engine: AsyncEngine) -> None:
         transport = FakeTransport(on_complete=[PermanentDeliveryError("550 no such user")])
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        await dispatcher(session_factory, transport).dispatch_once()
+        await dispatcher(engine, transport).dispatch_once()
         assert await stored(deps, queued.id) is MessageState.FAILED
 
     async def test_an_outcome_in_doubt_counts_as_sent_and_is_not_repeated(
-        self, deps: Deps, session_factory: async_sessionmaker[AsyncSession]
+        self, deps: Deps, engine: AsyncEngine
     ) -> None:
         transport = FakeTransport(on_complete=[ConnectionResetError("reset by peer")])
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        await dispatcher(session_factory, transport).dispatch_once()
+        await dispatcher(engine, transport).dispatch_once()
         async with deps.unit_of_work() as uow:
-            message = await MessageRepository(uow.session).get(queued.id)
+            message = await MessageRepository(uow.connection).get(queued.id)
         assert message is not None and message.state is MessageState.SENT
         assert message.last_error.startswith("delivery unconfirmed: ConnectionResetError")
 
@@ -155,51 +151,49 @@ class TestDispatcher:
     async def test_a_send_interrupted_by_a_crash_is_settled_when_its_lease_runs_out(
         self,
         deps: Deps,
-        session_factory: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         handed_over: bool,
         sent_again: bool,
     ) -> None:
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        crashed = dispatcher(session_factory, FakeTransport())
+        crashed = dispatcher(engine, FakeTransport())
         claims = await crashed._claim()  # the process dies here, holding the claim
         if handed_over:
             claims[0].attempt.handover_time = claims[0].attempt.start_time
             async with deps.unit_of_work() as uow:
-                await MessageRepository(uow.session).save_attempt(claims[0].attempt)
+                await MessageRepository(uow.connection).save_attempt(claims[0].attempt)
                 await uow.commit()
         transport = FakeTransport()
-        later = dispatcher(
-            session_factory, transport, clock=lambda: deps.clock() + timedelta(minutes=5)
-        )
+        later = dispatcher(engine, transport, clock=lambda: deps.clock() + timedelta(minutes=5))
         await later.dispatch_once()
         async with deps.unit_of_work() as uow:
-            message = await MessageRepository(uow.session).get(queued.id)
+            message = await MessageRepository(uow.connection).get(queued.id)
         assert message is not None and message.state is MessageState.SENT
         assert bool(transport.delivered) is sent_again
         assert (message.last_error == UNCONFIRMED) is handed_over
 
     async def test_two_dispatchers_never_send_a_message_twice(
-        self, deps: Deps, session_factory: async_sessionmaker[AsyncSession]
+        self, deps: Deps, engine: AsyncEngine
     ) -> None:
         for index in range(30):
             await send_notification(deps, welcome(f"k-{index}"), IDENTITY)
         transport = FakeTransport()
-        first = dispatcher(session_factory, transport, batch_size=4)
-        second = dispatcher(session_factory, transport, batch_size=4)
+        first = dispatcher(engine, transport, batch_size=4)
+        second = dispatcher(engine, transport, batch_size=4)
         async with asyncio.timeout(10):
             while len(transport.delivered) < 30:
                 await asyncio.gather(first.dispatch_once(), second.dispatch_once())
         ids = [m.message_id for m in transport.delivered]
         assert len(ids) == len(set(ids)) == 30
-        async with session_factory() as session:
-            states = (await session.execute(sa.select(messages_table.c.state))).scalars().all()
+        async with engine.connect() as connection:
+            states = (await connection.execute(sa.select(messages_table.c.state))).scalars().all()
         assert set(states) == {"SENT"}
 
     async def test_the_loop_starts_stops_and_reports_its_health(
-        self, deps: Deps, session_factory: async_sessionmaker[AsyncSession]
+        self, deps: Deps, engine: AsyncEngine
     ) -> None:
         transport = FakeTransport()
-        running = dispatcher(session_factory, transport, interval_s=0.05)
+        running = dispatcher(engine, transport, interval_s=0.05)
         with pytest.raises(Exception, match="not running"):
             await running.check()
         await running.start()

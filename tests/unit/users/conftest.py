@@ -7,41 +7,41 @@ from collections.abc import AsyncIterator
 import pytest
 import sqlalchemy as sa
 from google.protobuf.message import Message
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mesh.db import UnitOfWork, create_engine, create_session_factory, mesh_metadata, outbox_table
+from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
 from mesh.events.envelope import TYPE_HEADER
 from meshwork.users.v1 import events_pb2
 from services.users.orm import metadata
 
 
 @pytest.fixture
-async def session_factory() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def engine() -> AsyncIterator[AsyncEngine]:
     engine = create_engine("sqlite+aiosqlite:///:memory:")
     async with engine.begin() as connection:
         await connection.run_sync(mesh_metadata.create_all)
         await connection.run_sync(metadata.create_all)
-    yield create_session_factory(engine)
+    yield engine
     await engine.dispose()
 
 
 @pytest.fixture
-def uow(session_factory: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-    return UnitOfWork(session_factory)
+def uow(engine: AsyncEngine) -> UnitOfWork:
+    return UnitOfWork(engine)
 
 
 class Outbox:
     """The events the handlers wrote to the outbox, decoded."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     async def events(self) -> list[Message]:
         query = sa.select(outbox_table.c.payload, outbox_table.c.headers).order_by(
             outbox_table.c.position
         )
-        async with self._session_factory() as session:
-            rows = (await session.execute(query)).all()
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
         return [_decode(row.headers[TYPE_HEADER], row.payload) for row in rows]
 
 
@@ -51,5 +51,5 @@ def _decode(type_name: str, payload: bytes) -> Message:
 
 
 @pytest.fixture
-def outbox(session_factory: async_sessionmaker[AsyncSession]) -> Outbox:
-    return Outbox(session_factory)
+def outbox(engine: AsyncEngine) -> Outbox:
+    return Outbox(engine)
