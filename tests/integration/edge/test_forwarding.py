@@ -37,6 +37,16 @@ async def test_the_w3c_trace_context_is_continued_upstream(edge: Edge) -> None:
     assert parent_id != "00f067aa0ba902b7"  # the edge's own span is the parent now
 
 
+async def test_an_unsampled_trace_is_continued_upstream_unsampled(edge: Edge) -> None:
+    await edge.http.get(
+        "/v1/shelves/s1", headers={"traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-00"}
+    )
+    forwarded = edge.upstream.last("GetShelf").metadata["traceparent"]
+    _, trace_id, parent_id, flags = forwarded.split("-")
+    assert (trace_id, flags) == (TRACE_ID, "00")
+    assert parent_id != "00f067aa0ba902b7"  # the edge's own span is the parent now
+
+
 async def test_a_request_without_trace_context_starts_a_trace(edge: Edge) -> None:
     await edge.http.get("/v1/shelves/s1")
     forwarded = edge.upstream.last("GetShelf").metadata["traceparent"]
