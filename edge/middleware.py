@@ -7,7 +7,6 @@ import re
 import time
 
 from opentelemetry import propagate, trace
-from opentelemetry.context import Context
 from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
 from opentelemetry.trace import SpanKind, TracerProvider
 from starlette.datastructures import Headers, MutableHeaders
@@ -22,7 +21,7 @@ from edge.errors import (
 )
 from edge.metrics import EdgeMetrics
 from mesh.context import new_request_id, request_id_var
-from mesh.tracing import tracer_provider, unsampled_span, unsampled_span_ids
+from mesh.tracing import SpanStarter, tracer_provider
 
 logger = logging.getLogger("meshwork.edge.access")
 
@@ -54,8 +53,7 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, metrics: EdgeMetrics, tracer_provider: TracerProvider):
         self.app = app
         self._metrics = metrics
-        self._tracer = tracer_provider.get_tracer("meshwork.edge")
-        self._unsampled_ids = unsampled_span_ids(self._tracer)
+        self._spans = SpanStarter(tracer_provider.get_tracer("meshwork.edge"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,7 +76,8 @@ class RequestContextMiddleware:
         parent = propagate.extract(dict(headers))
         method = scope["method"]
         try:
-            with trace.use_span(self._start_span(method, parent), end_on_exit=True) as span:
+            span = self._spans.start(method, context=parent, kind=SpanKind.SERVER)
+            with trace.use_span(span, end_on_exit=True):
                 try:
                     await self.app(scope, receive, send_with_id)
                 finally:
@@ -87,11 +86,6 @@ class RequestContextMiddleware:
         finally:
             self._record(scope, status["code"], time.perf_counter() - started)
             request_id_var.reset(token)
-
-    def _start_span(self, method: str, parent: Context) -> trace.Span:
-        """The request's server span; an unsampled one made directly (see mesh.tracing)."""
-        span = unsampled_span(parent, self._unsampled_ids) if self._unsampled_ids else None
-        return span or self._tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
 
     def _record(self, scope: Scope, code: int, seconds: float) -> None:
         route = route_of(scope)

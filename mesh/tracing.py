@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -56,22 +59,40 @@ def install_tracer_provider(service: str) -> TracerProvider:
     return provider
 
 
-def unsampled_span_ids(tracer: trace.Tracer) -> IdGenerator | None:
-    """The id generator of an SDK tracer sampling as UNEXPORTED, to make its unsampled spans
-    with `unsampled_span`; None for any other tracer (its spans are made by `start_span`)."""
-    if getattr(tracer, "sampler", None) is not UNEXPORTED:
-        return None
-    ids: IdGenerator | None = getattr(tracer, "id_generator", None)
-    return ids
+class SpanStarter:
+    """Starts spans with `tracer`. When it is an SDK tracer sampling as UNEXPORTED, a span
+    whose parent trace is not sampled is made here, as the SDK would make it (same trace id or
+    a new one, flags and trace state, not recording), without the SDK's per-span bookkeeping:
+    that is every span of a service running without an exporter."""
+
+    def __init__(self, tracer: trace.Tracer) -> None:
+        self._tracer = tracer
+        unexported = getattr(tracer, "sampler", None) is UNEXPORTED
+        self._unsampled_ids: IdGenerator | None = (
+            getattr(tracer, "id_generator", None) if unexported else None
+        )
+
+    def start(
+        self,
+        name: str,
+        *,
+        context: otel_context.Context | None,
+        kind: trace.SpanKind,
+        attributes: Mapping[str, str] | None = None,
+    ) -> trace.Span:
+        """A span in `context` (None: the current one), not made current."""
+        if self._unsampled_ids is not None:
+            span = _unsampled_span(context, self._unsampled_ids)
+            if span is not None:
+                return span
+        return self._tracer.start_span(name, context=context, kind=kind, attributes=attributes)
 
 
-def unsampled_span(
+def _unsampled_span(
     parent: otel_context.Context | None, ids: IdGenerator
 ) -> NonRecordingSpan | None:
-    """The span an SDK tracer sampling as UNEXPORTED would start in `parent` (default: the
-    current context), made without the SDK's per-span bookkeeping: same trace id (or a new
-    one), flags and trace state, not recording. None if the parent's trace is sampled: that
-    span is recorded, so the SDK must make it."""
+    """The span the UNEXPORTED sampler gives in `parent`; None if the parent's trace is
+    sampled (that span is recorded, so the SDK must make it)."""
     caller = trace.get_current_span(parent).get_span_context()
     if not caller.is_valid:  # a new trace
         trace_id, flags, state = ids.generate_trace_id(), _UNSAMPLED_RANDOM, None
@@ -84,3 +105,10 @@ def unsampled_span(
         SpanContext(trace_id, ids.generate_span_id(), is_remote=False, trace_flags=flags,
                     trace_state=state)
     )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1024)
+def rpc_attributes(method: str) -> Mapping[str, str]:
+    """The OpenTelemetry RPC attributes of a gRPC call to `method` ("/pkg.Service/Method")."""
+    service, _, name = method.lstrip("/").rpartition("/")
+    return MappingProxyType({"rpc.system": "grpc", "rpc.service": service, "rpc.method": name})

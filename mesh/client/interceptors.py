@@ -134,9 +134,7 @@ class _MeshCall:
         breaker = self.breaker
         if not breaker.allow():
             refusal = circuit_open_error(breaker)
-            end_span(
-                self._tracing.start(_method_name(details), Metadata()), refusal.code(), refusal
-            )
+            end_span(self._tracing.start(_method_name(details)), refusal.code(), refusal)
             raise refusal
         try:
             span, details = await self._start(details)

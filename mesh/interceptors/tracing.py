@@ -7,8 +7,8 @@ ourselves rather than through that package's aio interceptor, which rebuilds the
 wraps the servicer context on every call; this costs a fraction of it (bench/mesh_chain.py).
 
 Without an exporter (`mesh.tracing.UNEXPORTED`) no span is recorded unless the caller's trace
-is sampled; such a call's span is made here, as the SDK would make it (same ids, flags and
-trace state, not recording), without the SDK's per-span bookkeeping.
+is sampled; such a call's span is made directly, as the SDK would make it, without its
+per-span bookkeeping (`mesh.tracing.SpanStarter`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from mesh.interceptors.base import Call
-from mesh.tracing import unsampled_span, unsampled_span_ids
+from mesh.tracing import SpanStarter, rpc_attributes
 
 #: Server-side codes that mark the span as failed (the others are the caller's doing).
 _SERVER_FAILURES = frozenset({"UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL",
@@ -36,27 +36,23 @@ class ServerTracing:
     headers the global propagator reads (looked up once, when the server is built)."""
 
     def __init__(self, tracer_provider: trace.TracerProvider | None = None) -> None:
-        self._tracer = trace.get_tracer("meshwork.server", tracer_provider=tracer_provider)
+        self._spans = SpanStarter(
+            trace.get_tracer("meshwork.server", tracer_provider=tracer_provider)
+        )
         self._propagation_keys = frozenset(propagate.get_global_textmap().fields)
-        self._unsampled_ids = unsampled_span_ids(self._tracer)
 
     def start(self, call: Call, context: grpc.aio.ServicerContext) -> ServerSpan:
         metadata = call.metadata
         carries_trace = not self._propagation_keys.isdisjoint(metadata)
         parent = propagate.extract(metadata) if carries_trace else None
-        span: trace.Span | None = None
-        if self._unsampled_ids is not None:
-            span = unsampled_span(parent, self._unsampled_ids)
-        if span is None:
-            service, _, method = call.method.lstrip("/").rpartition("/")
-            span = self._tracer.start_span(
-                call.method,
-                context=parent,
-                kind=SpanKind.SERVER,
-                attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method},
-            )
-            if span.is_recording():
-                _record_peer(span, context.peer(), metadata)
+        span = self._spans.start(
+            call.method,
+            context=parent,
+            kind=SpanKind.SERVER,
+            attributes=rpc_attributes(call.method),
+        )
+        if span.is_recording():
+            _record_peer(span, context.peer(), metadata)
         return ServerSpan(span, otel_context.attach(trace.set_span_in_context(span, parent)))
 
 
