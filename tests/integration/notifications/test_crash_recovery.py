@@ -23,7 +23,7 @@ from tests.integration.notifications.conftest import (
     running_platform,
 )
 from tests.support import subprocess_env
-from tests.support.smtp import SmtpSink, free_port
+from tests.support.smtp import SmtpSink
 from tests.support.waiting import eventually
 
 USERS = 200
@@ -31,21 +31,19 @@ FIRST_HALF = USERS // 2
 
 
 class NotificationsProcess:
-    """`python -m services.notifications` as a child process that can be killed and restarted."""
+    """`python -m services.notifications` as a child process that can be killed and restarted.
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    Its output goes to the test's own (pytest captures it and shows it if the test fails).
+    """
+
+    def __init__(self, env: dict[str, str]) -> None:
         self._env = env
-        self._log = log
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        with self._log.open("ab") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "services.notifications"],
-                env=self._env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "services.notifications"], env=self._env
+        )
 
     def kill(self) -> None:
         assert self._process is not None
@@ -71,10 +69,10 @@ async def platform(tmp_path: Path, nats_url: str) -> AsyncIterator[Platform]:
 
 @pytest.fixture
 def notifications(
-    tmp_path: Path, nats_url: str, database_url: str, smtp_sink: SmtpSink, platform: Platform
+    nats_url: str, database_url: str, smtp_sink: SmtpSink, platform: Platform
 ) -> Iterator[NotificationsProcess]:
     env = subprocess_env(
-        NOTIFICATIONS_GRPC_ADDRESS=f"127.0.0.1:{free_port()}",
+        NOTIFICATIONS_GRPC_ADDRESS="127.0.0.1:0",  # a port of its own at each start
         NOTIFICATIONS_DATABASE_URL=database_url,
         MESHWORK_NATS_URL=nats_url,
         NOTIFICATIONS_EMAIL_TRANSPORT="smtp",
@@ -92,7 +90,7 @@ def notifications(
         NOTIFICATIONS_RETRY_MAX_DELAY_S="0.5",
         NOTIFICATIONS_EVENT_ACK_WAIT_S="1",
     )
-    process = NotificationsProcess(env, tmp_path / "notifications.log")
+    process = NotificationsProcess(env)
     try:
         yield process
     finally:
