@@ -1,7 +1,11 @@
-"""The mesh interceptor chain's cost: one unary RPC with the full chain vs a bare server.
+"""The mesh interceptor chain's cost: one unary RPC with the full chain vs none.
 
-The mesh server runs as a service process does: JSON access log lines written (to the null
-device here), spans from the mesh's tracer provider, metrics, token verification.
+Both servers are the mesh server (`mesh.server`: same options, health, reflection), one with
+the chain (`create_server`), one without (`assemble_server` with no interceptors), and both get
+the same calls, service token included. The server with the chain runs as a service process
+does: JSON access log lines written (to the null device here), spans from the mesh's tracer
+provider, metrics, token verification. A plain `grpc.aio.server()` with the servicer alone
+and calls without metadata is measured beside them for reference.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache
 from mesh.auth.tokens import TokenVerifier
 from mesh.logs import configure_logging
+from mesh.server import ServiceBinding, assemble_server
 from mesh.tracing import tracer_provider
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
 from tests.support.probe import ProbeServicer, probe_server
@@ -64,49 +69,71 @@ async def _run() -> list[Verdict]:
     authenticator = JwtAuthenticator(TokenVerifier(JwksCache(issuer.jwks), issuer=ISSUER))
     token = issuer.sign(sub="edge", aud="testing", typ="service")
     tracing = tracer_provider("testing")
-    meshed_server, meshed_port, _ = probe_server(
-        authenticator=authenticator, registry=CollectorRegistry(), tracer_provider=tracing
-    )
-    bare = grpc.aio.server()
-    probe_pb2_grpc.add_ProbeServiceServicer_to_server(ProbeServicer(), bare)
-    bare_port = bare.add_insecure_port("127.0.0.1:0")
-    await bare.start()
-    await meshed_server.start()
+    servers = {
+        "mesh": probe_server(
+            authenticator=authenticator, registry=CollectorRegistry(), tracer_provider=tracing
+        )[0],
+        "bare": assemble_server(
+            [ServiceBinding.of(probe_pb2, probe_pb2_grpc, ProbeServicer())], interceptors=()
+        )[0],
+    }
+    plain = grpc.aio.server()
+    probe_pb2_grpc.add_ProbeServiceServicer_to_server(ProbeServicer(), plain)
+    plain_port = plain.add_insecure_port("127.0.0.1:0")
+    for server in servers.values():
+        await server.start()
+    await plain.start()
     request = probe_pb2.EchoRequest(message="x")
     lines = [
         f"{ROUNDS} interleaved rounds of {CALLS} calls per variant; rps and p99 of the median"
-        " round, mesh/bare = median of the ratios of rounds run back to back.",
+        " round, ratios = median of the ratios of rounds run back to back. mesh: the mesh"
+        " server with its chain; bare: the same server without it (same calls, token"
+        " included); plain: `grpc.aio.server()` with the servicer alone, calls without"
+        " metadata.",
         "",
-        "| concurrency | bare rps | mesh rps | mesh/bare | bare p99 ms | mesh p99 ms |",
-        "|---|---|---|---|---|---|",
+        "| concurrency | plain rps | bare rps | mesh rps | mesh/bare | mesh/plain "
+        "| bare p99 ms | mesh p99 ms |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     verdicts: list[Verdict] = []
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{bare_port}") as bare_channel, \
-            grpc.aio.insecure_channel(f"127.0.0.1:{meshed_port}") as mesh_channel:  # fmt: skip
-        bare_stub = probe_pb2_grpc.ProbeServiceStub(bare_channel)
-        mesh_stub = probe_pb2_grpc.ProbeServiceStub(mesh_channel)
-        metadata = (("authorization", f"Bearer {token}"),)
+    metadata = (("authorization", f"Bearer {token}"),)
+    async with contextlib.AsyncExitStack() as channels:
+        stubs = {
+            name: probe_pb2_grpc.ProbeServiceStub(
+                await channels.enter_async_context(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
+            )
+            for name, port in (
+                ("mesh", servers["mesh"].port),
+                ("bare", servers["bare"].port),
+                ("plain", plain_port),
+            )
+        }
         for concurrency in CONCURRENCY:
             results = await compare(
                 {
-                    "bare": lambda: bare_stub.Echo(request, timeout=5),
-                    "mesh": lambda: mesh_stub.Echo(request, timeout=5, metadata=metadata),
+                    "plain": lambda: stubs["plain"].Echo(request, timeout=5),
+                    "bare": lambda: stubs["bare"].Echo(request, timeout=5, metadata=metadata),
+                    "mesh": lambda: stubs["mesh"].Echo(request, timeout=5, metadata=metadata),
                 },
                 concurrency=concurrency, calls=CALLS, rounds=ROUNDS, warmup=300,
             )  # fmt: skip
-            bare_round, mesh_round = median_round(results["bare"]), median_round(results["mesh"])
+            plain_round, bare_round, mesh_round = (
+                median_round(results[name]) for name in ("plain", "bare", "mesh")
+            )
             ratio = paired_ratio(results["mesh"], results["bare"])
             lines.append(
-                f"| {concurrency} | {bare_round.throughput:.0f} | {mesh_round.throughput:.0f} "
-                f"| {ratio:.2f} "
+                f"| {concurrency} | {plain_round.throughput:.0f} | {bare_round.throughput:.0f} "
+                f"| {mesh_round.throughput:.0f} | {ratio:.2f} "
+                f"| {paired_ratio(results['mesh'], results['plain']):.2f} "
                 f"| {ms(bare_round.percentile(0.99))} | {ms(mesh_round.percentile(0.99))} |"
             )
             verdicts.append(
                 Verdict(f"mesh chain / bare throughput, concurrency {concurrency}", ratio,
                         f"≥ {TARGET}", ratio >= TARGET)
             )  # fmt: skip
-    await bare.stop(0)
-    await meshed_server.stop(0)
+    for server in servers.values():
+        await server.stop(0)
+    await plain.stop(0)
     tracing.shutdown()
     lines += ["", f"Target: mesh/bare ≥ {TARGET} (the chain costs ≤ 25%).", ""]
     write_report("mesh-chain", [*lines, *verdict_table(verdicts)])

@@ -93,16 +93,30 @@ def create_server(
     (defaults: the global ones). Returns the server, not yet started, and its port.
     """
     methods = MethodTable(binding.descriptor for binding in bindings)
-    server = grpc.aio.server(
-        interceptors=server_chain(
-            methods,
-            service=service,
-            authenticator=authenticator,
-            registry=registry,
-            tracer_provider=tracer_provider,
-        ),
-        options=_SERVER_OPTIONS,
+    chain = server_chain(
+        methods,
+        service=service,
+        authenticator=authenticator,
+        registry=registry,
+        tracer_provider=tracer_provider,
     )
+    return assemble_server(bindings, interceptors=chain, address=address, probes=probes)
+
+
+def assemble_server(
+    bindings: Sequence[ServiceBinding],
+    *,
+    interceptors: Sequence[grpc.aio.ServerInterceptor],
+    address: str = "127.0.0.1:0",
+    probes: Mapping[str, Probe] | None = None,
+) -> tuple[MeshServer, int]:
+    """The server `create_server` builds, around `interceptors` instead of the mesh chain.
+
+    Services use `create_server`; without the chain nothing is authenticated. This exists so
+    the chain's own cost can be measured against the same server without it
+    (bench/mesh_chain.py).
+    """
+    server = grpc.aio.server(interceptors=interceptors, options=_SERVER_OPTIONS)
     for binding in bindings:
         binding.register(binding.servicer, server)
     names = [binding.descriptor.full_name for binding in bindings]

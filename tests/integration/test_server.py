@@ -20,8 +20,9 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from mesh.logs import JsonFormatter
+from mesh.server import ServiceBinding, assemble_server
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
-from tests.support.probe import probe_server
+from tests.support.probe import ProbeServicer, probe_server
 
 SERVICE = (("authorization", "Bearer service:edge"),)
 ADMIN = (*SERVICE, ("x-user-authorization", "Bearer user:u1:admin"))
@@ -383,3 +384,24 @@ async def _health(port: int, service: str = "") -> int:
             health_pb2.HealthCheckRequest(service=service), timeout=2
         )
     return reply.status
+
+
+async def test_a_server_assembled_without_the_chain_serves_health_and_admits_anyone() -> None:
+    """`assemble_server` builds create_server's server around other interceptors (the chain
+    benchmark's baseline): with none, an admin-only method answers a caller with no token."""
+    binding = ServiceBinding.of(probe_pb2, probe_pb2_grpc, ProbeServicer())
+    server, port = assemble_server([binding], interceptors=())
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            answer = await probe_pb2_grpc.ProbeServiceStub(channel).AdminOnly(
+                probe_pb2.AdminOnlyRequest(), timeout=5
+            )
+            health = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service="meshwork.testing.v1.ProbeService"),
+                timeout=5,
+            )
+    finally:
+        await server.stop(0)
+    assert answer.subject == ""  # no principal: nothing authenticated the caller
+    assert health.status == health_pb2.HealthCheckResponse.SERVING
