@@ -32,10 +32,10 @@ from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache
 from mesh.auth.tokens import TokenVerifier
 from mesh.logs import configure_logging
-from mesh.server import ServiceBinding, assemble_server
+from mesh.server import assemble_server
 from mesh.tracing import tracer_provider
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
-from tests.support.probe import ProbeServicer, probe_server
+from tests.support.probe import ProbeServicer, probe_binding, probe_server
 from tests.support.tokens import ISSUER, TestIssuer
 
 CONCURRENCY = (1, 16, 64)
@@ -73,9 +73,7 @@ async def _run() -> list[Verdict]:
         "mesh": probe_server(
             authenticator=authenticator, registry=CollectorRegistry(), tracer_provider=tracing
         )[0],
-        "bare": assemble_server(
-            [ServiceBinding.of(probe_pb2, probe_pb2_grpc, ProbeServicer())], interceptors=()
-        )[0],
+        "bare": assemble_server([probe_binding()], interceptors=())[0],
     }
     plain = grpc.aio.server()
     probe_pb2_grpc.add_ProbeServiceServicer_to_server(ProbeServicer(), plain)
@@ -97,16 +95,13 @@ async def _run() -> list[Verdict]:
     ]
     verdicts: list[Verdict] = []
     metadata = (("authorization", f"Bearer {token}"),)
+    ports = {"plain": plain_port} | {name: server.port for name, server in servers.items()}
     async with contextlib.AsyncExitStack() as channels:
         stubs = {
             name: probe_pb2_grpc.ProbeServiceStub(
                 await channels.enter_async_context(grpc.aio.insecure_channel(f"127.0.0.1:{port}"))
             )
-            for name, port in (
-                ("mesh", servers["mesh"].port),
-                ("bare", servers["bare"].port),
-                ("plain", plain_port),
-            )
+            for name, port in ports.items()
         }
         for concurrency in CONCURRENCY:
             results = await compare(

@@ -20,9 +20,9 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from mesh.logs import JsonFormatter
-from mesh.server import ServiceBinding, assemble_server
+from mesh.server import assemble_server
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
-from tests.support.probe import ProbeServicer, probe_server
+from tests.support.probe import probe_binding, probe_server
 
 SERVICE = (("authorization", "Bearer service:edge"),)
 ADMIN = (*SERVICE, ("x-user-authorization", "Bearer user:u1:admin"))
@@ -389,8 +389,7 @@ async def _health(port: int, service: str = "") -> int:
 async def test_a_server_assembled_without_the_chain_serves_health_and_admits_anyone() -> None:
     """`assemble_server` builds create_server's server around other interceptors (the chain
     benchmark's baseline): with none, an admin-only method answers a caller with no token."""
-    binding = ServiceBinding.of(probe_pb2, probe_pb2_grpc, ProbeServicer())
-    server, port = assemble_server([binding], interceptors=())
+    server, port = assemble_server([probe_binding()], interceptors=())
     await server.start()
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:

@@ -111,14 +111,18 @@ def _bearer(value: str | None, kind: str) -> str:
     return token.removeprefix(f"{kind}:")
 
 
+def probe_binding(servicer: ProbeServicer | None = None) -> ServiceBinding:
+    """ProbeService bound to `servicer` (default: a new one), for `mesh.server` to serve."""
+    return ServiceBinding.of(probe_pb2, probe_pb2_grpc, servicer or ProbeServicer())
+
+
 def probe_server(
     *, authenticator: Authenticator | None = None, **kwargs: Any
 ) -> tuple[MeshServer, int, ProbeServicer]:
     """A mesh server for ProbeService on a free port (header authenticator unless given one)."""
     servicer = ProbeServicer()
-    binding = ServiceBinding.of(probe_pb2, probe_pb2_grpc, servicer)
     server, port = create_server(
-        [binding],
+        [probe_binding(servicer)],
         service="testing",
         authenticator=authenticator or HeaderAuthenticator(),
         **kwargs,
