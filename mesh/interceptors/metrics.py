@@ -6,6 +6,7 @@ go-grpc-prometheus); a gauge of them would cost two more locked updates on every
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
@@ -36,15 +37,18 @@ class ServerMetrics:
         )
 
 
-_families: dict[int, ServerMetrics] = {}
+#: Per registry, held weakly: keyed by id(), a registry made after another was collected could
+#: reuse its id and be handed the families registered in the dead one (metrics then vanish).
+_families: weakref.WeakKeyDictionary[CollectorRegistry, ServerMetrics] = weakref.WeakKeyDictionary()
 
 
 def server_metrics(registry: CollectorRegistry | None = None) -> ServerMetrics:
     """The metric families registered in `registry` (created once per registry)."""
     registry = registry or REGISTRY
-    if id(registry) not in _families:
-        _families[id(registry)] = ServerMetrics(registry)
-    return _families[id(registry)]
+    families = _families.get(registry)
+    if families is None:
+        families = _families[registry] = ServerMetrics(registry)
+    return families
 
 
 class MethodMetrics:
