@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from nats.aio.client import Client as NATS
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mesh.db.tables import outbox_table
@@ -32,10 +32,10 @@ class OutboxRelay:
     ``after_commit``) and polls every `poll_interval_s` to pick up what a crash left behind.
 
     Several relays may share a database. On PostgreSQL a batch is claimed with
-    ``FOR UPDATE SKIP LOCKED`` and only the relay holding the oldest unsent row publishes, so
-    rows are neither published twice nor out of order. On SQLite rows are published outside
-    the transaction (so writers are not held up by NATS round trips) and JetStream's
-    de-duplication hides a double publish.
+    ``FOR UPDATE SKIP LOCKED``, and a relay publishes only the claimed rows that lead the unsent
+    ones with no row of another relay's between, so rows are neither published twice nor out
+    of order. On SQLite rows are published outside the transaction (so writers are not held up
+    by NATS round trips) and JetStream's de-duplication hides a double publish.
 
     Sent rows older than `retention` are deleted every `purge_interval_s` (``None``: keep).
     """
@@ -149,10 +149,24 @@ class OutboxRelay:
         if not self._locks_rows:
             return (await connection.execute(query)).all()
         rows = (await connection.execute(query.with_for_update(skip_locked=True))).all()
-        oldest = select(func.min(_outbox.position)).where(_outbox.sent_at.is_(None))
-        if rows and await connection.scalar(oldest) != rows[0].position:
-            return []  # another relay holds older rows; publishing ours now would reorder
-        return rows
+        if not rows:
+            return rows
+        # Claims running side by side interleave (each skips the rows the other has locked),
+        # so ours may have gaps where another relay holds rows. Only the part of ours that
+        # leads the unsent rows with no gap may be published now; anything after a gap would
+        # overtake the other relay's rows.
+        unsent = (
+            select(_outbox.position)
+            .where(_outbox.sent_at.is_(None))
+            .order_by(_outbox.position)
+            .limit(len(rows))
+        )
+        leading = 0
+        for row, position in zip(rows, (await connection.execute(unsent)).scalars(), strict=False):
+            if row.position != position:
+                break
+            leading += 1
+        return rows[:leading]
 
     async def _publish(self, rows: Sequence[Row]) -> None:
         for row in rows:

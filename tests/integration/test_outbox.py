@@ -182,6 +182,31 @@ async def test_concurrent_relays_publish_each_event_once_and_in_order(
     assert [m.headers[MSG_ID_HEADER] for m in stored] == ids
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SKIP LOCKED claims
+async def test_a_relay_whose_claim_skipped_a_row_locked_by_another_publishes_only_up_to_it(
+    engine: AsyncEngine, nc: NATS, js: JetStreamContext, service: str, thing_happened
+) -> None:
+    """Claims running side by side can interleave (each skips the rows the other locked), so a
+    relay may hold the oldest row and also rows after one another relay holds."""
+    ids = await commit_events(engine, *(thing_happened(thing_id=str(n)) for n in range(5)))
+    positions = await _scalars(engine, sa.select(outbox_table.c.position).order_by("position"))
+    async with engine.begin() as other_relay:  # holds the second row, as a racing claim would
+        held = sa.select(outbox_table).where(outbox_table.c.position == positions[1])
+        await other_relay.execute(held.with_for_update())
+
+        assert await OutboxRelay(engine, nc).publish_pending() == 1
+
+        assert await stream_messages(js, service) == 1
+    assert await OutboxRelay(engine, nc).publish_pending() == 4
+    stored = [await js.get_msg(stream_name(service), seq) for seq in range(1, 6)]
+    assert [m.headers[MSG_ID_HEADER] for m in stored] == ids
+
+
+async def _scalars(engine: AsyncEngine, query: sa.Select) -> list:
+    async with engine.connect() as connection:
+        return list((await connection.execute(query)).scalars())
+
+
 # Relay loop
 
 
