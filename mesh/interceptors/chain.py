@@ -13,7 +13,7 @@ import asyncio
 import contextvars
 import inspect
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -30,6 +30,11 @@ from mesh.interceptors.errors import abort_with, status_of_failure
 from mesh.interceptors.metrics import MethodMetrics, server_metrics
 from mesh.interceptors.request_context import adopt_request_id, log_access, status_code_of
 from mesh.interceptors.tracing import ServerSpan, ServerTracing
+
+#: The metadata of the call this task serves, as the interceptor received it.
+_received_metadata: contextvars.ContextVar[Sequence[tuple[str, str | bytes]] | None] = (
+    contextvars.ContextVar("meshwork_received_metadata", default=None)
+)
 
 
 class _Method:
@@ -71,6 +76,9 @@ class MeshInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
+        # The handler runs in this same task (grpc.aio awaits the interceptors, then the
+        # handler, in the call's one task), so it finds the metadata already read here.
+        _received_metadata.set(handler_call_details.invocation_metadata)
         name = handler_call_details.method
         cached = self._wrapped.get(name)
         if cached is None or cached[0] is not handler:
@@ -145,7 +153,7 @@ class CallScope:
         self._tracing = tracing
         self._context = context
         self._authenticator = authenticator
-        self._call = Call(method.name, method.contract, context)
+        self._call = Call(method.name, method.contract, context, _received_metadata.get())
         self._span: ServerSpan | None = None
         self._request_id: contextvars.Token[str] | None = None
         self._deadline: contextvars.Token[float | None] | None = None
@@ -163,7 +171,7 @@ class CallScope:
         try:  # admit the call: bound it by its deadline, then authenticate and authorize
             timeout_s, enforced = call_timeout(call, context)
             if timeout_s is not None:
-                self._deadline = deadline_var.set(asyncio.get_running_loop().time() + timeout_s)
+                self._deadline = deadline_var.set(time.monotonic() + timeout_s)
             if enforced:  # the caller set no deadline: the method's default applies
                 self._timeout = asyncio.timeout(timeout_s)
                 await self._timeout.__aenter__()
