@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -143,6 +144,36 @@ async def test_sqlite_readers_do_not_queue_behind_a_writer(tmp_path: Path) -> No
             with pytest.raises(RuntimeError, match="read-only"):
                 reader.add_event(probe_pb2.EchoRequest())
         await writer.commit()
+    await engine.dispose()
+
+
+async def test_sqlite_read_only_units_read_on_the_event_loop_and_the_rest_on_the_driver_thread(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}", pool_size=1)
+    counters = sa.Table("counters", sa.MetaData(), sa.Column("n", sa.Integer))
+    statements: list[tuple[str, bool]] = []  # (statement, ran on the event loop's thread)
+    loop_thread = threading.get_ident()
+    async with engine.begin() as connection:
+        await connection.run_sync(counters.metadata.create_all)
+        await connection.execute(sa.insert(counters).values(n=1))
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.set_trace_callback(
+            lambda sql: statements.append((sql.split()[0], threading.get_ident() == loop_thread))
+        )
+    for read_only in (True, False, True):
+        statements.clear()
+        async with UnitOfWork(engine, read_only=read_only) as uow:
+            assert await uow.connection.scalar(sa.select(counters.c.n)) == 1
+            if not read_only:
+                await uow.connection.execute(sa.update(counters).values(n=1))
+                await uow.commit()
+        on_loop = {on for sql, on in statements if sql != "ROLLBACK"}
+        assert statements and on_loop == {read_only}, statements
+    async with UnitOfWork(engine, read_only=True) as uow:  # a failed read leaves it usable
+        with pytest.raises(sa.exc.OperationalError, match="no such table"):
+            await uow.connection.execute(sa.text("SELECT n FROM missing"))
+        assert await uow.connection.scalar(sa.select(counters.c.n)) == 1
     await engine.dispose()
 
 
