@@ -75,10 +75,13 @@ class ServiceRuntime:
     tokens: Callable[[str], Awaitable[str]]
     _clients: dict[type, ServiceClient[Any]] = field(default_factory=dict, repr=False)
 
-    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False, inline: bool = False) -> UnitOfWork:
         """A new unit of work whose committed events wake the outbox relay at once
-        (`read_only` for use cases that only read: they do not queue behind writers)."""
-        return UnitOfWork(self.engine, after_commit=self.relay.notify, read_only=read_only)
+        (`read_only` for use cases that only read: they do not queue behind writers; `inline`
+        for such reads of a few rows by key: see `UnitOfWork`)."""
+        return UnitOfWork(
+            self.engine, after_commit=self.relay.notify, read_only=read_only, inline=inline
+        )
 
     def client(self, stub_type: type[StubT], service: str) -> StubT:
         """The typed stub for `service` (one channel per service, reused), with service tokens."""

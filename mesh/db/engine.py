@@ -25,19 +25,22 @@ class DatabaseUnavailableError(Exception):
 
 #: Connection execution option marking a read-only unit of work.
 READ_ONLY = "meshwork_read_only"
+#: Connection execution option of read-only units whose statements run on the event loop.
+INLINE = "meshwork_inline"
 
 _T = TypeVar("_T")
 
 
 class InlineReadConnection(aiosqlite.Connection):
     """aiosqlite's connection, which runs every driver call on a thread of its own, except
-    while `inline` is set (a read-only unit of work holds it): then calls run on the event
-    loop itself.
+    while `inline` is set (an inline read-only unit of work holds it): then calls run on the
+    event loop itself.
 
-    A read under WAL waits for no lock, and reading an indexed row takes microseconds: less
-    than the handoff to the driver's thread and the wake-up of the loop that each call costs
-    otherwise, five of them per statement. Writes stay on the thread, since they may wait for
-    the write lock (up to the busy timeout) and for the disk.
+    A read under WAL waits for no lock, and reading a few rows by key takes microseconds:
+    less than the handoff to the driver's thread and the wake-up of the loop that each call
+    costs otherwise, five of them per statement. Writes stay on the thread, since they may
+    wait for the write lock (up to the busy timeout) and for the disk, and so do reads that
+    may scan many rows, which would hold up every other call on the loop.
     """
 
     inline = False
@@ -76,8 +79,9 @@ def create_engine(
     the lock (up to `busy_timeout_ms`) instead of failing with "database is locked" when a
     read tries to upgrade to a write. Connections marked `READ_ONLY` (read-only units of
     work) begin nothing: each of their statements reads a consistent snapshot beside the
-    writer, and on a database file it runs on the event loop, not the driver's thread
-    (`InlineReadConnection`). Beyond one process of modest load, use PostgreSQL.
+    writer; marked `INLINE` too, on a database file, their statements run on the event loop
+    rather than the driver's thread (`InlineReadConnection`). Beyond one process of modest
+    load, use PostgreSQL.
 
     PostgreSQL engines pre-ping pooled connections (a restarted server costs no failed request).
     Both keep `pool_size` connections, up to `pool_size + max_overflow` under load (except an
@@ -103,7 +107,7 @@ def create_engine(
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms)
     if sqlite_file:
-        _read_inline_when_read_only(engine)
+        _run_inline_when_asked(engine)
     return engine
 
 
@@ -131,11 +135,11 @@ def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _read_inline_when_read_only(engine: AsyncEngine) -> None:
+def _run_inline_when_asked(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "set_connection_execution_options")
     def _on_options(connection: Any, options: dict[str, Any]) -> None:
-        if READ_ONLY in options:
-            connection.connection.driver_connection.inline = bool(options[READ_ONLY])
+        if INLINE in options:
+            connection.connection.driver_connection.inline = bool(options[INLINE])
 
     @event.listens_for(engine.sync_engine, "checkin")
     def _on_checkin(dbapi_connection: Any, _record: Any) -> None:

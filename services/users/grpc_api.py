@@ -38,6 +38,10 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
     def __init__(self, unit_of_work: Callable[..., UnitOfWork]) -> None:
         self._uow = unit_of_work
 
+    def _by_key(self) -> UnitOfWork:
+        """The unit of work of a read of one user by key (inline: see `mesh.db.UnitOfWork`)."""
+        return self._uow(read_only=True, inline=True)
+
     async def CreateUser(
         self, request: pb.CreateUserRequest, context: Context
     ) -> pb.CreateUserResponse:
@@ -45,13 +49,13 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
         return pb.CreateUserResponse(user=user_message(user))
 
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.GetUserResponse:
-        user = await handlers.get_user(self._uow(read_only=True), request.user_id, current_actor())
+        user = await handlers.get_user(self._by_key(), request.user_id, current_actor())
         return pb.GetUserResponse(user=user_message(user))
 
     async def LookupUserByEmail(
         self, request: pb.LookupUserByEmailRequest, context: Context
     ) -> pb.LookupUserByEmailResponse:
-        user = await handlers.lookup_user_by_email(self._uow(read_only=True), request.email)
+        user = await handlers.lookup_user_by_email(self._by_key(), request.email)
         return pb.LookupUserByEmailResponse(user=user_message(user))
 
     async def UpdateUser(
@@ -77,7 +81,7 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
         return pb.DeleteUserResponse(user=user_message(user))
 
     async def GetKyc(self, request: pb.GetKycRequest, context: Context) -> pb.GetKycResponse:
-        user = await handlers.get_kyc(self._uow(read_only=True), request.user_id, current_actor())
+        user = await handlers.get_kyc(self._by_key(), request.user_id, current_actor())
         return pb.GetKycResponse(kyc=kyc_message(user))
 
     async def SubmitKyc(

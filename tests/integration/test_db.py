@@ -147,7 +147,7 @@ async def test_sqlite_readers_do_not_queue_behind_a_writer(tmp_path: Path) -> No
     await engine.dispose()
 
 
-async def test_sqlite_read_only_units_read_on_the_event_loop_and_the_rest_on_the_driver_thread(
+async def test_sqlite_inline_reads_run_on_the_event_loop_and_the_rest_on_the_driver_thread(
     tmp_path: Path,
 ) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}", pool_size=1)
@@ -161,20 +161,33 @@ async def test_sqlite_read_only_units_read_on_the_event_loop_and_the_rest_on_the
         await raw.driver_connection.set_trace_callback(
             lambda sql: statements.append((sql.split()[0], threading.get_ident() == loop_thread))
         )
-    for read_only in (True, False, True):
+    units = [  # (read_only, inline): the pooled connection goes back to its thread after each
+        (True, True), (False, False), (True, False), (True, True), (True, False)
+    ]  # fmt: skip
+    for read_only, inline in units:
         statements.clear()
-        async with UnitOfWork(engine, read_only=read_only) as uow:
+        async with UnitOfWork(engine, read_only=read_only, inline=inline) as uow:
             assert await uow.connection.scalar(sa.select(counters.c.n)) == 1
             if not read_only:
                 await uow.connection.execute(sa.update(counters).values(n=1))
                 await uow.commit()
         on_loop = {on for sql, on in statements if sql != "ROLLBACK"}
-        assert statements and on_loop == {read_only}, statements
-    async with UnitOfWork(engine, read_only=True) as uow:  # a failed read leaves it usable
+        assert statements and on_loop == {inline}, (read_only, inline, statements)
+    async with UnitOfWork(engine, read_only=True, inline=True) as uow:  # a failed read: usable
         with pytest.raises(sa.exc.OperationalError, match="no such table"):
             await uow.connection.execute(sa.text("SELECT n FROM missing"))
         assert await uow.connection.scalar(sa.select(counters.c.n)) == 1
     await engine.dispose()
+
+
+async def test_inline_is_refused_for_a_unit_of_work_that_may_write(engine: AsyncEngine) -> None:
+    with pytest.raises(ValueError, match="inline is for read-only units"):
+        UnitOfWork(engine, inline=True)
+
+
+async def test_an_inline_read_reads_on_every_database(engine: AsyncEngine) -> None:
+    async with UnitOfWork(engine, read_only=True, inline=True) as uow:
+        assert await uow.connection.scalar(sa.select(sa.func.count()).select_from(widgets)) == 0
 
 
 # Migrations
