@@ -131,7 +131,8 @@ async def test_sqlite_writers_queue_for_the_lock_instead_of_failing(tmp_path: Pa
     await engine.dispose()
 
 
-async def test_sqlite_readers_do_not_queue_behind_a_writer(tmp_path: Path) -> None:
+@pytest.mark.parametrize("inline", [False, True], ids=["on the driver thread", "inline"])
+async def test_sqlite_readers_do_not_queue_behind_a_writer(tmp_path: Path, inline: bool) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'read.db'}", busy_timeout_ms=30_000)
     counters = sa.Table("counters", sa.MetaData(), sa.Column("n", sa.Integer))
     async with engine.begin() as connection:
@@ -139,7 +140,9 @@ async def test_sqlite_readers_do_not_queue_behind_a_writer(tmp_path: Path) -> No
         await connection.execute(sa.insert(counters).values(n=7))
     async with UnitOfWork(engine) as writer:
         await writer.connection.execute(sa.update(counters).values(n=8))  # holds the write lock
-        async with asyncio.timeout(5), UnitOfWork(engine, read_only=True) as reader:
+        # inline, a reader that waited for the lock would block the loop: the busy timeout
+        # (30 s) would end it with "database is locked", not asyncio.timeout
+        async with asyncio.timeout(5), UnitOfWork(engine, read_only=True, inline=inline) as reader:
             assert await reader.connection.scalar(sa.select(counters.c.n)) == 7  # committed state
             with pytest.raises(RuntimeError, match="read-only"):
                 reader.add_event(probe_pb2.EchoRequest())
