@@ -22,9 +22,16 @@ def nats_server_binary() -> str:
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Whether nothing listens on host:port."""
+    """Whether a server could listen on host:port now: nothing listens there, and no open
+    connection has it as its own end (a port of the ephemeral range can be one: then
+    connecting to it fails as if it were free, but binding it fails too)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex((host, port)) != 0
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers bind
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
 
 
 class BundledNatsServer:
