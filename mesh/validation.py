@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from email_validator import EmailNotValidError, validate_email
 
 from mesh.errors import FieldViolation, InvalidArgument
+
+#: Unicode's control characters (category Cc), and the same but tab, line feed and return.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def text_violation(
+    value: str, *, maximum: int, required: bool = False, multiline: bool = False
+) -> str | None:
+    """What is wrong with `value` (already stripped) as text, or None: empty when `required`,
+    longer than `maximum` characters, or holding control characters (tabs and line breaks
+    are allowed when `multiline`)."""
+    if required and not value:
+        return "is required"
+    if len(value) > maximum:
+        return f"must be at most {maximum} characters (got {len(value)})"
+    if (_CONTROL_BUT_LINE_BREAKS if multiline else _CONTROL).search(value):
+        return "must not contain control characters"
+    return None
 
 
 class Violations:
@@ -39,6 +60,22 @@ class Violations:
             self.add(field, f"must be at least {minimum} characters (got {len(value)})")
         elif len(value) > maximum:
             self.add(field, f"must be at most {maximum} characters (got {len(value)})")
+        return value
+
+    def text(
+        self,
+        field: str,
+        value: str,
+        *,
+        maximum: int,
+        required: bool = False,
+        multiline: bool = False,
+    ) -> str:
+        """Text stripped of surrounding space; a violation when `text_violation` finds one."""
+        value = value.strip()
+        problem = text_violation(value, maximum=maximum, required=required, multiline=multiline)
+        if problem is not None:
+            self.add(field, problem)
         return value
 
     def email(self, field: str, value: str) -> str:

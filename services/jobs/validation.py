@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 from mesh.errors import FieldViolation, InvalidArgument
+from mesh.validation import text_violation
 from services.jobs.domain import DOMAIN
 
 VALIDATION_FAILED = "VALIDATION_FAILED"
@@ -41,12 +41,9 @@ class FieldChecks:
     def text(self, field: str, value: str, *, maximum: int, required: bool = False) -> str:
         """Text stripped of surrounding space: bounded and free of control characters."""
         value = value.strip()
-        if required and not value:
-            self.add(field, "is required")
-        elif len(value) > maximum:
-            self.add(field, f"must be at most {maximum} characters (got {len(value)})")
-        elif any(unicodedata.category(c) == "Cc" for c in value):
-            self.add(field, "must not contain control characters")
+        problem = text_violation(value, maximum=maximum, required=required)
+        if problem is not None:
+            self.add(field, problem)
         return value
 
     def raise_if_any(self) -> None:

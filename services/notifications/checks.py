@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import NoReturn, TypeVar
 
 from mesh.errors import InvalidArgument
@@ -32,14 +31,7 @@ class Checks:
 
     def text(self, field: str, value: str, *, maximum: int, required: bool = False) -> str:
         """One line of text, stripped: bounded and free of control characters."""
-        value = value.strip()
-        if required and not value:
-            self.add(field, "is required")
-        elif len(value) > maximum:
-            self.add(field, f"must be at most {maximum} characters (got {len(value)})")
-        elif any(unicodedata.category(c) == "Cc" for c in value):
-            self.add(field, "must not contain control characters")
-        return value
+        return self.violations.text(field, value, maximum=maximum, required=required)
 
     def raise_if_any(self) -> None:
         try:

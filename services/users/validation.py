@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,7 +36,6 @@ _USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~:-]*$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _REGION = re.compile(r"^[A-Z]{2}$")
-_LINE_BREAKS = "\n\r\t"
 
 #: Why each User field outside UPDATABLE_FIELDS cannot be in an update mask.
 _READ_ONLY = {
@@ -83,15 +81,9 @@ class FieldChecks:
     ) -> str:
         """Text stripped of surrounding space: bounded, free of control characters (line
         breaks and tabs allowed when `multiline`)."""
-        value = value.strip()
-        allowed = _LINE_BREAKS if multiline else ""
-        if required and not value:
-            self.add(field, "is required")
-        elif len(value) > maximum:
-            self.add(field, f"must be at most {maximum} characters (got {len(value)})")
-        elif any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
-            self.add(field, "must not contain control characters")
-        return value
+        return self.violations.text(
+            field, value, maximum=maximum, required=required, multiline=multiline
+        )
 
     def raise_if_any(self) -> None:
         try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import pytest
 
 from mesh.errors import InvalidArgument
-from mesh.validation import Violations
+from mesh.validation import Violations, text_violation
 
 
 def test_every_bad_field_is_reported_at_once() -> None:
@@ -30,3 +33,29 @@ def test_nothing_is_raised_when_all_is_well() -> None:
     violations = Violations(domain="users.meshwork")
     assert violations.length("name", " Ada ", minimum=1, maximum=10) == "Ada"
     violations.raise_if_any()
+
+
+def test_text_is_stripped_and_checked_for_presence_length_and_control_characters() -> None:
+    violations = Violations(domain="users.meshwork")
+    assert violations.text("display_name", "  Ada  ", maximum=10) == "Ada"
+    violations.text("given_name", " ", maximum=10, required=True)
+    violations.text("family_name", "x" * 11, maximum=10)
+    violations.text("bio", "one\x00two", maximum=10)
+    assert violations.text("notes", "a\n\tb\r", maximum=10, multiline=True) == "a\n\tb"
+    with pytest.raises(InvalidArgument) as caught:
+        violations.raise_if_any()
+    assert [(v.field, v.description) for v in caught.value.violations] == [
+        ("given_name", "is required"),
+        ("family_name", "must be at most 10 characters (got 11)"),
+        ("bio", "must not contain control characters"),
+    ]
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_control_characters_are_exactly_unicodes_category_cc(multiline: bool) -> None:
+    allowed = "\t\n\r" if multiline else ""
+    for code in [*range(0x3000), 0xFEFF, 0x1F600, sys.maxunicode]:
+        char = chr(code)
+        control = unicodedata.category(char) == "Cc" and char not in allowed
+        found = text_violation(f"a{char}b", maximum=10, multiline=multiline)
+        assert (found == "must not contain control characters") == control, hex(code)
