@@ -60,7 +60,7 @@ class UnitOfWork:
         self._engine = engine
         self._after_commit = after_commit
         self._read_only = read_only
-        self._options = {READ_ONLY: True, INLINE: True} if inline else {READ_ONLY: True}
+        self._read_options = {READ_ONLY: True, INLINE: inline}  # applied when read_only
         self._connection: AsyncConnection | None = None
         self._events: list[Envelope] = []
 
@@ -76,7 +76,7 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is already open; nesting is not supported")
         connection = await self._engine.connect()
         if self._read_only:
-            await connection.execution_options(**self._options)
+            await connection.execution_options(**self._read_options)
         self._connection = connection
         self._events = []
         return self
