@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -28,6 +29,9 @@ def text_violation(
     return None
 
 
+VALIDATION_FAILED = "VALIDATION_FAILED"
+
+
 class Violations:
     """Collects field violations; `raise_if_any` raises one InvalidArgument naming them all.
 
@@ -35,16 +39,37 @@ class Violations:
     email = violations.email("email", request.email)
     violations.length("display_name", request.display_name, maximum=100)
     violations.raise_if_any()
+
+    A violation may carry the ErrorReason it implies on its own (say INVALID_PHONE_NUMBER):
+    when every violation found carries the same one, the error has that reason (and the
+    metadata they gave); otherwise it has the general `reason`. Either way the BadRequest
+    detail names every bad field. Services subclass this with their domain and checks.
     """
 
-    def __init__(self, *, domain: str, reason: str = "VALIDATION_FAILED") -> None:
+    def __init__(self, *, domain: str, reason: str = VALIDATION_FAILED) -> None:
         self._domain = domain
         self._reason = reason
         self._found: list[FieldViolation] = []
+        self._reasons: set[str] = set()
+        self._metadata: dict[str, str] = {}
 
-    def add(self, field: str, description: str) -> None:
-        """Records that `field` is wrong, and how."""
+    def add(
+        self,
+        field: str,
+        description: str,
+        *,
+        reason: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        """Records that `field` is wrong, and how (and the reason and metadata that implies)."""
         self._found.append(FieldViolation(field, description))
+        self._reasons.add(reason or self._reason)
+        self._metadata.update(metadata or {})
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing was found wrong so far."""
+        return not self._found
 
     def required(self, field: str, value: str) -> str:
         """The value stripped of surrounding space; a violation when that leaves nothing."""
@@ -95,10 +120,12 @@ class Violations:
     def raise_if_any(self, message: str = "the request has invalid fields") -> None:
         """Raises InvalidArgument listing every violation, if there are any."""
         if self._found:
-            fields = ", ".join(v.field for v in self._found)
+            fields = ", ".join(dict.fromkeys(v.field for v in self._found))
+            reason = next(iter(self._reasons)) if len(self._reasons) == 1 else self._reason
             raise InvalidArgument(
                 f"{message}: {fields}",
-                reason=self._reason,
+                reason=reason,
                 domain=self._domain,
-                violations=self._found,
+                violations=list(self._found),
+                metadata=self._metadata if reason != self._reason else None,
             )

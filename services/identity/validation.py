@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from mesh.errors import FieldViolation, InvalidArgument
+from mesh.errors import InvalidArgument
 from mesh.validation import Violations
 from services.identity.errors import DOMAIN
 
-VALIDATION_FAILED = "VALIDATION_FAILED"
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 MAX_DISPLAY_NAME_LENGTH = 100
@@ -80,15 +79,12 @@ def password_problems(password: str, *, email: str = "") -> list[str]:
     return problems
 
 
-class FieldCheck:
-    """Collects field violations with the reason each implies; `raise_if_any` raises one
-    InvalidArgument naming them all, with their shared reason (else VALIDATION_FAILED)."""
+class FieldCheck(Violations):
+    """mesh's `Violations` in the identity domain: the error has the reason every violation
+    implies when they share one (INVALID_EMAIL, PASSWORD_TOO_WEAK), else VALIDATION_FAILED."""
 
     def __init__(self) -> None:
-        self._found: list[tuple[FieldViolation, str]] = []
-
-    def add(self, field: str, description: str, *, reason: str = VALIDATION_FAILED) -> None:
-        self._found.append((FieldViolation(field, description), reason))
+        super().__init__(domain=DOMAIN)
 
     def required(self, field: str, value: str) -> str:
         if not value.strip():
@@ -102,7 +98,7 @@ class FieldCheck:
         try:
             violations.raise_if_any()
         except InvalidArgument as error:
-            reason = "INVALID_EMAIL" if value.strip() else VALIDATION_FAILED
+            reason = "INVALID_EMAIL" if value.strip() else None
             for violation in error.violations:
                 self.add(violation.field, violation.description, reason=reason)
         return normalized
@@ -131,16 +127,3 @@ class FieldCheck:
         if value < 0:
             self.add(field, f"must not be negative (got {value})")
         return min(value, MAX_PAGE_SIZE) if value > 0 else DEFAULT_PAGE_SIZE
-
-    def raise_if_any(self) -> None:
-        if not self._found:
-            return
-        reasons = {reason for _, reason in self._found}
-        violations = [violation for violation, _ in self._found]
-        fields = ", ".join(dict.fromkeys(v.field for v in violations))
-        raise InvalidArgument(
-            f"the request has invalid fields: {fields}",
-            reason=reasons.pop() if len(reasons) == 1 else VALIDATION_FAILED,
-            domain=DOMAIN,
-            violations=violations,
-        )

@@ -110,7 +110,7 @@ def send_request(command: commands.SendNotification) -> SendRequest:
     user = checks.text("user_id", command.user_id, maximum=USER_ID_MAX)
     email = phone = ""
     if command.email_address.strip():
-        email = checks.violations.email("email_address", command.email_address)
+        email = checks.email("email_address", command.email_address)
     if command.phone_number.strip():
         phone = command.phone_number.strip()
         if not _E164.match(phone):

@@ -59,7 +59,7 @@ def page_request(command: commands.ListUsers) -> PageRequest:
         checks.add("page_size", f"must not be negative (got {command.page_size})")
     email = ""
     if command.email.strip():
-        email = email_key(checks.violations.email("email", command.email))
+        email = email_key(checks.email("email", command.email))
     status = None
     if command.kyc_status:
         status = enum_member(checks, "kyc_status", command.kyc_status, KycStatus)

@@ -11,7 +11,6 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from mesh.errors import InvalidArgument
 from mesh.validation import Violations
 from services.users import commands
 from services.users.domain import (
@@ -25,7 +24,6 @@ from services.users.domain import (
     utc_now,
 )
 
-VALIDATION_FAILED = "VALIDATION_FAILED"
 NAME_MAX = 100
 USER_ID_MAX = 128
 ADDRESS_LINES_MAX = 5
@@ -53,48 +51,14 @@ T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
 
-class FieldChecks:
-    """mesh's `Violations`, reported with a specific ErrorReason when only one kind failed.
-
-    A request whose only problem is, say, its phone number fails with INVALID_PHONE_NUMBER;
-    one with several kinds of problem fails with VALIDATION_FAILED. Either way the BadRequest
-    detail names every bad field.
+class FieldChecks(Violations):
+    """mesh's `Violations` in the users domain: a request whose only problem is, say, its
+    phone number fails with INVALID_PHONE_NUMBER; one with several kinds of problem fails
+    with VALIDATION_FAILED. Either way the BadRequest detail names every bad field.
     """
 
     def __init__(self) -> None:
-        self.violations = Violations(domain=DOMAIN)
-        self._reasons: dict[str, str] = {}
-
-    def add(self, field: str, description: str, *, reason: str = VALIDATION_FAILED) -> None:
-        self.violations.add(field, description)
-        if reason != VALIDATION_FAILED:
-            self._reasons[field] = reason
-
-    def text(
-        self,
-        field: str,
-        value: str,
-        *,
-        maximum: int,
-        required: bool = False,
-        multiline: bool = False,
-    ) -> str:
-        """Text stripped of surrounding space: bounded, free of control characters (line
-        breaks and tabs allowed when `multiline`)."""
-        return self.violations.text(
-            field, value, maximum=maximum, required=required, multiline=multiline
-        )
-
-    def raise_if_any(self) -> None:
-        try:
-            self.violations.raise_if_any()
-        except InvalidArgument as error:
-            reasons = {self._reasons.get(v.field, VALIDATION_FAILED) for v in error.violations}
-            if reasons == {VALIDATION_FAILED} or len(reasons) > 1:
-                raise
-            raise InvalidArgument(
-                error.message, reason=reasons.pop(), domain=DOMAIN, violations=error.violations
-            ) from None
+        super().__init__(domain=DOMAIN)
 
     def valid(self, value: T | None) -> T:
         """`value` once every check passed (raises InvalidArgument otherwise)."""
@@ -134,7 +98,7 @@ def new_user(command: commands.CreateUser) -> User:
         )
     if command.body_id and command.body_id != new_id:
         checks.add("user.id", "must be empty or equal user_id")
-    email = checks.violations.email("user.email", command.email)
+    email = checks.email("user.email", command.email)
     profile = profile_fields(checks, command.profile, UPDATABLE_FIELDS, prefix="user")
     checks.raise_if_any()
     return User.sign_up(new_id, email, profile, now=utc_now())
@@ -142,7 +106,7 @@ def new_user(command: commands.CreateUser) -> User:
 
 def lookup_email(value: str, *, field: str = "email") -> str:
     checks = FieldChecks()
-    email = checks.violations.email(field, value)
+    email = checks.email(field, value)
     checks.raise_if_any()
     return email
 

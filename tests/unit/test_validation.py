@@ -59,3 +59,29 @@ def test_control_characters_are_exactly_unicodes_category_cc(multiline: bool) ->
         control = unicodedata.category(char) == "Cc" and char not in allowed
         found = text_violation(f"a{char}b", maximum=10, multiline=multiline)
         assert (found == "must not contain control characters") == control, hex(code)
+
+
+def test_the_reason_all_violations_share_is_the_errors_with_their_metadata() -> None:
+    violations = Violations(domain="jobs.meshwork")
+    violations.add("job_type", "is not registered", reason="UNKNOWN_JOB_TYPE",
+                   metadata={"job_type": "nope"})  # fmt: skip
+    violations.add("job_type", "is too long", reason="UNKNOWN_JOB_TYPE")
+    with pytest.raises(InvalidArgument) as caught:
+        violations.raise_if_any()
+    assert caught.value.reason == "UNKNOWN_JOB_TYPE"
+    assert caught.value.metadata == {"job_type": "nope"}
+    assert caught.value.message == "the request has invalid fields: job_type"
+
+
+def test_violations_of_several_kinds_give_the_general_reason_without_metadata() -> None:
+    violations = Violations(domain="jobs.meshwork")
+    assert violations.ok
+    violations.add("job_type", "is not registered", reason="UNKNOWN_JOB_TYPE",
+                   metadata={"job_type": "nope"})  # fmt: skip
+    violations.add("run_at", "is required")
+    assert not violations.ok
+    with pytest.raises(InvalidArgument) as caught:
+        violations.raise_if_any()
+    assert caught.value.reason == "VALIDATION_FAILED"
+    assert caught.value.metadata == {}
+    assert [v.field for v in caught.value.violations] == ["job_type", "run_at"]
