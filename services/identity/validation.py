@@ -87,6 +87,8 @@ class FieldCheck(Violations):
         super().__init__(domain=DOMAIN)
 
     def required(self, field: str, value: str) -> str:
+        """A violation when `value` is blank; unlike mesh's, the value comes back as given:
+        passwords, tokens and client secrets are taken verbatim, surrounding space included."""
         if not value.strip():
             self.add(field, "is required")
         return value
