@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -12,6 +13,8 @@ from mesh.errors import FieldViolation, InvalidArgument
 #: Unicode's control characters (category Cc), and the same but tab, line feed and return.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+T = TypeVar("T")
 
 
 def text_violation(
@@ -116,6 +119,14 @@ class Violations:
         except EmailNotValidError as error:
             self.add(field, f"is not a valid email address: {error}")
             return value
+
+    def valid(self, value: T | None) -> T:
+        """`value` once every check passed (raises InvalidArgument otherwise); a check that
+        passed must have produced it."""
+        self.raise_if_any()
+        if value is None:
+            raise RuntimeError("validation passed but produced no value")
+        return value
 
     def raise_if_any(self, message: str = "the request has invalid fields") -> None:
         """Raises InvalidArgument listing every violation, if there are any."""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 
 from mesh.validation import Violations
 from services.notifications.errors import DOMAIN
-
-T = TypeVar("T")
 
 
 class Checks(Violations):
@@ -23,8 +21,3 @@ class Checks(Violations):
         """Raises the violations recorded so far (there must be some)."""
         self.raise_if_any()
         raise RuntimeError("fail() called with no violation recorded")
-
-    def valid(self, value: T) -> T:
-        """`value`, once every check passed."""
-        self.raise_if_any()
-        return value

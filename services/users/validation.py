@@ -47,7 +47,6 @@ _READ_ONLY = {
     "delete_time": "it is output only",
 }
 
-T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -59,13 +58,6 @@ class FieldChecks(Violations):
 
     def __init__(self) -> None:
         super().__init__(domain=DOMAIN)
-
-    def valid(self, value: T | None) -> T:
-        """`value` once every check passed (raises InvalidArgument otherwise)."""
-        self.raise_if_any()
-        if value is None:
-            raise RuntimeError("validation passed but produced no value")
-        return value
 
 
 def user_id(checks: FieldChecks, field: str, value: str, actor: Actor) -> str:

@@ -85,3 +85,18 @@ def test_violations_of_several_kinds_give_the_general_reason_without_metadata() 
     assert caught.value.reason == "VALIDATION_FAILED"
     assert caught.value.metadata == {}
     assert [v.field for v in caught.value.violations] == ["job_type", "run_at"]
+
+
+def test_valid_gives_the_value_only_when_every_check_passed() -> None:
+    violations = Violations(domain="users.meshwork")
+    assert violations.valid("en-GB") == "en-GB"
+    violations.required("display_name", " ")
+    with pytest.raises(InvalidArgument) as caught:
+        violations.valid("en-GB")
+    assert [v.field for v in caught.value.violations] == ["display_name"]
+
+
+def test_valid_refuses_a_missing_value_after_checks_that_passed() -> None:
+    # A check that passes must produce its value; None then is a bug, not bad input.
+    with pytest.raises(RuntimeError, match="produced no value"):
+        Violations(domain="users.meshwork").valid(None)
