@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mesh.context import Principal
 from mesh.contracts import Access
-from mesh.errors import MESH_DOMAIN, PermissionDenied, Unauthenticated
+from mesh.errors import MESH_DOMAIN, PermissionDenied, Unauthenticated, role_required
 
 
 def authorize(principal: Principal, access: Access, *, method: str) -> None:
@@ -28,23 +28,23 @@ def authorize(principal: Principal, access: Access, *, method: str) -> None:
     if user is None or access.internal:
         _authorize_service(principal.service, access, method=method)
     elif access.roles and not user.has_any_role(access.roles):
-        raise PermissionDenied(
-            f"{method} requires one of the roles {sorted(access.roles)}",
-            reason="ROLE_REQUIRED",
-            domain=MESH_DOMAIN,
-            metadata={"required_roles": ",".join(sorted(access.roles))},
-        )
+        raise role_required(method, access.roles)
 
 
 def _authorize_service(service: str, access: Access, *, method: str) -> None:
     if service in access.services:
         return
     if access.services:
+        allowed = ", ".join(sorted(access.services))
+        message = f"service {service!r} may not call {method} (allowed: {allowed})"
+        if not access.internal:
+            message = (
+                f"service {service!r} may not call {method} on its own behalf (allowed: "
+                f"{allowed}); to act for an end user, pass their access token in the "
+                "'x-user-authorization' metadata (Bearer <access token>)"
+            )
         raise PermissionDenied(
-            f"service {service!r} may not call {method}; allowed: {sorted(access.services)}",
-            reason="CALLER_NOT_ALLOWED",
-            domain=MESH_DOMAIN,
-            metadata={"caller": service},
+            message, reason="CALLER_NOT_ALLOWED", domain=MESH_DOMAIN, metadata={"caller": service}
         )
     raise Unauthenticated(
         f"{method} acts for an end user: pass their access token in the "

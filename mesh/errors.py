@@ -20,7 +20,7 @@ and a `domain` (`<service>.meshwork`), which reach the client as a `google.rpc.E
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -116,6 +116,17 @@ class PermissionDenied(DomainError):
     """The caller is known but not allowed to do this."""
 
     code = "PERMISSION_DENIED"
+
+
+def role_required(what: str, roles: Iterable[str]) -> PermissionDenied:
+    """ROLE_REQUIRED: `what` ("reviewing KYC") needs one of `roles`, which the caller lacks."""
+    named = sorted(roles)
+    return PermissionDenied(
+        f"{what} requires one of the roles {', '.join(named)}",
+        reason="ROLE_REQUIRED",
+        domain=MESH_DOMAIN,
+        metadata={"required_roles": ",".join(named)},
+    )
 
 
 class ResourceExhausted(DomainError):

@@ -33,7 +33,6 @@ REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "typ"]
 _JWT_ERRORS: list[tuple[type[Exception], str, str]] = [
     (jwt.ExpiredSignatureError, "TOKEN_EXPIRED", "the token has expired"),
     (jwt.ImmatureSignatureError, "TOKEN_NOT_YET_VALID", "the token is not valid yet (nbf)"),
-    (jwt.InvalidAudienceError, "TOKEN_AUDIENCE_MISMATCH", "the token is for another audience"),
     (jwt.InvalidIssuerError, "TOKEN_ISSUER_MISMATCH", "the token is from another issuer"),
     (jwt.MissingRequiredClaimError, "TOKEN_MALFORMED", "the token lacks a required claim"),
     (jwt.InvalidSignatureError, "TOKEN_SIGNATURE_INVALID", "the token's signature is invalid"),
@@ -146,8 +145,24 @@ class TokenVerifier:
                 leeway=self._leeway_s,
                 options={"require": REQUIRED_CLAIMS},
             )
+        except jwt.InvalidAudienceError:  # raised after the signature verified
+            raise _refuse("TOKEN_AUDIENCE_MISMATCH", _audience_mismatch(token, audience)) from None
         except jwt.InvalidTokenError as error:
             for kind, reason, message in _JWT_ERRORS:
                 if isinstance(error, kind):
                     raise _refuse(reason, f"{message}: {error}") from None
             raise _refuse("TOKEN_MALFORMED", f"the token is invalid: {error}") from None
+
+
+def _audience_mismatch(token: str, audience: str) -> str:
+    """Which audience the token is for, which one was needed, and, for an end user's token
+    where a service token is needed, where that token goes instead."""
+    given = jwt.decode(token, options={"verify_signature": False}).get("aud")
+    named = ", ".join(map(repr, given)) if isinstance(given, list) else repr(given)
+    message = f"the token is for audience {named}, not {audience!r}"
+    if given == USER_AUDIENCE:
+        message += (
+            " (it is an end user's access token: a service takes it in the "
+            "'x-user-authorization' metadata, beside the calling service's own token)"
+        )
+    return message

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mesh.errors import (
-    MESH_DOMAIN,
     AlreadyExists,
     FailedPrecondition,
     FieldViolation,
     InvalidArgument,
     NotFound,
-    PermissionDenied,
     Unavailable,
 )
 
@@ -100,12 +98,4 @@ def mailbox_disabled() -> FailedPrecondition:
         "mailbox or NOTIFICATIONS_SMS_TRANSPORT=mailbox (development and tests)",
         reason="MAILBOX_DISABLED",
         domain=DOMAIN,
-    )
-
-
-def staff_role_required(what: str, roles: Iterable[str]) -> PermissionDenied:
-    return PermissionDenied(
-        f"{what} requires one of the roles {sorted(roles)}",
-        reason="ROLE_REQUIRED",
-        domain=MESH_DOMAIN,
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from mesh.errors import role_required
 from services.notifications import commands, paging
 from services.notifications.checks import Checks
 from services.notifications.domain import STAFF_ROLES, Actor, Category, Channel, MessageState
-from services.notifications.errors import staff_role_required
 from services.notifications.paging import Page
 from services.notifications.repository import MessageFilter
 from services.notifications.validation import enum_member, template_id, user_id
@@ -20,7 +20,7 @@ def messages_query(command: commands.ListMessages, actor: Actor) -> tuple[Messag
     elif not actor.is_staff:
         owner = actor.user_id or ""
     if owner is not None and owner != actor.user_id and not actor.is_staff:
-        raise staff_role_required("listing another user's messages", STAFF_ROLES)
+        raise role_required("listing another user's messages", STAFF_ROLES)
     channel = enum_member(checks, "channel", command.channel, Channel)
     state = enum_member(checks, "state", command.state, MessageState)
     template = ""

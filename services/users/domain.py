@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from mesh.errors import (
-    MESH_DOMAIN,
     AlreadyExists,
     FailedPrecondition,
     NotFound,
     PermissionDenied,
+    role_required,
 )
 
 #: ErrorInfo domain of every error this service reports.
@@ -263,11 +263,7 @@ class Actor:
     def reviewer_id(self) -> str:
         """The staff user reviewing KYC (the access policy admits only staff users)."""
         if self.user_id is None or not self.is_staff:
-            raise PermissionDenied(
-                f"reviewing KYC requires one of the roles {sorted(STAFF_ROLES)}",
-                reason="ROLE_REQUIRED",
-                domain=MESH_DOMAIN,
-            )
+            raise role_required("reviewing KYC", STAFF_ROLES)
         return self.user_id
 
 

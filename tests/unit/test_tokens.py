@@ -82,6 +82,35 @@ async def test_a_token_with_a_wrong_claim_is_refused(issuer, verifier, claims, r
     assert await refused(verifier, issuer.sign(**claims)) == reason
 
 
+async def test_an_audience_mismatch_names_both_audiences(issuer, verifier) -> None:
+    with pytest.raises(Unauthenticated) as caught:
+        await verifier.verify(
+            issuer.sign(sub="jobs", aud="jobs", typ="service"),
+            audience="users",
+            token_type="service",
+        )
+    assert caught.value.reason == "TOKEN_AUDIENCE_MISMATCH"
+    assert caught.value.message == "the token is for audience 'jobs', not 'users'"
+
+
+async def test_a_user_token_where_a_service_token_belongs_says_where_it_goes(
+    issuer, verifier
+) -> None:
+    with pytest.raises(Unauthenticated) as caught:
+        await verifier.verify(issuer.sign(), audience="users", token_type="service")
+    assert caught.value.reason == "TOKEN_AUDIENCE_MISMATCH"
+    assert caught.value.message.startswith("the token is for audience 'meshwork', not 'users'")
+    assert "'x-user-authorization'" in caught.value.message
+
+
+async def test_a_forged_audience_is_a_bad_signature_not_a_mismatch(issuer, verifier) -> None:
+    # The audience is read only from a token whose signature verified.
+    head, _, signature = issuer.sign().split(".")
+    claims = jwt.decode(issuer.sign(), options={"verify_signature": False})
+    forged = f"{head}.{b64({**claims, 'aud': 'users'})}.{signature}"
+    assert await refused(verifier, forged, audience="payments") == "TOKEN_SIGNATURE_INVALID"
+
+
 async def test_a_tampered_token_is_refused(issuer, verifier) -> None:
     head, _, signature = issuer.sign().split(".")
     forged = b64({**jwt.decode(issuer.sign(), options={"verify_signature": False}), "sub": "admin"})
