@@ -32,7 +32,9 @@ async def issue(audience: str, *, identity: str, secret: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m mesh.devtoken", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("audience", choices=sorted(SERVICES), help="the service to call")
     audience = parser.parse_args().audience
     credentials = state_dir() / "credentials.json"

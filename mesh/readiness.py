@@ -83,7 +83,9 @@ def parse_targets(pairs: list[str]) -> dict[str, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m mesh.readiness", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--grpc", nargs="*", default=[], metavar="NAME=HOST:PORT")
     parser.add_argument("--http", nargs="*", default=[], metavar="NAME=HOST:PORT")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
