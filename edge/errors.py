@@ -207,14 +207,33 @@ async def _on_upstream_error(request: Request, error: Exception) -> Response:
     )
 
 
+#: Starlette's own refusals (no route, a route of the edge's own asked with another method):
+#: their gRPC code, ErrorInfo reason and message.
+_HTTP_REFUSALS: dict[int, tuple[int, str, str]] = {
+    404: (code_pb2.NOT_FOUND, "ROUTE_NOT_FOUND",
+          "no route matches {method} {path}; the API is listed at /docs"),
+    405: (code_pb2.UNIMPLEMENTED, "METHOD_NOT_ALLOWED",
+          "{method} is not allowed on {path}; allowed: {allow}"),
+}  # fmt: skip
+
+
 async def _on_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    code = {404: code_pb2.NOT_FOUND, 405: code_pb2.UNIMPLEMENTED}.get(
-        error.status_code, code_pb2.INVALID_ARGUMENT
+    code, reason, message = _HTTP_REFUSALS.get(
+        error.status_code, (code_pb2.INVALID_ARGUMENT, "BAD_REQUEST", "{detail}")
     )
-    status = rich_status(code, str(error.detail))
+    info = error_details_pb2.ErrorInfo(reason=reason, domain=EDGE_DOMAIN)
+    text = message.format(
+        method=request.method,
+        path=request.url.path,
+        detail=error.detail,
+        allow=(error.headers or {}).get("Allow", ""),
+    )
     return error_response(
-        status, request_id=request_id_of(request.scope), http_status=error.status_code
+        rich_status(code, text, info),
+        request_id=request_id_of(request.scope),
+        http_status=error.status_code,
+        headers=error.headers,
     )
 
 

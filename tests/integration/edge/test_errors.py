@@ -143,3 +143,32 @@ async def test_a_transport_failure_does_not_describe_the_mesh(edge: Edge) -> Non
     assert reply.status_code == 503
     assert "10.0.0.7" not in reply.text
     assert reply.json()["error"]["message"] == "the testing service is unavailable; retry later"
+
+
+async def test_no_route_is_a_404_with_its_reason_like_every_other_error(edge: Edge) -> None:
+    reply = await edge.http.get("/v1/nothing/here", headers={"X-Request-Id": "r-none"})
+    assert reply.status_code == 404
+    assert reply.json() == {
+        "error": {
+            "code": 404,
+            "status": "NOT_FOUND",
+            "message": "no route matches GET /v1/nothing/here; the API is listed at /docs",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "ROUTE_NOT_FOUND",
+                    "domain": "edge.meshwork",
+                },
+                {"@type": "type.googleapis.com/google.rpc.RequestInfo", "requestId": "r-none"},
+            ],
+        }
+    }
+
+
+async def test_a_wrong_method_on_an_edge_route_is_a_405_with_allow(edge: Edge) -> None:
+    reply = await edge.http.post("/healthz")
+    assert reply.status_code == 405
+    assert reply.headers["allow"] == "GET"
+    error = reply.json()["error"]
+    assert error["message"] == "POST is not allowed on /healthz; allowed: GET"
+    assert error["details"][0]["reason"] == "METHOD_NOT_ALLOWED"
