@@ -23,6 +23,7 @@ from opentelemetry.trace import TracerProvider
 
 from edge.config import EdgeSettings
 from edge.errors import UpstreamError, status_of_rpc_error
+from edge.transcoding.field_paths import with_json_paths
 from mesh.auth.jwks import JwksCache, JwksFetch
 from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
 from mesh.auth.tokens import TokenVerifier
@@ -66,7 +67,8 @@ class Upstreams:
         metadata: Sequence[tuple[str, str]],
         timeout: float,  # noqa: ASYNC109 - the call's gRPC deadline, which grpc enforces
     ) -> Message:
-        """Calls `method` with a deadline; an open breaker's refusal says when to retry."""
+        """Calls `method` with a deadline; an open breaker's refusal says when to retry, and a
+        refusal's field violations name the fields as the client sent them (JSON names)."""
         service = method.containing_service.full_name
         client = self.clients[service]
         rpc = getattr(client.stub, method.name)
@@ -78,7 +80,10 @@ class Upstreams:
             status = status_pb2.Status(code=code_pb2.UNAVAILABLE, message=message)
             raise UpstreamError(status) from error
         except grpc.aio.AioRpcError as error:
-            status = status_of_rpc_error(error, upstream=f"the {self.names[service]} service")
+            status = with_json_paths(
+                status_of_rpc_error(error, upstream=f"the {self.names[service]} service"),
+                method.input_type,
+            )
             headers = {}
             if error.code() == grpc.StatusCode.UNAVAILABLE and client.breaker.state in (
                 BreakerState.OPEN,

@@ -75,15 +75,21 @@ async def test_the_services_field_violations_reach_the_client(edge: Edge) -> Non
             "bad shelf",
             reason="INVALID_SHELF",
             domain="testing.meshwork",
-            violations=[FieldViolation("shelf.title", "must not be empty")],
+            violations=[
+                FieldViolation("shelf.title", "must not be empty"),
+                FieldViolation("shelf.create_time", "is output only"),
+            ],
         )
 
     edge.upstream.answers["CreateShelf"] = invalid
     reply = await edge.http.post("/v1/shelves", json={}, headers=bearer(edge.token()))
     details = reply.json()["error"]["details"]
-    assert details[1] == {
+    assert details[1] == {  # in the JSON names the client uses, as the edge's own violations
         "@type": "type.googleapis.com/google.rpc.BadRequest",
-        "fieldViolations": [{"field": "shelf.title", "description": "must not be empty"}],
+        "fieldViolations": [
+            {"field": "shelf.title", "description": "must not be empty"},
+            {"field": "shelf.createTime", "description": "is output only"},
+        ],
     }
 
 
