@@ -22,8 +22,9 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """200 when every required upstream reports SERVING, else 503 naming those that do not.
 
-    Required are `EDGE_READINESS_UPSTREAMS` (default: every upstream); the others are
-    reported too, without deciding the answer.
+    Required are `EDGE_READINESS_UPSTREAMS` (default: every upstream), reported under
+    `upstreams`; the others (say, services whose contracts the edge serves but that this
+    deployment does not run) are reported under `optional` and do not decide the answer.
     """
     edge = runtime_of(request)
     channels = edge.upstreams.health_channels
@@ -31,11 +32,17 @@ async def readyz(request: Request) -> JSONResponse:
     names = sorted(channels)
     checks = (_check(channels[name], deadline_s=timeout) for name in names)
     results = await asyncio.gather(*checks)
-    upstreams = dict(zip(names, results, strict=True))
+    states = dict(zip(names, results, strict=True))
     required = edge.settings.readiness_upstreams or names
-    down = {name: upstreams.get(name, "not configured") for name in required}
-    down = {name: state for name, state in down.items() if state != SERVING}
-    body = {"status": "unavailable" if down else "ready", "down": down, "upstreams": upstreams}
+    upstreams = {name: states.get(name, "not configured") for name in required}
+    down = {name: state for name, state in upstreams.items() if state != SERVING}
+    optional = {name: state for name, state in states.items() if name not in upstreams}
+    body = {
+        "status": "unavailable" if down else "ready",
+        "down": down,
+        "upstreams": upstreams,
+        "optional": optional,
+    }
     return JSONResponse(body, status_code=503 if down else 200)
 
 

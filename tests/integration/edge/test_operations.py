@@ -26,7 +26,8 @@ async def test_readyz_is_200_when_every_required_upstream_serves(
     body = reply.json()
     assert body["status"] == "ready"
     assert body["upstreams"]["testing"] == body["upstreams"]["payments"] == "SERVING"
-    assert body["upstreams"]["identity"].startswith("UNAVAILABLE")  # reported, not required
+    assert set(body["upstreams"]) == {"testing", "payments"}
+    assert body["optional"]["identity"].startswith("UNAVAILABLE")  # reported, not required
 
 
 async def test_readyz_is_503_naming_what_is_down(issuer: TestIssuer, fake_upstreams: Any) -> None:
@@ -37,6 +38,18 @@ async def test_readyz_is_503_naming_what_is_down(issuer: TestIssuer, fake_upstre
     down = reply.json()["down"]
     assert set(down) == {"identity"}  # every upstream is required by default
     assert down["identity"].startswith("UNAVAILABLE")
+    assert reply.json()["optional"] == {}
+
+
+async def test_readyz_reports_a_required_upstream_it_has_no_channel_to(
+    issuer: TestIssuer, fake_upstreams: Any
+) -> None:
+    _, _, addresses = fake_upstreams
+    settings = edge_settings(readiness_upstreams=["testing", "ledger"])
+    async with serving(edge_app(issuer, upstreams=addresses, settings=settings)) as http:
+        reply = await http.get("/readyz")
+    assert reply.status_code == 503
+    assert reply.json()["down"] == {"ledger": "not configured"}
 
 
 async def test_metrics_count_requests_by_route_template(edge: Edge) -> None:
