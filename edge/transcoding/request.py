@@ -65,7 +65,7 @@ def _refuse_any(violations: list[FieldViolation]) -> None:
     """Raises InvalidArgument naming every violation, if there is any."""
     if violations:
         raise InvalidArgument(
-            f"the request has {len(violations)} invalid field(s): "
+            "the request has invalid fields: "
             + "; ".join(f"{v.field}: {v.description}" for v in violations),
             reason="INVALID_REQUEST",
             domain=EDGE_DOMAIN,
@@ -147,16 +147,36 @@ def _set_query(
     )
 
 
+def _unknown_query_parameter(
+    binding: HttpBinding, message: Descriptor, parents: list[FieldDescriptor]
+) -> str:
+    """Why a name is no query parameter, listing the fields of `message` (reached through
+    `parents`) that the query may set: not the body's, not those the path binds."""
+    prefix = "".join(f"{parent.name}." for parent in parents)
+    bound = binding.path_fields()
+    settable = [
+        field.json_name
+        for field in message.fields
+        if f"{prefix}{field.name}" != binding.body and f"{prefix}{field.name}" not in bound
+    ]
+    if not settable:
+        return "unknown query parameter; this method takes none"
+    json_prefix = "".join(f"{parent.json_name}." for parent in parents)
+    return f"unknown query parameter; the query may set: {json_prefix}" + (
+        f", {json_prefix}".join(settable)
+    )
+
+
 def _resolve_query_key(binding: HttpBinding, key: str) -> tuple[list[FieldDescriptor], str]:
     """The fields a query parameter's dotted name leads to, or why it may not be set."""
     if binding.body == "*":
         return [], "this method takes its fields in the JSON body, not in the query"
-    message, fields = binding.request_type, []
+    message = binding.request_type
+    fields: list[FieldDescriptor] = []
     for position, name in enumerate(key.split(".")):
         field = field_named(message, name)
         if field is None:
-            known = ", ".join(f.json_name for f in message.fields)
-            return [], f"unknown query parameter; {message.name} has: {known}"
+            return [], _unknown_query_parameter(binding, message, fields)
         fields.append(field)
         last = position == len(key.split(".")) - 1
         if not last:

@@ -209,3 +209,37 @@ class TestInvalidBodies:
             content_type="application/merge-patch+json; charset=utf-8",
         )
         assert request.shelf.title == "x"
+
+
+class TestUnknownQueryParameters:
+    def test_the_list_of_parameters_leaves_out_what_the_path_binds(self) -> None:
+        with pytest.raises(InvalidArgument) as refused:
+            transcode("GetShelf", "/v1/shelves/s1", query=[("foo", "bar")])
+        [violation] = refused.value.violations
+        assert violation.field == "foo"
+        assert violation.description == "unknown query parameter; the query may set: readMask"
+        assert refused.value.message == (
+            "the request has invalid fields: foo: unknown query parameter; "
+            "the query may set: readMask"
+        )
+
+    def test_a_nested_name_lists_the_fields_under_its_parent(self) -> None:
+        with pytest.raises(InvalidArgument) as refused:
+            transcode("SearchBooks", "/v1/books:search", query=[("filter.nope", "1")])
+        description = refused.value.violations[0].description
+        assert description.startswith("unknown query parameter; the query may set: filter.")
+        assert "filter.author" in description
+
+    def test_the_list_leaves_out_the_body_field(self) -> None:
+        with pytest.raises(InvalidArgument) as refused:
+            transcode("CreateShelf", "/v1/shelves", query=[("foo", "1")], body={})
+        assert refused.value.violations[0].description == (
+            "unknown query parameter; the query may set: shelfId"
+        )
+
+    def test_a_method_with_every_field_bound_says_it_takes_none(self) -> None:
+        with pytest.raises(InvalidArgument) as refused:
+            transcode("DeleteShelf", "/v1/shelves/s1", query=[("foo", "1")])
+        assert refused.value.violations[0].description == (
+            "unknown query parameter; this method takes none"
+        )
