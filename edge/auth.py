@@ -48,7 +48,7 @@ class EdgeAuthenticator:
 
     async def verify(self, authorization: str | None) -> User | None:
         """The user an `Authorization: Bearer <access token>` header proves, if any."""
-        token = bearer_token(authorization, key=AUTHORIZATION_HEADER)
+        token = bearer_token(authorization, key=AUTHORIZATION_HEADER, carrier="header")
         if token is None:
             return None
         verified = await self._verifier.verify(

@@ -9,14 +9,15 @@ from mesh.context import SERVICE_AUTHORIZATION_KEY, USER_AUTHORIZATION_KEY, Prin
 from mesh.errors import MESH_DOMAIN, Unauthenticated
 
 
-def bearer_token(value: str | None, *, key: str) -> str | None:
-    """The token of an `authorization`-style value ("Bearer <token>"); None when absent."""
+def bearer_token(value: str | None, *, key: str, carrier: str = "metadata") -> str | None:
+    """The token of an `authorization`-style value ("Bearer <token>"); None when absent.
+    `carrier` names what `key` is in the refusal: gRPC metadata, or an HTTP header."""
     if value is None:
         return None
     scheme, _, token = value.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(
-            f"metadata {key!r} must be 'Bearer <token>'",
+            f"the {key!r} {carrier} must be 'Bearer <token>'",
             reason="TOKEN_MALFORMED",
             domain=MESH_DOMAIN,
         )

@@ -186,6 +186,13 @@ async def test_the_authenticator_reads_service_and_user_tokens(issuer, verifier)
     assert principal.user.roles == frozenset({"admin"})
 
 
+async def test_metadata_without_the_bearer_scheme_is_named_as_metadata(verifier) -> None:
+    with pytest.raises(Unauthenticated) as caught:
+        await JwtAuthenticator(verifier).authenticate({"authorization": "x"}, audience="users")
+    assert caught.value.reason == "TOKEN_MALFORMED"
+    assert caught.value.message == "the 'authorization' metadata must be 'Bearer <token>'"
+
+
 async def test_a_service_token_for_another_callee_is_refused(issuer, verifier) -> None:
     metadata = {"authorization": f"Bearer {issuer.sign(sub='edge', aud='users', typ='service')}"}
     with pytest.raises(Unauthenticated) as caught:

@@ -51,6 +51,13 @@ async def test_a_malformed_token_is_401_with_its_reason(
     assert edge.upstream.count("SearchBooks") == 0
 
 
+async def test_a_header_without_the_bearer_scheme_is_named_as_a_header(edge: Edge) -> None:
+    reply = await edge.http.get("/v1/books:search", headers={"Authorization": "Basic x"})
+    assert reply.json()["error"]["message"] == (
+        "the 'Authorization' header must be 'Bearer <token>'"
+    )
+
+
 async def test_an_expired_token_is_401(edge: Edge) -> None:
     token = edge.issuer.sign(exp=1_000_000, iat=999_000, nbf=999_000)
     reply = await edge.http.get("/v1/books:search", headers=bearer(token))
