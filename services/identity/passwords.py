@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,6 +37,20 @@ class HashParameters:
 
 
 OWASP = HashParameters()
+#: How much lower than the serving threads the hashing threads run (Linux niceness): a core
+#: that a cheap call needs goes to it first, and hashing gets the CPU nothing else wants.
+HASHING_NICENESS = 10
+
+T = TypeVar("T")
+
+
+def lower_thread_priority(niceness: int = HASHING_NICENESS) -> None:
+    """Runs the calling thread `niceness` steps below the process's priority (Linux, where a
+    thread has its own nice value; elsewhere the thread keeps the process's priority)."""
+    if sys.platform == "linux":
+        thread = threading.get_native_id()
+        inherited = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, inherited + niceness))
 
 
 class PasswordHashing:
@@ -39,24 +58,31 @@ class PasswordHashing:
 
     Each hash takes ~50 ms of CPU and 19 MiB; running them on the event loop would stall every
     other call, and running unboundedly many would exhaust memory under a login flood. The
-    default leaves one core to everything else (serving cheap calls stays fast in a storm).
+    default leaves one core to everything else, and the hashing threads run at a lower
+    priority (HASHING_NICENESS), so cheap calls stay fast during a login storm.
     """
 
     def __init__(self, parameters: HashParameters = OWASP, *, concurrency: int | None = None):
         self.parameters = parameters
         self._hasher = parameters.hasher()
-        self._slots = asyncio.Semaphore(concurrency or max(1, (os.cpu_count() or 1) - 1))
+        slots = concurrency or max(1, (os.cpu_count() or 1) - 1)
+        self._slots = asyncio.Semaphore(slots)
+        self._threads = ThreadPoolExecutor(
+            max_workers=slots, thread_name_prefix="argon2", initializer=lower_thread_priority
+        )
         self._dummy_hash: str | None = None
 
     async def hash(self, password: str) -> str:
         """The encoded argon2id hash of `password`, with a fresh salt."""
-        async with self._slots:
-            return await asyncio.to_thread(self._hasher.hash, password)
+        return await self._in_thread(self._hasher.hash, password)
 
     async def verify(self, encoded: str, password: str) -> bool:
         """Whether `password` matches the encoded hash."""
+        return await self._in_thread(self._verify, encoded, password)
+
+    async def _in_thread(self, work: Callable[..., T], *args: str) -> T:
         async with self._slots:
-            return await asyncio.to_thread(self._verify, encoded, password)
+            return await asyncio.get_running_loop().run_in_executor(self._threads, work, *args)
 
     async def prepare(self) -> None:
         """Makes the stand-in hash `verify_nothing` checks against (once, at start-up)."""

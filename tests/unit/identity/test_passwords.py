@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 from collections.abc import Callable
 
+import pytest
 from argon2 import Type, extract_parameters
 
-from services.identity.passwords import OWASP, HashParameters, PasswordHashing
+from services.identity.passwords import HASHING_NICENESS, OWASP, HashParameters, PasswordHashing
 
 CHEAP = HashParameters(memory_kib=64, time_cost=1)
 
@@ -102,3 +105,16 @@ async def test_checking_an_unknown_account_spends_a_real_verification() -> None:
     await hashing.verify_nothing("whatever")
     await hashing.verify_nothing("whatever")
     assert len(calls) == 3  # the dummy hash is made once, then each check verifies against it
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="threads have their own nice value on Linux")
+async def test_hashing_threads_run_below_the_serving_threads_priority() -> None:
+    hashing = PasswordHashing(CHEAP)
+    seen: list[int] = []
+    SpyHasher(
+        hashing, lambda: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    )
+    await hashing.hash("pw")
+    serving = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen == [min(19, serving + HASHING_NICENESS)]
+    assert os.getpriority(os.PRIO_PROCESS, os.getpid()) == serving  # the process is untouched
