@@ -15,7 +15,7 @@ async def main() -> None:
     verdicts += await edge.run()
     verdicts += await mesh_chain.run()
     verdicts += await token_cache.run()
-    await auth.run()
+    verdicts += await auth.run()
     await events.run()
     table = verdict_table(verdicts)
     print("\n".join(["", "Targets:", *table]))
