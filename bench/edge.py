@@ -27,6 +27,7 @@ from bench.loadgen import Load, LoadGenerator, Target
 from bench.stack import ROOT, Stack, devstack
 from meshwork.identity.v1 import identity_service_pb2 as identity_pb
 from meshwork.identity.v1 import identity_service_pb2_grpc as identity_grpc
+from meshwork.users.v1 import users_service_pb2 as users_pb
 
 PASSWORD = "correct horse battery staple"
 CONCURRENCY = (1, 16, 64)
@@ -44,9 +45,12 @@ async def run() -> list[Verdict]:
             idle_rss = stack_rss(stack)
             base = await prepare(stack, Path(tmp))
             database = f"sqlite+aiosqlite:///{Path(tmp) / 'users.db'}"
-            async with naive_design(database) as (naive_url, naive_pids):
+            async with (
+                naive_design(database) as (naive_url, naive_pids),
+                floor_design(base, naive_url, Path(tmp)) as (floor_url, floor_pids),
+            ):
                 verdicts, lines = await compare_designs(
-                    stack_pids | naive_pids, targets_for(base, naive_url)
+                    stack_pids | naive_pids | floor_pids, targets_for(base, naive_url, floor_url)
                 )
             loaded_rss = stack_rss(stack)
     lines += platform_lines(stack, sorted(stack_pids), idle_rss, loaded_rss)
@@ -96,7 +100,7 @@ async def prepare(stack: Stack, state: Path) -> dict[str, str]:
     return base
 
 
-def targets_for(base: dict[str, str], naive_url: str) -> dict[str, Target]:
+def targets_for(base: dict[str, str], naive_url: str, floor_url: str) -> dict[str, Target]:
     user = (("authorization", f"Bearer {base['access']}"),)
     user_id = base["user_id"]
     return {
@@ -110,6 +114,8 @@ def targets_for(base: dict[str, str], naive_url: str) -> dict[str, Target]:
             kind="http", url=f"{naive_url}/per-request/v1/users/{user_id}"
         ),
         "naive shared client": Target(kind="http", url=f"{naive_url}/shared/v1/users/{user_id}"),
+        "floor, gRPC shape": Target(kind="http", url=f"{floor_url}/grpc/v1/users/{user_id}"),
+        "floor, HTTP shape": Target(kind="http", url=f"{floor_url}/http/v1/users/{user_id}"),
     }  # fmt: skip
 
 
@@ -126,7 +132,7 @@ async def naive_design(database_url: str) -> AsyncIterator[tuple[str, dict[str, 
     env = {**os.environ, "NAIVE_DATABASE_URL": database_url,
            "NAIVE_USERS_URL": f"http://127.0.0.1:{users_port}"}  # fmt: skip
     started = [
-        await serve(app, port, env)
+        await serve(f"bench.naive:{app}", port, env)
         for app, port in (("users_app", users_port), ("gateway_app", gateway_port))
     ]
     try:
@@ -142,9 +148,50 @@ async def naive_design(database_url: str) -> AsyncIterator[tuple[str, dict[str, 
             await process.wait()
 
 
+@contextlib.asynccontextmanager
+async def floor_design(
+    base: dict[str, str], naive_url: str, state: Path
+) -> AsyncIterator[tuple[str, dict[str, int]]]:
+    """bench/floor.py's front and leaves, the leaves answering what users and the naive users
+    service answer for the bench's user."""
+    grpc_reply, http_reply = state / "floor-reply.binpb", state / "floor-reply.json"
+    async with grpc.aio.insecure_channel(base["users"]) as channel:
+        get_user = channel.unary_unary("/meshwork.users.v1.UsersService/GetUser")
+        grpc_reply.write_bytes(await get_user(
+            users_pb.GetUserRequest(user_id=base["user_id"]).SerializeToString(),
+            metadata=(("authorization", f"Bearer {base['service']}"),
+                      ("x-user-authorization", f"Bearer {base['access']}")),
+        ))  # fmt: skip
+    async with httpx.AsyncClient() as client:
+        naive = await client.get(f"{naive_url}/shared/v1/users/{base['user_id']}")
+        http_reply.write_bytes(naive.raise_for_status().content)
+    grpc_port, http_port, front_port = free_port(), free_port(), free_port()
+    env = {**os.environ, "FLOOR_REPLY": str(http_reply),
+           "FLOOR_GRPC_LEAF": f"127.0.0.1:{grpc_port}",
+           "FLOOR_HTTP_LEAF": f"http://127.0.0.1:{http_port}"}  # fmt: skip
+    started = {
+        "floor gRPC leaf": await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.floor", str(grpc_port), str(grpc_reply), cwd=ROOT
+        ),
+        "floor HTTP leaf": await serve("bench.floor:http_leaf_app", http_port, env),
+        "floor front": await serve("bench.floor:front_app", front_port, env),
+    }
+    try:
+        for port in (grpc_port, http_port, front_port):
+            await wait_listening(port)
+        yield (
+            f"http://127.0.0.1:{front_port}",
+            {name: process.pid for name, process in started.items()},
+        )
+    finally:
+        for process in started.values():
+            process.terminate()
+            await process.wait()
+
+
 async def serve(app: str, port: int, env: dict[str, str]) -> asyncio.subprocess.Process:
-    """`bench.naive:<app>` under uvicorn with uvloop and httptools, as the edge runs."""
-    command = ["-m", "uvicorn", "--factory", f"bench.naive:{app}", "--port", str(port),
+    """The uvicorn factory `app` (module:function) with uvloop and httptools, as the edge runs."""
+    command = ["-m", "uvicorn", "--factory", app, "--port", str(port),
                "--loop", "uvloop", "--http", "httptools", "--no-access-log",
                "--log-level", "warning"]  # fmt: skip
     return await asyncio.create_subprocess_exec(sys.executable, *command, cwd=ROOT, env=env)
@@ -164,7 +211,8 @@ async def wait_listening(port: int, timeout_s: float = 20.0) -> None:
         return
 
 
-MEASURED = ("edge", "users", "identity", "naive gateway", "naive users")
+MEASURED = ("edge", "users", "identity", "naive gateway", "naive users",
+            "floor front", "floor gRPC leaf", "floor HTTP leaf")  # fmt: skip
 
 
 async def compare_designs(
@@ -177,7 +225,10 @@ async def compare_designs(
         "medians; CPU ms per request of each process (load generator = our 2 worker processes,"
         " on the same cores: with 2 cores, throughput is bounded by 2 s / total CPU per request)."
         " The generator's gRPC client costs it more per call than its HTTP client, which"
-        " favours the HTTP variants: compare the services' CPU columns too.",
+        " favours the HTTP variants: compare the services' CPU columns too. The floor variants"
+        " are both shapes with no work at either hop (bench/floor.py): through them, the gRPC"
+        " shape's lead over the HTTP one is the most the edge could have over the naive shared"
+        " client.",
         "",
         "| concurrency | variant | rps | p50 ms | p99 ms | "
         + " | ".join(f"{name} CPU ms/req" for name in (*watched, "load generator"))
@@ -226,11 +277,14 @@ def edge_verdicts(concurrency: int, loads: dict[str, Load]) -> list[Verdict]:
     edge = loads["edge"].throughput
     wanted = [("direct gRPC", 0.6, (16, 64)), ("naive per-request client", 4.0, CONCURRENCY),
               ("naive shared client", 1.5, CONCURRENCY)]  # fmt: skip
+    floor = loads["floor, gRPC shape"].throughput / loads["floor, HTTP shape"].throughput
     return [
-        Verdict(f"edge / {other} throughput, concurrency {concurrency}",
-                edge / loads[other].throughput, f"≥ {floor}",
-                edge / loads[other].throughput >= floor)
-        for other, floor, levels in wanted if concurrency in levels
+        *(Verdict(f"edge / {other} throughput, concurrency {concurrency}",
+                  edge / loads[other].throughput, f"≥ {wanted_ratio}",
+                  edge / loads[other].throughput >= wanted_ratio)
+          for other, wanted_ratio, levels in wanted if concurrency in levels),
+        Verdict(f"floor (no work at either hop): gRPC shape / HTTP shape, concurrency "
+                f"{concurrency}", floor, "reference", None),
     ]  # fmt: skip
 
 
