@@ -1,5 +1,6 @@
-"""The edge measured against direct gRPC and a naive FastAPI-over-HTTP design, plus the
-platform's footprint (RSS of the whole local stack, seconds to ready).
+"""The edge measured against direct gRPC and a naive FastAPI-over-HTTP design, beside the
+floor of both shapes (bench/floor.py), plus the platform's footprint (RSS of the whole local
+stack, seconds to ready).
 
 Everything runs as `make up` runs it (every service its own process, the edge under uvicorn
 with uvloop and httptools); the load comes from our multi-process generator (bench/loadgen.py).
