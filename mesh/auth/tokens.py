@@ -104,7 +104,7 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError as error:
-            raise _refuse("TOKEN_MALFORMED", f"the token is not a valid JWT: {error}") from None
+            raise _refuse("TOKEN_MALFORMED", _not_a_jwt(token, error)) from None
         algorithm, kid = header.get("alg"), header.get("kid")
         if algorithm not in ALLOWED_ALGORITHMS:
             raise _refuse(
@@ -152,6 +152,31 @@ class TokenVerifier:
                 if isinstance(error, kind):
                     raise _refuse(reason, f"{message}: {error}") from None
             raise _refuse("TOKEN_MALFORMED", f"the token is invalid: {error}") from None
+
+
+#: How PyJWT's messages for a part that does not decode begin, and what the part must be.
+_UNDECODABLE_PARTS = (
+    ("Invalid header", "its header is not base64url-encoded JSON"),
+    ("Invalid payload", "its payload is not base64url-encoded JSON"),
+    ("Invalid crypto padding", "its signature is not base64url"),
+)
+
+
+def _not_a_jwt(token: str, error: jwt.DecodeError) -> str:
+    """What makes `token` no JWT at all, in terms of its three dot-separated parts."""
+    parts = token.count(".") + 1
+    if parts != 3:
+        return (
+            f"the token is not a valid JWT: it has {parts} dot-separated "
+            f"part{'' if parts == 1 else 's'}, not the three of one (header.payload.signature)"
+        )
+    for words, problem in _UNDECODABLE_PARTS:
+        if str(error).startswith(words):
+            return (
+                f"the token is not a valid JWT: {problem} "
+                "(a character added, lost or changed in copying?)"
+            )
+    return f"the token is not a valid JWT: {error}"
 
 
 def _audience_mismatch(token: str, audience: str) -> str:

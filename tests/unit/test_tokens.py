@@ -129,6 +129,40 @@ async def test_an_opaque_refresh_token_is_not_an_access_token(verifier) -> None:
     assert await refused(verifier, "rt_3q2+7w-opaque-refresh-token") == "TOKEN_MALFORMED"
 
 
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (lambda token: token + "x", "its signature is not base64url"),
+        (lambda token: "x" + token, "its header is not base64url-encoded JSON"),
+        (
+            lambda token: token.replace(".", "x.", 2).replace("x.", ".", 1),
+            "its payload is not base64url-encoded JSON",
+        ),
+        (lambda token: token.replace(".", "x.", 1), "its header is not base64url-encoded JSON"),
+        (lambda token: token.rpartition(".")[0], "it has 2 dot-separated parts, not the three"),
+        (lambda token: "not-a-jwt", "it has 1 dot-separated part, not the three"),
+        (lambda token: token + ".x", "it has 4 dot-separated parts, not the three"),
+    ],
+    ids=[
+        "appended to the signature",
+        "header",
+        "payload",
+        "header padding",
+        "cut short",
+        "one part",
+        "four",
+    ],
+)
+async def test_a_token_that_is_no_jwt_is_told_which_part_is_wrong(
+    issuer, verifier, damage, says
+) -> None:
+    with pytest.raises(Unauthenticated) as caught:
+        await verifier.verify(damage(issuer.sign()), audience="meshwork", token_type="access")
+    assert caught.value.reason == "TOKEN_MALFORMED"
+    assert caught.value.message.startswith("the token is not a valid JWT: ")
+    assert says in caught.value.message
+
+
 async def test_a_service_token_is_not_a_user_token(issuer, verifier) -> None:
     service_token = issuer.sign(sub="jobs", aud="meshwork", typ="service")
     assert await refused(verifier, service_token) == "TOKEN_TYPE_MISMATCH"
