@@ -51,10 +51,11 @@ async def run() -> list[Verdict]:
 
 @contextlib.contextmanager
 def access_log_to_null() -> Iterator[None]:
-    """Logging as `mesh.logs.configure_logging` sets it up for a service, into the null device."""
+    """Logging as `mesh.logs.configure_logging` sets it up for a service, into the null device
+    (line-buffered: like stderr, it hands each line to the OS as it is written)."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    with open(os.devnull, "w") as sink:
+    with open(os.devnull, "w", buffering=1) as sink:
         configure_logging("testing")
         cast(logging.StreamHandler, root.handlers[0]).setStream(sink)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import logging
@@ -75,6 +76,22 @@ class JsonFormatter(logging.Formatter):
             return json.dumps(entry, default=str)
 
 
+class RecordStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A StreamHandler that skips the flush after each record when the stream already hands
+    every line to the OS as it is written: stderr does (write-through to the file since
+    Python 3.9), as does any line-buffered stream. Each record ends in a newline, so nothing
+    waits in a buffer; the flush would only cost a lock and a call per record (the access
+    log writes one per call). Other streams are flushed as StreamHandler flushes them."""
+
+    def flush(self) -> None:
+        stream = self.stream
+        unbuffered = getattr(stream, "write_through", False) and isinstance(
+            getattr(stream, "buffer", None), io.RawIOBase
+        )
+        if not (unbuffered or getattr(stream, "line_buffering", False)):
+            super().flush()
+
+
 def configure_logging(service: str, *, level: str = "INFO", json_output: bool = True) -> None:
     """Routes the root logger to stderr, as JSON lines (or plain text for local reading).
 
@@ -84,7 +101,7 @@ def configure_logging(service: str, *, level: str = "INFO", json_output: bool = 
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    handler = logging.StreamHandler(sys.stderr)
+    handler = RecordStreamHandler(sys.stderr)
     if json_output:
         handler.setFormatter(JsonFormatter(service))
     else:

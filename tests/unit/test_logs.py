@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from mesh.context import Principal, User, principal_var, request_id_var
-from mesh.logs import JsonFormatter
+from mesh.logs import JsonFormatter, RecordStreamHandler, configure_logging
 
 
 def _record(**extra: object) -> logging.LogRecord:
@@ -68,3 +72,55 @@ def test_exceptions_and_values_beyond_64_bits_are_written() -> None:
     entry = json.loads(JsonFormatter("users").format(record))
     assert entry["huge"] == 2**70  # orjson stops at 64 bits; the standard encoder takes over
     assert "ValueError: broken" in entry["exception"]
+
+
+class _CountingFlushes(io.TextIOWrapper):
+    flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        super().flush()
+
+
+def _stream(path: Path, *, raw: bool = False, **options: bool) -> _CountingFlushes:
+    return _CountingFlushes(open(path, "wb", buffering=0 if raw else 8192), **options)
+
+
+@pytest.mark.parametrize(
+    "options", [{"write_through": True, "raw": True}, {"line_buffering": True}]
+)
+def test_a_stream_that_hands_lines_to_the_os_gets_each_record_without_a_flush(
+    tmp_path: Path, options: dict[str, bool]
+) -> None:
+    path = tmp_path / "log"
+    with _stream(path, **options) as stream:
+        RecordStreamHandler(stream).handle(_record())
+        assert path.read_text() == "alice did this\n"  # read beside the handler, not through it
+        assert stream.flushes == 0
+
+
+@pytest.mark.parametrize("options", [{}, {"write_through": True}], ids=["text", "binary"])
+def test_a_buffered_stream_is_flushed_after_each_record(
+    tmp_path: Path, options: dict[str, bool]
+) -> None:
+    # Write-through over a buffered file hands the text on, but the file's buffer holds it.
+    path = tmp_path / "log"
+    with _stream(path, **options) as stream:
+        handler = RecordStreamHandler(stream)
+        handler.handle(_record())
+        handler.handle(_record())
+        assert path.read_text() == "alice did this\n" * 2
+        assert stream.flushes == 2
+
+
+def test_services_log_to_stderr_through_the_handler() -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging("users")
+        [handler] = root.handlers
+        assert isinstance(handler, RecordStreamHandler)
+        assert handler.stream is sys.stderr
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
