@@ -101,15 +101,19 @@ async def prepare(stack: Stack, state: Path) -> dict[str, str]:
     return base
 
 
+def direct_metadata(base: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The metadata of a direct GetUser call: the service token and the user's own."""
+    return (("authorization", f"Bearer {base['service']}"),
+            ("x-user-authorization", f"Bearer {base['access']}"))  # fmt: skip
+
+
 def targets_for(base: dict[str, str], naive_url: str, floor_url: str) -> dict[str, Target]:
     user = (("authorization", f"Bearer {base['access']}"),)
     user_id = base["user_id"]
     return {
         "edge": Target(kind="http", url=base["edge"], headers=user),
         "direct gRPC": Target(
-            kind="grpc", address=base["users"], user_id=user_id,
-            headers=(("authorization", f"Bearer {base['service']}"),
-                     ("x-user-authorization", f"Bearer {base['access']}")),
+            kind="grpc", address=base["users"], user_id=user_id, headers=direct_metadata(base)
         ),
         "naive per-request client": Target(
             kind="http", url=f"{naive_url}/per-request/v1/users/{user_id}"
@@ -158,11 +162,8 @@ async def floor_design(
     grpc_reply, http_reply = state / "floor-reply.binpb", state / "floor-reply.json"
     async with grpc.aio.insecure_channel(base["users"]) as channel:
         get_user = channel.unary_unary("/meshwork.users.v1.UsersService/GetUser")
-        grpc_reply.write_bytes(await get_user(
-            users_pb.GetUserRequest(user_id=base["user_id"]).SerializeToString(),
-            metadata=(("authorization", f"Bearer {base['service']}"),
-                      ("x-user-authorization", f"Bearer {base['access']}")),
-        ))  # fmt: skip
+        request = users_pb.GetUserRequest(user_id=base["user_id"]).SerializeToString()
+        grpc_reply.write_bytes(await get_user(request, metadata=direct_metadata(base)))
     async with httpx.AsyncClient() as client:
         naive = await client.get(f"{naive_url}/shared/v1/users/{base['user_id']}")
         http_reply.write_bytes(naive.raise_for_status().content)

@@ -99,7 +99,9 @@ def test_a_stream_that_hands_lines_to_the_os_gets_each_record_without_a_flush(
         assert stream.flushes == 0
 
 
-@pytest.mark.parametrize("options", [{}, {"write_through": True}], ids=["text", "binary"])
+@pytest.mark.parametrize(
+    "options", [{}, {"write_through": True}], ids=["buffered", "write-through to buffer"]
+)
 def test_a_buffered_stream_is_flushed_after_each_record(
     tmp_path: Path, options: dict[str, bool]
 ) -> None:
