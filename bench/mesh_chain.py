@@ -11,10 +11,8 @@ and calls without metadata is measured beside them for reference.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from collections.abc import Iterator
-from typing import cast
 
 import grpc
 from prometheus_client import CollectorRegistry
@@ -31,10 +29,10 @@ from bench.harness import (
 from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache
 from mesh.auth.tokens import TokenVerifier
-from mesh.logs import configure_logging
 from mesh.server import assemble_server
 from mesh.tracing import tracer_provider
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
+from tests.support.logs import service_logging
 from tests.support.probe import ProbeServicer, probe_binding, probe_server
 from tests.support.tokens import ISSUER, TestIssuer
 
@@ -53,16 +51,8 @@ async def run() -> list[Verdict]:
 def access_log_to_null() -> Iterator[None]:
     """Logging as `mesh.logs.configure_logging` sets it up for a service, into the null device
     (line-buffered: like stderr, it hands each line to the OS as it is written)."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    with open(os.devnull, "w", buffering=1) as sink:
-        configure_logging("testing")
-        cast(logging.StreamHandler, root.handlers[0]).setStream(sink)
-        try:
-            yield
-        finally:
-            root.handlers[:], level = saved
-            root.setLevel(level)
+    with open(os.devnull, "w", buffering=1) as sink, service_logging(sink):
+        yield
 
 
 async def _run() -> list[Verdict]:

@@ -21,6 +21,7 @@ from edge.errors import (
 )
 from edge.metrics import EdgeMetrics
 from mesh.context import new_request_id, request_id_var
+from mesh.logs import log_structured
 from mesh.tracing import SpanStarter, tracer_provider
 
 logger = logging.getLogger("meshwork.edge.access")
@@ -91,20 +92,14 @@ class RequestContextMiddleware:
         route = route_of(scope)
         self._metrics.observe(scope["method"], route, code, seconds)
         level = logging.ERROR if code == 500 else logging.WARNING if code > 500 else logging.INFO
-        logger.log(
-            level,
-            "%s %s %s",
-            scope["method"],
-            route,
-            code,
-            extra={
-                "method": scope["method"],
-                "route": route,
-                "code": code,
-                "duration_ms": round(seconds * 1000, 2),
-                "client": (scope.get("client") or ("", 0))[0],
-            },
-        )
+        fields = {
+            "method": scope["method"],
+            "route": route,
+            "code": code,
+            "duration_ms": round(seconds * 1000, 2),
+            "client": (scope.get("client") or ("", 0))[0],
+        }
+        log_structured(logger, level, f"{scope['method']} {route} {code}", fields)
 
 
 def _request_id(given: str) -> str:

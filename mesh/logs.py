@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
 import logging
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -45,12 +47,34 @@ class JsonFormatter(logging.Formatter):
         return self._second_text + _MILLIS[int((created - second) * 1000)]
 
     def format(self, record: logging.LogRecord) -> str:
+        added = itertools.islice(record.__dict__.items(), len(_RECORD_ATTRS), None)
+        extras = {
+            key: value
+            for key, value in added
+            if key not in _STANDARD_ATTRS and not key.startswith("_")
+        }
+        exception = self.formatException(record.exc_info) if record.exc_info else None
+        return self.line(
+            record.created, record.levelno, record.name, record.getMessage(), extras, exception
+        )
+
+    def line(
+        self,
+        created: float,
+        level: int,
+        logger: str,
+        message: str,
+        fields: Mapping[str, Any],
+        exception: str | None = None,
+    ) -> str:
+        """The JSON line of one record: its time, level, logger and message, the current
+        call's request id, trace and caller, then `fields` (its extras) and the exception."""
         entry: dict[str, Any] = {
-            "time": self._timestamp(record.created),
-            "level": record.levelname.lower(),
+            "time": self._timestamp(created),
+            "level": _level_name(level),
             "service": self._service,
-            "logger": record.name,
-            "message": record.getMessage(),
+            "logger": logger,
+            "message": message,
         }
         request_id = current_request_id()
         if request_id:
@@ -64,16 +88,19 @@ class JsonFormatter(logging.Formatter):
             entry["caller"] = principal.service
         if principal.user:
             entry["user"] = principal.user.subject
-        added = itertools.islice(record.__dict__.items(), len(_RECORD_ATTRS), None)
-        for key, value in added:
-            if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                entry[key] = value
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        entry.update(fields)
+        if exception is not None:
+            entry["exception"] = exception
         try:
             return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
         except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits
             return json.dumps(entry, default=str)
+
+
+@functools.cache
+def _level_name(level: int) -> str:
+    """`info`, `error`, ... (`level 5` for a number no name was registered for)."""
+    return logging.getLevelName(level).lower()
 
 
 class RecordStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -91,12 +118,72 @@ class RecordStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         if not (unbuffered or getattr(stream, "line_buffering", False)):
             super().flush()
 
+    def write_line(self, line: str) -> None:
+        """Writes a line already formatted, as `emit` writes a record's: under the handler's
+        lock, then flushed as `flush` decides; a failure to write goes to `handleError`."""
+        self.acquire()
+        try:
+            self.stream.write(line + self.terminator)
+            self.flush()
+        except Exception:
+            self.handleError(logging.makeLogRecord({"msg": line}))
+        finally:
+            self.release()
+
+
+def log_structured(
+    logger: logging.Logger, level: int, message: str, fields: dict[str, Any]
+) -> None:
+    """Logs `message` with `fields` as its extras, as `logger.log(level, message, extra=fields)`
+    does; `fields` must not use the names of LogRecord attributes.
+
+    For the lines logged on every call (the access logs): when the record would reach one
+    handler only, a `RecordStreamHandler` with the `JsonFormatter`, with no filter on its way
+    (what `configure_logging` sets up), its JSON line is written to that handler directly,
+    the same line the formatter makes of the record, without making a LogRecord or passing it
+    through the logger hierarchy: that is most of what a logged line costs. Any other set-up
+    (more handlers, filters, another formatter or record factory) gets the record.
+    """
+    if not logger.isEnabledFor(level):
+        return
+    direct = _json_lines_handler(logger, level)
+    if direct is None:
+        logger.log(level, message, extra=fields, stacklevel=2)
+        return
+    handler, formatter = direct
+    handler.write_line(formatter.line(time.time(), level, logger.name, message, fields))
+
+
+def _json_lines_handler(
+    logger: logging.Logger, level: int
+) -> tuple[RecordStreamHandler, JsonFormatter] | None:
+    """The one handler a `level` record of `logger` reaches, and its formatter, when writing
+    the formatter's line to it is all that logging the record would do; else None."""
+    if logger.disabled or logging.getLogRecordFactory() is not logging.LogRecord:
+        return None
+    reached: logging.Handler | None = None
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        for handler in current.handlers:
+            if reached is not None:
+                return None
+            reached = handler
+        if not current.propagate:
+            break
+        current = current.parent
+    if not isinstance(reached, RecordStreamHandler) or reached.filters or level < reached.level:
+        return None
+    formatter = reached.formatter
+    return (reached, formatter) if isinstance(formatter, JsonFormatter) else None
+
 
 def configure_logging(service: str, *, level: str = "INFO", json_output: bool = True) -> None:
     """Routes the root logger to stderr, as JSON lines (or plain text for local reading).
 
     Records skip the thread and process names: no line shows them, and each costs on every
-    record (the access log writes one per call).
+    record. The access logs' lines are written straight to the handler (`log_structured`).
     """
     logging.logThreads = False
     logging.logProcesses = False

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mesh.context import Principal, User, principal_var, request_id_var
-from mesh.logs import JsonFormatter, RecordStreamHandler, configure_logging
+from mesh.logs import JsonFormatter, RecordStreamHandler, configure_logging, log_structured
+from tests.support.logs import service_logging
 
 
 def _record(**extra: object) -> logging.LogRecord:
@@ -126,3 +130,142 @@ def test_services_log_to_stderr_through_the_handler() -> None:
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
+
+
+LOGGER = "meshwork.test.hot"
+
+
+@contextlib.contextmanager
+def service_log() -> Iterator[io.StringIO]:
+    """The root logger as a service sets it up, writing into the returned stream (set up in
+    the test itself: pytest adds its own handlers to the root logger as each test starts)."""
+    stream = io.StringIO()
+    with service_logging(stream, "users"):
+        yield stream
+
+
+@pytest.fixture
+def no_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Makes any LogRecord of LOGGER fail the test: its lines must be written directly."""
+
+    def refuse(*args: object, **kwargs: object) -> logging.LogRecord:
+        raise AssertionError("a LogRecord was made")
+
+    monkeypatch.setattr(logging.getLogger(LOGGER), "makeRecord", refuse)
+
+
+def _in_a_call() -> contextlib.AbstractContextManager[None]:
+    @contextlib.contextmanager
+    def scope() -> Iterator[None]:
+        request = request_id_var.set("req-9")
+        caller = principal_var.set(Principal(service="edge", user=User(subject="u1")))
+        try:
+            yield
+        finally:
+            principal_var.reset(caller)
+            request_id_var.reset(request)
+
+    return scope()
+
+
+def test_a_structured_line_is_written_directly_as_the_formatter_writes_its_record(
+    no_records: None,
+) -> None:
+    fields = {"route": "/v1/users/{id}", "code": 200, "duration_ms": 0.42}
+    with service_log() as stream, _in_a_call():
+        log_structured(logging.getLogger(LOGGER), logging.WARNING, "GET /v1/users/{id} 200", fields)
+        record = logging.makeLogRecord(
+            {"name": LOGGER, "levelno": logging.WARNING, "levelname": "WARNING",
+             "msg": "GET /v1/users/{id} 200", **fields}
+        )  # fmt: skip
+        expected = json.loads(JsonFormatter("users").format(record))
+    [line] = stream.getvalue().splitlines()
+    written = json.loads(line)
+    assert list(written) == list(expected)  # same fields, in the same order
+    assert {**written, "time": ""} == {**expected, "time": ""}
+    assert (written["level"], written["request_id"], written["caller"]) == (
+        "warning",
+        "req-9",
+        "edge",
+    )
+    assert datetime.fromisoformat(written["time"]) <= datetime.now(UTC)
+
+
+def test_a_structured_line_below_the_level_is_not_written(no_records: None) -> None:
+    with service_log() as stream:
+        log_structured(logging.getLogger(LOGGER), logging.DEBUG, "quiet", {"code": 1})
+    assert stream.getvalue() == ""
+
+
+def _filtered_out(logger: logging.Logger, handler: logging.Handler) -> None:
+    logger.addFilter(lambda record: False)
+
+
+def _handler_filtered_out(logger: logging.Logger, handler: logging.Handler) -> None:
+    handler.addFilter(lambda record: False)
+
+
+def _handler_above_the_level(logger: logging.Logger, handler: logging.Handler) -> None:
+    handler.setLevel(logging.ERROR)
+
+
+def _logger_disabled(logger: logging.Logger, handler: logging.Handler) -> None:
+    logger.disabled = True
+
+
+@pytest.mark.parametrize(
+    "set_up", [_filtered_out, _handler_filtered_out, _handler_above_the_level, _logger_disabled]
+)
+def test_a_set_up_that_drops_the_record_gets_no_line(set_up: Any) -> None:
+    logger = logging.getLogger(LOGGER)
+    with service_log() as stream:
+        [handler] = logging.getLogger().handlers
+        set_up(logger, handler)
+        try:
+            log_structured(logger, logging.INFO, "dropped", {"code": 1})
+        finally:
+            logger.filters.clear()
+            logger.disabled = False
+    assert stream.getvalue() == ""
+
+
+def test_other_handlers_formatters_and_record_factories_get_the_record() -> None:
+    logger = logging.getLogger(LOGGER)
+    plain = io.StringIO()
+    handler = logging.StreamHandler(plain)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s code=%(code)s"))
+
+    class Tagged(logging.LogRecord):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.tag = "tagged"
+
+    with service_log() as stream:
+        [root_handler] = logging.getLogger().handlers
+        logger.addHandler(handler)
+        logging.setLogRecordFactory(Tagged)
+        try:
+            log_structured(logger, logging.INFO, "both", {"code": 7})
+            logger.removeHandler(handler)
+            root_handler.setFormatter(logging.Formatter("%(message)s %(tag)s"))
+            log_structured(logger, logging.INFO, "text", {"code": 8})
+        finally:
+            logging.setLogRecordFactory(logging.LogRecord)
+            logger.removeHandler(handler)
+    assert plain.getvalue() == "INFO both code=7\n"
+    first, second = stream.getvalue().splitlines()
+    assert json.loads(first)["tag"] == "tagged"  # the factory's record reached the formatter
+    assert second == "text tagged"
+
+
+def test_a_line_that_cannot_be_written_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reported: list[str] = []
+    with service_log() as stream:
+        [handler] = logging.getLogger().handlers
+        monkeypatch.setattr(handler, "handleError", lambda record: reported.append(record.msg))
+        stream.close()  # writing now raises ValueError
+        log_structured(logging.getLogger(LOGGER), logging.INFO, "lost", {"code": 1})
+    [line] = reported
+    assert json.loads(line)["message"] == "lost"
