@@ -84,8 +84,9 @@ class RequestContextMiddleware:
                 finally:
                     span.update_name(f"{method} {route_of(scope)}")  # the template, not the path
                     span.set_attribute("http.response.status_code", status["code"])
+                    # inside the span: the access line carries the trace it belongs to
+                    self._record(scope, status["code"], time.perf_counter() - started)
         finally:
-            self._record(scope, status["code"], time.perf_counter() - started)
             request_id_var.reset(token)
 
     def _record(self, scope: Scope, code: int, seconds: float) -> None:

@@ -125,7 +125,8 @@ class CallScope:
     Entering: start the server span, adopt the request id, count the call, bound it by its
     deadline, authenticate and authorize the caller. Leaving (also when entering failed):
     map the handler's exception to its status, then record that status in the metrics, the
-    access log and the span. The context variables set on entry are reset on exit.
+    access log and the span. The context variables set on entry (the caller among them, which
+    the access line names) are reset after that.
     """
 
     __slots__ = (
@@ -195,19 +196,19 @@ class CallScope:
             except TimeoutError as timed_out:  # the default deadline cut the handler off
                 error = timed_out
             self._timeout = None
+        outcome = await self._map_failure(error) if error is not None else None
+        code = status_code_of(self._context, outcome)
+        duration_s = time.perf_counter() - self._started
+        self._method.metrics.end(code, duration_s)
+        log_access(self._call, self._context, code, duration_s)  # with the caller still current
+        if self._span is not None:
+            self._span.end(code, error)
         if self._principal is not None:
             principal_var.reset(self._principal)
             self._principal = None
         if self._deadline is not None:
             deadline_var.reset(self._deadline)
             self._deadline = None
-        outcome = await self._map_failure(error) if error is not None else None
-        code = status_code_of(self._context, outcome)
-        duration_s = time.perf_counter() - self._started
-        self._method.metrics.end(code, duration_s)
-        log_access(self._call, self._context, code, duration_s)
-        if self._span is not None:
-            self._span.end(code, error)
         if self._request_id is not None:
             request_id_var.reset(self._request_id)
             self._request_id = None

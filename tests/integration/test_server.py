@@ -4,6 +4,7 @@ health."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from mesh.logs import JsonFormatter
 from mesh.server import assemble_server
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
+from tests.support.logs import json_lines, service_logging
 from tests.support.probe import probe_binding, probe_server
 
 SERVICE = (("authorization", "Bearer service:edge"),)
@@ -231,6 +233,29 @@ class TestObservability:
         assert entry["code"] == "OK"
         assert entry["rpc"] == "/meshwork.testing.v1.ProbeService/Echo"
         assert record.duration_ms >= 0
+
+    async def test_a_service_writes_each_call_as_one_json_line_with_its_context(
+        self, served
+    ) -> None:
+        stub, _ = served
+        trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+        traceparent = f"00-{trace_id}-00f067aa0ba902b7-01"
+        metadata = (*MEMBER, ("x-request-id", "req-line"), ("traceparent", traceparent))
+        stream = io.StringIO()
+        with service_logging(stream):
+            await stub.Echo(probe_pb2.EchoRequest(), metadata=metadata)
+        [entry] = json_lines(stream.getvalue(), "meshwork.access")
+        expected = {
+            "level": "info",
+            "rpc": "/meshwork.testing.v1.ProbeService/Echo",
+            "code": "OK",
+            "request_id": "req-line",
+            "trace_id": trace_id,
+            "caller": "edge",
+            "user": "u2",
+        }
+        assert expected.items() <= entry.items()
+        assert entry["duration_ms"] >= 0 and entry["peer"].startswith("ipv4:127.0.0.1:")
 
 
 @pytest.fixture

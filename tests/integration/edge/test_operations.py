@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from tests.integration.edge.conftest import Edge
-from tests.integration.edge.fakes import NOWHERE, bearer, edge_app, edge_settings, serving
+from tests.integration.edge.fakes import (
+    CLIENT_ADDRESS,
+    NOWHERE,
+    bearer,
+    edge_app,
+    edge_settings,
+    serving,
+)
+from tests.support.logs import json_lines, service_logging
 from tests.support.tokens import TestIssuer
 
 
@@ -62,6 +71,27 @@ async def test_metrics_count_requests_by_route_template(edge: Edge) -> None:
     assert shelf in metrics
     assert search in metrics
     assert "edge_http_request_duration_seconds_bucket" in metrics
+
+
+async def test_each_request_is_one_json_access_line_with_its_route_template(edge: Edge) -> None:
+    stream = io.StringIO()
+    with service_logging(stream, "edge"):
+        await edge.http.get("/v1/shelves/s1", headers={"X-Request-Id": "req-edge-1"})
+        await edge.http.get("/v1/books:search")
+    found, refused = json_lines(stream.getvalue(), "meshwork.edge.access")
+    expected = {
+        "level": "info",
+        "service": "edge",
+        "message": "GET /v1/shelves/{shelf_id} 200",
+        "method": "GET",
+        "route": "/v1/shelves/{shelf_id}",
+        "code": 200,
+        "client": CLIENT_ADDRESS,
+        "request_id": "req-edge-1",
+    }
+    assert expected.items() <= found.items()
+    assert found["duration_ms"] >= 0 and len(found["trace_id"]) == 32
+    assert (refused["message"], refused["code"]) == ("GET /v1/books:search 401", 401)
 
 
 async def test_a_body_over_the_limit_is_refused_with_413(
