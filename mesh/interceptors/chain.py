@@ -83,7 +83,7 @@ class MeshInterceptor(grpc.aio.ServerInterceptor):
         cached = self._wrapped.get(name)
         if cached is None or cached[0] is not handler:
             method = _Method(
-                name, self._methods.get(name), MethodMetrics(self._metrics, self._service, name)
+                name, self._methods.get(name), self._metrics.method(self._service, name)
             )
             cached = (handler, self._wrap(handler, method))
             self._wrapped[name] = cached

@@ -1,39 +1,108 @@
 """Prometheus RED metrics per method: rate and errors (by status code) and duration.
 
 Calls in flight are `grpc_server_started_total - grpc_server_handled_total` (as with
-go-grpc-prometheus); a gauge of them would cost two more locked updates on every call.
+go-grpc-prometheus). Names, labels and buckets follow go-grpc-prometheus too.
+
+A call updates three series; as prometheus_client children each update takes a lock and
+several calls (a sixth of the chain's cost per call, bench/mesh_chain.py). So each method
+keeps its counts as plain numbers, updated by the event loop that serves the calls, and the
+registry reads them when it is scraped, through a custom collector (the library's way to
+expose numbers kept elsewhere). A scrape copies each series in one step (a number, or a copy
+of the dict or list that holds it), as prometheus_client reads its own children one at a time.
 """
 
 from __future__ import annotations
 
+import bisect
+import time
 import weakref
-from typing import Any
+from collections.abc import Iterator
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+_BUCKET_NAMES = (*(str(float(bound)) for bound in _LATENCY_BUCKETS), "+Inf")
+_LABELS = ("service", "grpc_service", "grpc_method")
 
 
-class ServerMetrics:
-    """The server-side metric families (names follow go-grpc-prometheus conventions)."""
+class MethodMetrics:
+    """One method's counts: calls started, calls handled by status code, and the histogram of
+    their durations (per bucket, not yet cumulative, and their sum)."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        labels = ("service", "grpc_service", "grpc_method")
-        self.started = Counter(
-            "grpc_server_started_total", "RPCs started on the server.", labels, registry=registry
-        )
-        self.handled = Counter(
-            "grpc_server_handled_total",
-            "RPCs completed on the server, by status code.",
-            (*labels, "grpc_code"),
-            registry=registry,
-        )
-        self.duration = Histogram(
-            "grpc_server_handling_seconds",
-            "Time to handle an RPC, until the status is sent.",
-            labels,
-            buckets=_LATENCY_BUCKETS,
-            registry=registry,
+    __slots__ = ("buckets", "created", "handled", "labels", "started", "sum")
+
+    def __init__(self, service: str, method: str) -> None:
+        grpc_service, _, grpc_method = method.lstrip("/").rpartition("/")
+        self.labels = (service, grpc_service, grpc_method)
+        self.created = time.time()
+        self.started = 0
+        self.handled: dict[str, int] = {}
+        self.buckets = [0] * len(_BUCKET_NAMES)
+        self.sum = 0.0
+
+    def begin(self) -> None:
+        self.started += 1
+
+    def end(self, code: str, duration_s: float) -> None:
+        handled = self.handled
+        handled[code] = handled.get(code, 0) + 1
+        self.buckets[bisect.bisect_left(_LATENCY_BUCKETS, duration_s)] += 1  # le: ≤ bound
+        self.sum += duration_s
+
+
+class ServerMetrics(Collector):
+    """The server-side metric families of one registry, collected from its methods' counts."""
+
+    def __init__(self) -> None:
+        self._methods: dict[tuple[str, str], MethodMetrics] = {}
+
+    def method(self, service: str, method: str) -> MethodMetrics:
+        """The counts of `method` served by `service` (one per pair, shared by its servers)."""
+        key = (service, method)
+        counts = self._methods.get(key)
+        if counts is None:
+            counts = self._methods[key] = MethodMetrics(service, method)
+        return counts
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(self._families())
+
+    def collect(self) -> Iterator[Metric]:
+        started, handled, duration = families = self._families()
+        for counts in list(self._methods.values()):
+            labels = list(counts.labels)
+            started.add_metric(labels, counts.started, created=counts.created)
+            for code, count in list(counts.handled.items()):
+                handled.add_metric([*labels, code], count, created=counts.created)
+            total, cumulative = 0, []
+            for name, count in zip(_BUCKET_NAMES, list(counts.buckets), strict=True):
+                total += count
+                cumulative.append((name, total))
+            duration.add_metric(labels, cumulative, counts.sum)
+        return iter(families)
+
+    @staticmethod
+    def _families() -> tuple[CounterMetricFamily, CounterMetricFamily, HistogramMetricFamily]:
+        return (
+            CounterMetricFamily(
+                "grpc_server_started_total", "RPCs started on the server.", labels=_LABELS
+            ),
+            CounterMetricFamily(
+                "grpc_server_handled_total",
+                "RPCs completed on the server, by status code.",
+                labels=(*_LABELS, "grpc_code"),
+            ),
+            HistogramMetricFamily(
+                "grpc_server_handling_seconds",
+                "Time to handle an RPC, until the status is sent.",
+                labels=_LABELS,
+            ),
         )
 
 
@@ -47,29 +116,6 @@ def server_metrics(registry: CollectorRegistry | None = None) -> ServerMetrics:
     registry = registry or REGISTRY
     families = _families.get(registry)
     if families is None:
-        families = _families[registry] = ServerMetrics(registry)
+        families = _families[registry] = ServerMetrics()
+        registry.register(families)
     return families
-
-
-class MethodMetrics:
-    """One method's metric children, looked up once (label lookups cost on a hot path)."""
-
-    __slots__ = ("_handled", "_labels", "_metrics", "duration", "started")
-
-    def __init__(self, metrics: ServerMetrics, service: str, method: str) -> None:
-        grpc_service, _, grpc_method = method.lstrip("/").rpartition("/")
-        self._labels = (service, grpc_service, grpc_method)
-        self._metrics = metrics
-        self.started = metrics.started.labels(*self._labels)
-        self.duration = metrics.duration.labels(*self._labels)
-        self._handled: dict[str, Any] = {}
-
-    def begin(self) -> None:
-        self.started.inc()
-
-    def end(self, code: str, duration_s: float) -> None:
-        self.duration.observe(duration_s)
-        handled = self._handled.get(code)
-        if handled is None:
-            handled = self._handled[code] = self._metrics.handled.labels(*self._labels, code)
-        handled.inc()
