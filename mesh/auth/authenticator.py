@@ -32,6 +32,9 @@ class JwtAuthenticator:
     def __init__(self, verifier: TokenVerifier, *, user_audience: str = USER_AUDIENCE) -> None:
         self._verifier = verifier
         self._user_audience = user_audience
+        # Calls between services carry no user: their principal is one per calling service
+        # (the subjects of tokens that verified: the mesh's services), made once.
+        self._service_principals: dict[str | None, Principal] = {}
 
     async def authenticate(self, metadata: Mapping[str, str], *, audience: str) -> Principal:
         service = None
@@ -41,7 +44,6 @@ class JwtAuthenticator:
                 token, audience=audience, token_type=SERVICE_TOKEN
             ) or await self._verifier.verify(token, audience=audience, token_type=SERVICE_TOKEN)
             service = verified.subject
-        user = None
         token = bearer_token(metadata.get(USER_AUTHORIZATION_KEY), key=USER_AUTHORIZATION_KEY)
         if token is not None:
             user_audience = self._user_audience
@@ -49,4 +51,8 @@ class JwtAuthenticator:
                 token, audience=user_audience, token_type=ACCESS_TOKEN
             ) or await self._verifier.verify(token, audience=user_audience, token_type=ACCESS_TOKEN)
             user = User(subject=verified.subject, roles=verified.roles, token=token)
-        return Principal(service=service, user=user)
+            return Principal(service=service, user=user)
+        principal = self._service_principals.get(service)
+        if principal is None:
+            principal = self._service_principals[service] = Principal(service=service)
+        return principal

@@ -14,6 +14,7 @@ from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache
 from mesh.auth.service_tokens import ServiceTokens
 from mesh.auth.tokens import TokenVerifier
+from mesh.context import Principal
 from mesh.errors import Unauthenticated
 from tests.support.tokens import ISSUER, TestIssuer
 
@@ -218,6 +219,20 @@ async def test_the_authenticator_reads_service_and_user_tokens(issuer, verifier)
     assert principal.service == "edge"
     assert principal.user is not None
     assert principal.user.roles == frozenset({"admin"})
+
+
+async def test_calls_between_services_are_their_calling_service_alone(issuer, verifier) -> None:
+    authenticator = JwtAuthenticator(verifier)
+    principals = [
+        await authenticator.authenticate(
+            {"authorization": f"Bearer {issuer.sign(sub=name, aud='users', typ='service')}"},
+            audience="users",
+        )
+        for name in ("edge", "jobs", "edge")
+    ]
+    assert principals == [Principal(service="edge"), Principal(service="jobs"),
+                          Principal(service="edge")]  # fmt: skip
+    assert await authenticator.authenticate({}, audience="users") == Principal()
 
 
 async def test_metadata_without_the_bearer_scheme_is_named_as_metadata(verifier) -> None:
