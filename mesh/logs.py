@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import io
 import itertools
 import json
@@ -55,13 +54,13 @@ class JsonFormatter(logging.Formatter):
         }
         exception = self.formatException(record.exc_info) if record.exc_info else None
         return self.line(
-            record.created, record.levelno, record.name, record.getMessage(), extras, exception
+            record.created, record.levelname, record.name, record.getMessage(), extras, exception
         )
 
     def line(
         self,
         created: float,
-        level: int,
+        level: str,
         logger: str,
         message: str,
         fields: Mapping[str, Any],
@@ -71,7 +70,7 @@ class JsonFormatter(logging.Formatter):
         call's request id, trace and caller, then `fields` (its extras) and the exception."""
         entry: dict[str, Any] = {
             "time": self._timestamp(created),
-            "level": _level_name(level),
+            "level": level.lower(),
             "service": self._service,
             "logger": logger,
             "message": message,
@@ -95,12 +94,6 @@ class JsonFormatter(logging.Formatter):
             return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
         except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits
             return json.dumps(entry, default=str)
-
-
-@functools.cache
-def _level_name(level: int) -> str:
-    """`info`, `error`, ... (`level 5` for a number no name was registered for)."""
-    return logging.getLevelName(level).lower()
 
 
 class RecordStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -151,7 +144,8 @@ def log_structured(
         logger.log(level, message, extra=fields, stacklevel=2)
         return
     handler, formatter = direct
-    handler.write_line(formatter.line(time.time(), level, logger.name, message, fields))
+    line = formatter.line(time.time(), logging.getLevelName(level), logger.name, message, fields)
+    handler.write_line(line)
 
 
 def _json_lines_handler(
