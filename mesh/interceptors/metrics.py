@@ -85,6 +85,12 @@ class ServerMetrics(Collector):
                 total += count
                 cumulative.append((name, total))
             duration.add_metric(labels, cumulative, counts.sum)
+            # as prometheus_client's Histogram has it (HistogramMetricFamily takes no `created`)
+            duration.add_sample(
+                "grpc_server_handling_seconds_created",
+                dict(zip(_LABELS, labels, strict=True)),
+                counts.created,
+            )
         return iter(families)
 
     @staticmethod
