@@ -10,10 +10,11 @@ interceptor and generator-based context manager costs measurably on each call
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import inspect
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -103,10 +104,18 @@ class MeshInterceptor(grpc.aio.ServerInterceptor):
             if not inspect.isasyncgenfunction(behavior):
                 return unary(behavior)  # a streaming handler written with context.write()
 
-            async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                async with CallScope(method, context, authenticator, tracing):
-                    async for response in behavior(request, context):
-                        yield response
+            # The responses are written from the call's own task, never yielded to grpc: an
+            # async generator that grpc stops iterating (the client cancelled) is finalized
+            # later by the garbage collector, and its scope would then touch a call grpc has
+            # already freed (a segfault in grpc's Cython layer). Here a cancellation ends the
+            # scope, and closes the handler's generator, while the call is still alive.
+            async def run(request: Any, context: grpc.aio.ServicerContext) -> None:
+                async with (
+                    CallScope(method, context, authenticator, tracing),
+                    contextlib.aclosing(behavior(request, context)) as responses,
+                ):
+                    async for response in responses:
+                        await context.write(response)
 
             return run
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import subprocess
+import sys
+import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,7 @@ from mesh.interceptors import Authenticator
 from mesh.logs import configure_logging
 from mesh.server import MeshServer, ServiceBinding, create_server, serve
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
+from tests.support import subprocess_env
 
 DOMAIN = "testing.meshwork"
 
@@ -128,6 +134,42 @@ def probe_server(
         **kwargs,
     )
     return server, port, servicer
+
+
+@dataclass(frozen=True)
+class ProbeProcess:
+    """The probe service running as a process of its own, as a service runs."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path  # its stderr: the JSON log lines
+
+    def log_text(self) -> str:
+        return self.log.read_text()
+
+
+@contextlib.contextmanager
+def probe_process(directory: Path, *, grace_s: float = 3.0) -> Iterator[ProbeProcess]:
+    """Runs this module as a process (port 0, logs to a file in `directory`); kills it after."""
+    port_file, log = directory / "port", directory / "probe.log"
+    command = [sys.executable, "-m", __name__, "--port-file", str(port_file)]
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [*command, "--grace", str(grace_s)],
+            stderr=stderr,
+            env=subprocess_env(),
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while not (port_file.exists() and port_file.read_text()):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the probe service did not start: {log.read_text()}")
+            time.sleep(0.02)
+        yield ProbeProcess(process, int(port_file.read_text()), log)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
 
 
 async def _main(port_file: str, grace_s: float) -> None:
