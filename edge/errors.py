@@ -22,10 +22,10 @@ import grpc
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from google.protobuf import any_pb2, json_format
-from google.protobuf.message import DecodeError
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from starlette.exceptions import HTTPException
 
+from mesh.client.status import rich_status_of
 from mesh.errors import DomainError
 from mesh.interceptors.errors import rich_status, rpc_status_of
 
@@ -35,7 +35,6 @@ logger = logging.getLogger("meshwork.edge")
 EDGE_DOMAIN = "edge.meshwork"
 #: Where the request id of a request is kept in its ASGI scope.
 REQUEST_ID_SCOPE_KEY = "meshwork.request_id"
-STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
 #: google.rpc.Code → HTTP status, as google/rpc/code.proto documents it.
 HTTP_STATUS: dict[int, int] = {
@@ -118,12 +117,9 @@ def status_of_rpc_error(error: grpc.aio.AioRpcError, *, upstream: str = "") -> s
     always sends an ErrorInfo); for failures of the transport its text would describe the
     mesh's insides (addresses, connection errors), so the client gets a plain one instead.
     """
-    for key, value in error.trailing_metadata() or ():
-        if key == STATUS_DETAILS_KEY and isinstance(value, bytes):
-            try:
-                return status_pb2.Status.FromString(value)
-            except DecodeError:  # a garbled detail must not hide the error itself
-                break
+    sent = rich_status_of(error)
+    if sent is not None:
+        return sent
     code = error.code().value[0]
     message = _TRANSPORT_MESSAGES.get(code, "").format(upstream=upstream or "a service")
     return status_pb2.Status(code=code, message=message or error.details() or "")

@@ -11,6 +11,7 @@ from grpc.aio import ClientCallDetails, ClientInterceptor, Metadata
 from opentelemetry import trace
 
 from mesh.breaker import CircuitBreaker
+from mesh.client.status import relays_a_dependency_failure
 from mesh.client.tracing import ClientTracing, end_span
 from mesh.context import (
     REQUEST_ID_KEY,
@@ -88,8 +89,9 @@ def circuit_open_error(breaker: CircuitBreaker) -> grpc.aio.AioRpcError:
     )
 
 
-def _record_outcome(breaker: CircuitBreaker, code: grpc.StatusCode) -> None:
-    if code in BREAKER_FAILURE_CODES:
+def _record_outcome(breaker: CircuitBreaker, error: grpc.aio.AioRpcError) -> None:
+    code = error.code()
+    if code in BREAKER_FAILURE_CODES and not relays_a_dependency_failure(error):
         breaker.record_failure()
     elif code is grpc.StatusCode.CANCELLED:
         breaker.release()
@@ -104,7 +106,10 @@ class _MeshCall:
 
     The breaker fails unary calls fast with UNAVAILABLE, without touching the network, while
     open. UNAVAILABLE and DEADLINE_EXCEEDED count as failures (after gRPC's own retries, so one
-    call counts once); any other status proves the callee answered and counts as a success.
+    call counts once), except when the callee answered that a service it depends on is down
+    (DEPENDENCY_UNAVAILABLE): that is the dependency's failure, and counting it would cut off
+    the callee's other methods too. Any other status proves the callee answered and counts as
+    a success.
     Streaming calls are not guarded: a stream's end says little about the callee's health.
     """
 
@@ -145,9 +150,8 @@ class _MeshCall:
             call = await continuation(details, request)
             await call
         except grpc.aio.AioRpcError as error:
-            code = error.code()
-            _record_outcome(breaker, code)
-            end_span(span, code, error)
+            _record_outcome(breaker, error)
+            end_span(span, error.code(), error)
             raise
         except BaseException as error:  # cancelled, or failed before reaching the callee
             breaker.release()

@@ -10,6 +10,7 @@ from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from mesh.client.status import DEPENDENCY_UNAVAILABLE
 from mesh.context import REQUEST_ID_KEY, current_request_id
 from mesh.errors import MESH_DOMAIN, DomainError, InvalidArgument, ResourceExhausted
 
@@ -78,7 +79,7 @@ def dependency_failure_status(method: str, error: grpc.aio.AioRpcError) -> statu
         logger.error("downstream call failed in %s: %s %s", method, error.code(), error.details())
         return internal_error_status()
     info = error_details_pb2.ErrorInfo(
-        reason="DEPENDENCY_UNAVAILABLE", domain=MESH_DOMAIN, metadata={"status": error.code().name}
+        reason=DEPENDENCY_UNAVAILABLE, domain=MESH_DOMAIN, metadata={"status": error.code().name}
     )
     message = f"a service {method} depends on is unavailable ({error.details()}); retry later"
     return rich_status(code_pb2.UNAVAILABLE, message, info)

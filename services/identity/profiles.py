@@ -7,8 +7,9 @@ from enum import StrEnum
 from typing import Any
 
 import grpc
-from google.rpc import error_details_pb2, status_pb2
+from google.rpc import error_details_pb2
 
+from mesh.client.status import rich_status_of
 from mesh.errors import FieldViolation, InvalidArgument
 from meshwork.users.v1 import resources_pb2, users_service_pb2
 from services.identity.errors import DOMAIN, dependency_unavailable
@@ -74,11 +75,11 @@ def _details_of(
     error: grpc.aio.AioRpcError,
 ) -> tuple[error_details_pb2.ErrorInfo | None, list[FieldViolation]]:
     """The ErrorInfo and the BadRequest violations (as our request's fields) of a rich status."""
-    raw = dict(error.trailing_metadata() or ()).get("grpc-status-details-bin")
-    if not isinstance(raw, bytes):
+    status = rich_status_of(error)
+    if status is None:
         return None, []
     info, violations = None, []
-    for detail in status_pb2.Status.FromString(raw).details:
+    for detail in status.details:
         found_info, bad_request = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
         if detail.Unpack(found_info):
             info = found_info

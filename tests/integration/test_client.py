@@ -32,9 +32,11 @@ from mesh.client import (
 from mesh.context import Principal, User, deadline_var, principal_var, request_id_var
 from mesh.tracing import tracer_provider
 from meshwork.testing.v1 import probe_pb2, probe_pb2_grpc
+from tests.support.probe import probe_server
 from tests.support.waiting import eventually
 
 UNAVAILABLE = grpc.StatusCode.UNAVAILABLE
+AS_SERVICE = (("authorization", "Bearer service:edge"),)  # as tests.support.probe admits it
 FAST_RETRIES = RetryPolicy(initial_backoff_s=0.01, max_backoff_s=0.05)
 # reconnect quickly to a restarted server instead of after gRPC's 1 s initial backoff
 FAST_RECONNECT = {"grpc.initial_reconnect_backoff_ms": 50, "grpc.max_reconnect_backoff_ms": 100}
@@ -505,3 +507,65 @@ async def test_a_callee_too_slow_for_the_deadline_counts_as_a_failure(probe: Pro
             )
     assert raised.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
     assert breaker.state is BreakerState.OPEN
+
+
+async def test_a_callee_relaying_that_its_dependency_is_down_does_not_open_the_breaker() -> None:
+    # A mesh server whose Echo calls a dependency that is down: the callee answers
+    # UNAVAILABLE itself, with ErrorInfo DEPENDENCY_UNAVAILABLE; its other methods still work.
+    server, port, _ = probe_server()
+    await server.start()
+    breaker = CircuitBreaker(f"127.0.0.1:{port}", failure_threshold=2)
+    try:
+        async with connect(
+            probe_pb2_grpc.ProbeServiceStub,
+            f"127.0.0.1:{port}",
+            options=options(),
+            breaker=breaker,
+        ) as client:
+            for _ in range(4):
+                with pytest.raises(grpc.aio.AioRpcError) as raised:
+                    await client.stub.Echo(
+                        probe_pb2.EchoRequest(fail_with="DEPENDENCY_DOWN"), metadata=AS_SERVICE
+                    )
+                assert raised.value.code() is UNAVAILABLE
+            assert breaker.state is BreakerState.CLOSED
+            reply = await client.stub.Echo(probe_pb2.EchoRequest(message="up"), metadata=AS_SERVICE)
+    finally:
+        await server.stop(0)
+    assert reply.message == "up"
+
+
+async def test_a_callees_own_unavailability_still_opens_the_breaker(probe: ProbeServer) -> None:
+    probe.servicer.fail_next(2, UNAVAILABLE)  # with no DEPENDENCY_UNAVAILABLE: the callee's own
+    breaker = CircuitBreaker(probe.address, failure_threshold=2)
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=options(), breaker=breaker
+    ) as client:
+        for _ in range(2):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await client.stub.Record(probe_pb2.RecordRequest(key="own"))  # never retried
+    assert breaker.state is BreakerState.OPEN
+
+
+async def test_a_cancelled_trial_call_frees_the_trial_slot(probe: ProbeServer) -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(probe.address, failure_threshold=1, reset_timeout_s=5, clock=clock)
+    breaker.record_failure()
+    clock.now += 5  # half-open: the next call is the one trial
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub, probe.address, options=options(), breaker=breaker
+    ) as client:
+
+        async def slow_trial() -> probe_pb2.EchoResponse:
+            return await client.stub.Echo(probe_pb2.EchoRequest(delay_ms=5000))
+
+        trial = asyncio.create_task(slow_trial())
+        await eventually(lambda: probe.servicer.attempts["Echo"] == 1)
+        assert not breaker.allow()  # the trial is in flight: nobody else gets through
+        trial.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await trial
+        assert breaker.state is BreakerState.HALF_OPEN
+        reply = await client.stub.Echo(probe_pb2.EchoRequest(message="second trial"))
+    assert reply.message == "second trial"
+    assert breaker.state is BreakerState.CLOSED
