@@ -9,7 +9,6 @@ naming the body's top-level fields (as grpc-gateway does, AIP-134).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from google.protobuf.message_factory import GetMessageClass
 
 from edge.errors import EDGE_DOMAIN, UnsupportedMediaType
 from edge.transcoding.bindings import HttpBinding
+from edge.transcoding.json_body import parse_json_body
 from edge.transcoding.json_input import (
     FIELD_MASK,
     JsonInput,
@@ -80,15 +80,7 @@ def _body_json(
     if not binding.body or not body.strip():
         return {}
     _check_content_type(content_type)
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidArgument(
-            f"the request body is not valid JSON: {error}",
-            reason="MALFORMED_BODY",
-            domain=EDGE_DOMAIN,
-            violations=[FieldViolation("body", f"not valid JSON: {error}")],
-        ) from None
+    data = parse_json_body(body)
     if binding.body == "*":
         return checker.message(data, binding.request_type, "")
     field = binding.request_type.fields_by_name[binding.body]

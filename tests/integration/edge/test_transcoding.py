@@ -74,6 +74,20 @@ async def test_a_malformed_body_is_refused_and_never_sent(edge: Edge) -> None:
     assert edge.upstream.count("ArchiveShelf") == 0
 
 
+async def test_deeply_nested_or_duplicate_key_json_is_refused_and_the_connection_kept(
+    edge: Edge,
+) -> None:
+    headers = {**bearer(edge.token(roles=("admin",))), "content-type": "application/json"}
+    bodies = (b'{"reason": ' * 10_000 + b"1" + b"}" * 10_000, b'{"reason": "a", "reason": "b"}')
+    for body in bodies:
+        reply = await edge.http.post("/v1/shelves/s1:archive", content=body, headers=headers)
+        assert reply.status_code == 400, reply.text
+        assert reply.json()["error"]["details"][0]["reason"] == "MALFORMED_BODY"
+    after = await edge.http.get("/v1/shelves/s1")  # the same client, still served
+    assert after.status_code == 200
+    assert edge.upstream.count("ArchiveShelf") == 0
+
+
 async def test_a_body_that_is_not_json_is_refused_with_415(edge: Edge) -> None:
     reply = await edge.http.post(
         "/v1/shelves",

@@ -191,7 +191,15 @@ class TestInvalidBodies:
 
     @pytest.mark.parametrize(
         ("body", "complaint"),
-        [(b'{"title": ', "not valid JSON"), (b"\xff\xfe", "not valid JSON"), (b"[1]", "object")],
+        [
+            (b'{"title": ', "not valid JSON"),
+            (b"\xff\xfe", "not valid JSON"),
+            (b"[1]", "object"),
+            (b'{"reason": "a", "reason": "b"}', "has the key 'reason' twice"),
+            (b'{"reason": "a", "x": {"k": 1, "k": 2}}', "has the key 'k' twice"),
+            (b"[" * 10_000 + b"]" * 10_000, "more than 64 levels deep"),
+            (b'{"a":' * 65 + b"1" + b"}" * 65, "more than 64 levels deep"),
+        ],
     )
     def test_a_malformed_body_is_refused(self, body: bytes, complaint: str) -> None:
         with pytest.raises(InvalidArgument, match=complaint):
