@@ -72,6 +72,8 @@ class RequestContextMiddleware:
                 response_headers = MutableHeaders(scope=message)
                 if "x-request-id" not in response_headers:
                     response_headers.append("X-Request-Id", request_id)
+                # a browser must take every answer as the type it is declared, never guess
+                response_headers.setdefault("X-Content-Type-Options", "nosniff")
             await send(message)
 
         parent = propagate.extract(dict(headers))

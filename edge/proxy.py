@@ -41,4 +41,9 @@ async def transcode(
         metadata=forwarded_metadata(request, user=user),
         timeout=edge.deadline_for(binding.contract),
     )
-    return JSONResponse(response_json(binding, reply), headers=quota_headers(by_address, by_user))
+    headers = {**quota_headers(by_address, by_user), **NO_STORE}
+    return JSONResponse(response_json(binding, reply), headers=headers)
+
+
+#: API answers are the caller's own data, tokens among them (RFC 6749 §5.1): no cache keeps them.
+NO_STORE = {"Cache-Control": "no-store"}

@@ -34,6 +34,7 @@ async def _sign_up(http: httpx.AsyncClient) -> tuple[str, dict[str, Any]]:
     email = f"user-{uuid.uuid4().hex[:8]}@example.com"
     reply = await http.post("/v1/auth:signUp", json={"email": email, "password": PASSWORD})
     assert reply.status_code == 200, reply.text
+    assert reply.headers["cache-control"] == "no-store"  # it carries the session's tokens
     return email, reply.json()
 
 
@@ -55,6 +56,20 @@ async def test_the_token_endpoint_logs_in_and_refreshes(http: httpx.AsyncClient)
     assert refreshed.json()["refresh_token"] != tokens["refresh_token"]
     reused = await http.post("/oauth/token", data=refresh)  # a used refresh token
     assert (reused.status_code, reused.json()["error"]) == (400, "invalid_grant")
+
+
+async def test_sign_up_login_and_refresh_answers_are_never_stored(
+    http: httpx.AsyncClient,
+) -> None:
+    email, signed_up = await _sign_up(http)
+    login = await http.post("/v1/auth:login", json={"email": email, "password": PASSWORD})
+    refresh_token = login.json()["tokens"]["refreshToken"]
+    refreshed = await http.post("/v1/auth:refresh", json={"refreshToken": refresh_token})
+    for reply in (login, refreshed):
+        assert reply.status_code == 200, reply.text
+        assert reply.headers["cache-control"] == "no-store"
+        assert reply.headers["x-content-type-options"] == "nosniff"
+    assert signed_up["tokens"]["accessToken"]
 
 
 @pytest.mark.parametrize(
