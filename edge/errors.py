@@ -114,15 +114,23 @@ def status_of_rpc_error(error: grpc.aio.AioRpcError, *, upstream: str = "") -> s
     """The google.rpc.Status an upstream call ended with, details included when it sent them.
 
     A status without details comes from gRPC itself rather than from a mesh service (which
-    always sends an ErrorInfo); for failures of the transport its text would describe the
-    mesh's insides (addresses, connection errors), so the client gets a plain one instead.
+    always sends an ErrorInfo); its text would describe the mesh's insides (addresses,
+    connection errors), so the client gets a plain message instead, with the ErrorInfo that
+    AIP-193 asks of every error (reason UPSTREAM_<CODE>, the upstream's name in metadata).
+    `upstream` is the mesh service's name ("users"), when known.
     """
     sent = rich_status_of(error)
     if sent is not None:
         return sent
     code = error.code().value[0]
-    message = _TRANSPORT_MESSAGES.get(code, "").format(upstream=upstream or "a service")
-    return status_pb2.Status(code=code, message=message or error.details() or "")
+    named = f"the {upstream} service" if upstream else "a service"
+    message = _TRANSPORT_MESSAGES.get(code, "{upstream} failed").format(upstream=named)
+    info = error_details_pb2.ErrorInfo(
+        reason=f"UPSTREAM_{error.code().name}",
+        domain=EDGE_DOMAIN,
+        metadata={"upstream": upstream} if upstream else {},
+    )
+    return rich_status(code, message, info)
 
 
 _TRANSPORT_MESSAGES = {
@@ -130,9 +138,6 @@ _TRANSPORT_MESSAGES = {
     code_pb2.DEADLINE_EXCEEDED: "{upstream} did not answer in time",
     code_pb2.UNIMPLEMENTED: "{upstream} does not implement this method (yet)",
     code_pb2.CANCELLED: "the call to {upstream} was cancelled",
-    code_pb2.UNKNOWN: "{upstream} failed",
-    code_pb2.INTERNAL: "{upstream} failed",
-    code_pb2.DATA_LOSS: "{upstream} failed",
 }
 
 

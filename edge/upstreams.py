@@ -18,17 +18,18 @@ from typing import Any
 import grpc
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
-from google.rpc import code_pb2, status_pb2
+from google.rpc import code_pb2, error_details_pb2
 from opentelemetry.trace import TracerProvider
 
 from edge.config import EdgeSettings
-from edge.errors import UpstreamError, status_of_rpc_error
+from edge.errors import EDGE_DOMAIN, UpstreamError, status_of_rpc_error
 from edge.transcoding.field_paths import with_json_paths
 from mesh.auth.jwks import JwksCache, JwksFetch
 from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
 from mesh.auth.tokens import TokenVerifier
 from mesh.breaker import BreakerState
 from mesh.client import ClientOptions, ServiceClient, callee_audience, channel_target, connect
+from mesh.interceptors.errors import rich_status
 from mesh.service import identity_jwks, identity_token_issuer
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 from meshwork.payments.v1 import payments_service_pb2
@@ -77,11 +78,15 @@ class Upstreams:
         except ServiceTokenUnavailable as error:
             logger.error("no service token for %s: %s", self.names[service], error)
             message = "the edge cannot get its credentials from identity; retry later"
-            status = status_pb2.Status(code=code_pb2.UNAVAILABLE, message=message)
-            raise UpstreamError(status) from error
+            info = error_details_pb2.ErrorInfo(
+                reason="EDGE_CREDENTIALS_UNAVAILABLE",
+                domain=EDGE_DOMAIN,
+                metadata={"upstream": self.names[service]},
+            )
+            raise UpstreamError(rich_status(code_pb2.UNAVAILABLE, message, info)) from error
         except grpc.aio.AioRpcError as error:
             status = with_json_paths(
-                status_of_rpc_error(error, upstream=f"the {self.names[service]} service"),
+                status_of_rpc_error(error, upstream=self.names[service]),
                 method.input_type,
             )
             headers = {}

@@ -78,10 +78,12 @@ def dependency_failure_status(method: str, error: grpc.aio.AioRpcError) -> statu
     if error.code() not in _DEPENDENCY_DOWN:
         logger.error("downstream call failed in %s: %s %s", method, error.code(), error.details())
         return internal_error_status()
+    # The details name addresses and connection errors inside the mesh: logged, never sent.
+    logger.warning("a dependency of %s failed: %s %s", method, error.code().name, error.details())
     info = error_details_pb2.ErrorInfo(
         reason=DEPENDENCY_UNAVAILABLE, domain=MESH_DOMAIN, metadata={"status": error.code().name}
     )
-    message = f"a service {method} depends on is unavailable ({error.details()}); retry later"
+    message = f"a service {method} depends on is unavailable ({error.code().name}); retry later"
     return rich_status(code_pb2.UNAVAILABLE, message, info)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -13,6 +14,8 @@ from mesh.client.status import rich_status_of
 from mesh.errors import FieldViolation, InvalidArgument
 from meshwork.users.v1 import resources_pb2, users_service_pb2
 from services.identity.errors import DOMAIN, dependency_unavailable
+
+logger = logging.getLogger("meshwork.identity")
 
 _DOWN = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 
@@ -60,7 +63,9 @@ class ProfileDirectory:
 
 def _translated(error: grpc.aio.AioRpcError, violations: list[FieldViolation]) -> Exception:
     if error.code() in _DOWN:
-        return dependency_unavailable("users", f"{error.code().name}: {error.details()}")
+        # the details name the mesh's insides (addresses, connection errors): logged, not sent
+        logger.warning("users did not answer: %s %s", error.code().name, error.details())
+        return dependency_unavailable("users", error.code().name)
     if error.code() == grpc.StatusCode.INVALID_ARGUMENT and violations:
         return InvalidArgument(
             f"the profile was refused: {error.details()}",

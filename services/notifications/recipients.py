@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,8 @@ from mesh.context import ANONYMOUS, principal_var
 from meshwork.users.v1 import resources_pb2, users_service_pb2
 from services.notifications.domain import Recipient
 from services.notifications.errors import dependency_unavailable
+
+logger = logging.getLogger("meshwork.notifications")
 
 _DOWN = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 
@@ -37,8 +40,9 @@ class UserDirectory:
             if error.code() == grpc.StatusCode.NOT_FOUND:
                 return None
             if error.code() in _DOWN:
-                detail = f"{error.code().name}: {error.details()}"
-                raise dependency_unavailable("users", detail) from error
+                # the details name the mesh's insides: logged, not sent
+                logger.warning("users did not answer: %s %s", error.code().name, error.details())
+                raise dependency_unavailable("users", error.code().name) from error
             raise
         finally:
             principal_var.reset(token)

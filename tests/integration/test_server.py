@@ -116,6 +116,9 @@ class TestErrors:
         assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
         [info] = details_of(rich_status(caught.value), error_details_pb2.ErrorInfo)
         assert info.reason == "DEPENDENCY_UNAVAILABLE"
+        # the callee's own failure text names addresses inside the mesh: it is not passed on
+        assert "127.0.0.1" not in caught.value.details()
+        assert "ipv4" not in caught.value.details()
 
 
 class TestAccessPolicy:

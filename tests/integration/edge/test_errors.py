@@ -148,7 +148,14 @@ async def test_a_transport_failure_does_not_describe_the_mesh(edge: Edge) -> Non
     reply = await edge.http.post("/v1/shelves", json={}, headers=bearer(edge.token()))
     assert reply.status_code == 503
     assert "10.0.0.7" not in reply.text
-    assert reply.json()["error"]["message"] == "the testing service is unavailable; retry later"
+    error = reply.json()["error"]
+    assert error["message"] == "the testing service is unavailable; retry later"
+    assert error["details"][0] == {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "UPSTREAM_UNAVAILABLE",
+        "domain": "edge.meshwork",
+        "metadata": {"upstream": "testing"},
+    }
 
 
 async def test_no_route_is_a_404_with_its_reason_like_every_other_error(edge: Edge) -> None:

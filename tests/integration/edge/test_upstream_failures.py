@@ -80,5 +80,8 @@ async def test_identity_refusing_the_edges_credentials_is_503_not_the_users_401(
     async with serving(app) as http:
         reply = await http.get("/v1/shelves/s1")
     assert reply.status_code == 503
-    assert "credentials" in reply.json()["error"]["message"]
+    error = reply.json()["error"]
+    assert "credentials" in error["message"]
+    assert "bad client secret" not in reply.text
+    assert error["details"][0]["reason"] == "EDGE_CREDENTIALS_UNAVAILABLE"
     assert upstream.count("GetShelf") == 0
