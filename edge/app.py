@@ -154,13 +154,17 @@ def _add_middleware(
 _RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 
 
+#: The methods of the edge's own read-only routes: HEAD wherever GET is (RFC 9110 §9.3.2).
+READ = ["GET", "HEAD"]
+
+
 def _add_routes(app: FastAPI, metrics: EdgeMetrics, docs: Docs) -> None:
     hidden: dict[str, Any] = {"include_in_schema": False}
-    app.add_api_route(OPENAPI_PATH, docs.openapi, methods=["GET"], **hidden)
-    app.add_api_route(DOCS_PATH, docs.swagger_ui, methods=["GET"], **hidden)
-    app.add_api_route(OAUTH2_REDIRECT_PATH, docs.oauth2_redirect, methods=["GET"], **hidden)
-    app.add_api_route("/healthz", health.healthz, methods=["GET"], **hidden)
-    app.add_api_route("/readyz", health.readyz, methods=["GET"], **hidden)
-    app.add_api_route("/metrics", metrics.endpoint, methods=["GET"], **hidden)
+    app.add_api_route(OPENAPI_PATH, docs.openapi, methods=READ, **hidden)
+    app.add_api_route(DOCS_PATH, docs.swagger_ui, methods=READ, **hidden)
+    app.add_api_route(OAUTH2_REDIRECT_PATH, docs.oauth2_redirect, methods=READ, **hidden)
+    app.add_api_route("/healthz", health.healthz, methods=READ, **hidden)
+    app.add_api_route("/readyz", health.readyz, methods=READ, **hidden)
+    app.add_api_route("/metrics", metrics.endpoint, methods=READ, **hidden)
     app.add_api_route(oauth.TOKEN_PATH, oauth.token, methods=["POST"], **hidden)
     app.add_api_route("/v1/webhooks/stripe", webhooks.stripe_webhook, methods=["POST"], **hidden)

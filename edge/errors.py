@@ -224,17 +224,20 @@ async def _on_http_exception(request: Request, error: Exception) -> Response:
         error.status_code, (code_pb2.INVALID_ARGUMENT, "BAD_REQUEST", "{detail}")
     )
     info = error_details_pb2.ErrorInfo(reason=reason, domain=EDGE_DOMAIN)
+    headers = dict(error.headers or {})
+    if "Allow" in headers:  # in one order, as the transcoded routes list theirs
+        headers["Allow"] = ", ".join(sorted(headers["Allow"].split(", ")))
     text = message.format(
         method=request.method,
         path=request.url.path,
         detail=error.detail,
-        allow=(error.headers or {}).get("Allow", ""),
+        allow=headers.get("Allow", ""),
     )
     return error_response(
         rich_status(code, text, info),
         request_id=request_id_of(request.scope),
         http_status=error.status_code,
-        headers=error.headers,
+        headers=headers,
     )
 
 

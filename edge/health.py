@@ -9,9 +9,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from edge.auth import AUTHORIZATION_HEADER
 from edge.runtime import runtime_of
+from mesh.errors import DomainError
 
 SERVING = "SERVING"
+#: The role whose access token shows readiness in detail.
+OPERATOR_ROLE = "admin"
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -20,11 +24,13 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """200 when every required upstream reports SERVING, else 503 naming those that do not.
+    """200 when every required upstream reports SERVING, else 503.
 
-    Required are `EDGE_READINESS_UPSTREAMS` (default: every upstream), reported under
-    `upstreams`; the others (say, services whose contracts the edge serves but that this
-    deployment does not run) are reported under `optional` and do not decide the answer.
+    Anyone may ask whether the edge is ready, and learns just that (`status`). What is down
+    and why (gRPC errors, which name the mesh's insides) is for operators: a request bearing
+    an administrator's access token also gets `down`, `upstreams` (the required ones:
+    `EDGE_READINESS_UPSTREAMS`, default every upstream) and `optional` (the others, say
+    services whose contracts the edge serves but that this deployment does not run).
     """
     edge = runtime_of(request)
     channels = edge.upstreams.health_channels
@@ -36,14 +42,20 @@ async def readyz(request: Request) -> JSONResponse:
     required = edge.settings.readiness_upstreams or names
     upstreams = {name: states.get(name, "not configured") for name in required}
     down = {name: state for name, state in upstreams.items() if state != SERVING}
-    optional = {name: state for name, state in states.items() if name not in upstreams}
-    body = {
-        "status": "unavailable" if down else "ready",
-        "down": down,
-        "upstreams": upstreams,
-        "optional": optional,
-    }
+    body: dict[str, object] = {"status": "unavailable" if down else "ready"}
+    if await _is_operator(request):
+        optional = {name: state for name, state in states.items() if name not in upstreams}
+        body.update(down=down, upstreams=upstreams, optional=optional)
     return JSONResponse(body, status_code=503 if down else 200)
+
+
+async def _is_operator(request: Request) -> bool:
+    """Whether the request bears a valid access token of an administrator."""
+    try:
+        user = await runtime_of(request).auth.verify(request.headers.get(AUTHORIZATION_HEADER))
+    except DomainError:  # a bad token on a probe is not an error: it just shows no detail
+        return False
+    return user is not None and OPERATOR_ROLE in user.roles
 
 
 async def _check(channel: grpc.aio.Channel, *, deadline_s: float) -> str:

@@ -117,7 +117,11 @@ def paths() -> dict[str, dict[str, Any]]:
         "/v1/webhooks/stripe": {"post": _webhook_operation()},
         "/healthz": {"get": _probe("Edge_Healthz", "Liveness: the edge process serves HTTP")},
         "/readyz": {
-            "get": _probe("Edge_Readyz", "Readiness: every required upstream is SERVING", 503)
+            "get": _probe(
+                "Edge_Readyz",
+                "Readiness: every required upstream is SERVING (in detail for an administrator)",
+                503,
+            )
         },
         "/metrics": {
             "get": {
@@ -184,7 +188,9 @@ def _webhook_operation() -> dict[str, Any]:
 def _probe(operation_id: str, summary: str, *extra_codes: int) -> dict[str, Any]:
     responses = {"200": _json(_HEALTH, "Up.")}
     for code in extra_codes:
-        responses[str(code)] = _json(_HEALTH, "Not ready; `down` names what is down.")
+        responses[str(code)] = _json(
+            _HEALTH, "Not ready; with an administrator's token, `down` names what is down."
+        )
     return {
         "operationId": operation_id,
         "tags": ["Edge"],

@@ -34,19 +34,21 @@ class TranscodingRoute(BaseRoute):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
             return Match.NONE, {}
-        path = _raw_path(scope)
+        path, method = _raw_path(scope), _answered_as(scope["method"])
         allowed: list[str] = []
         for binding in self.bindings:
             values = binding.template.match(path)
             if values is None:
                 continue
-            if binding.http_method == scope["method"]:
+            if binding.http_method == method:
                 return Match.FULL, {
                     BINDING_SCOPE_KEY: binding,
                     PATH_VALUES_SCOPE_KEY: values,
                     ROUTE_SCOPE_KEY: binding.template.source,
                 }
             allowed.append(binding.http_method)
+            if binding.http_method == "GET":
+                allowed.append("HEAD")
         if allowed:
             return Match.PARTIAL, {ALLOWED_SCOPE_KEY: sorted(set(allowed))}
         return Match.NONE, {}
@@ -54,10 +56,15 @@ class TranscodingRoute(BaseRoute):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         binding = scope.get(BINDING_SCOPE_KEY)
-        if binding is None or binding.http_method != scope["method"]:
+        if binding is None or binding.http_method != _answered_as(scope["method"]):
             raise MethodNotAllowed(scope["method"], scope.get(ALLOWED_SCOPE_KEY, []))
         response = await self._endpoint(request, binding, scope[PATH_VALUES_SCOPE_KEY])
         await response(scope, receive, send)
+
+
+def _answered_as(method: str) -> str:
+    """HEAD is answered as GET (the server sends the headers alone, RFC 9110 §9.3.2)."""
+    return "GET" if method == "HEAD" else method
 
 
 def _raw_path(scope: Scope) -> str:

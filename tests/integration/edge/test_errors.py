@@ -181,7 +181,7 @@ async def test_no_route_is_a_404_with_its_reason_like_every_other_error(edge: Ed
 async def test_a_wrong_method_on_an_edge_route_is_a_405_with_allow(edge: Edge) -> None:
     reply = await edge.http.post("/healthz")
     assert reply.status_code == 405
-    assert reply.headers["allow"] == "GET"
+    assert reply.headers["allow"] == "GET, HEAD"
     error = reply.json()["error"]
-    assert error["message"] == "POST is not allowed on /healthz; allowed: GET"
+    assert error["message"] == "POST is not allowed on /healthz; allowed: GET, HEAD"
     assert error["details"][0]["reason"] == "METHOD_NOT_ALLOWED"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
+
 from tests.integration.edge.conftest import Edge
 from tests.integration.edge.fakes import (
     CLIENT_ADDRESS,
@@ -30,7 +32,7 @@ async def test_readyz_is_200_when_every_required_upstream_serves(
     _, _, addresses = fake_upstreams
     settings = edge_settings(readiness_upstreams=["testing", "payments"])
     async with serving(edge_app(issuer, upstreams=addresses, settings=settings)) as http:
-        reply = await http.get("/readyz")
+        reply = await http.get("/readyz", headers=operator(issuer))
     assert reply.status_code == 200
     body = reply.json()
     assert body["status"] == "ready"
@@ -42,7 +44,7 @@ async def test_readyz_is_200_when_every_required_upstream_serves(
 async def test_readyz_is_503_naming_what_is_down(issuer: TestIssuer, fake_upstreams: Any) -> None:
     _, _, addresses = fake_upstreams
     async with serving(edge_app(issuer, upstreams=addresses)) as http:
-        reply = await http.get("/readyz")
+        reply = await http.get("/readyz", headers=operator(issuer))
     assert reply.status_code == 503
     down = reply.json()["down"]
     assert set(down) == {"identity"}  # every upstream is required by default
@@ -56,9 +58,30 @@ async def test_readyz_reports_a_required_upstream_it_has_no_channel_to(
     _, _, addresses = fake_upstreams
     settings = edge_settings(readiness_upstreams=["testing", "ledger"])
     async with serving(edge_app(issuer, upstreams=addresses, settings=settings)) as http:
-        reply = await http.get("/readyz")
+        reply = await http.get("/readyz", headers=operator(issuer))
     assert reply.status_code == 503
     assert reply.json()["down"] == {"ledger": "not configured"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer not-a-token"}, "member"],
+    ids=["anonymous", "bad token", "member"],
+)
+async def test_readyz_tells_anyone_else_only_whether_the_edge_is_ready(
+    issuer: TestIssuer, fake_upstreams: Any, headers: dict[str, str] | str
+) -> None:
+    _, _, addresses = fake_upstreams
+    if headers == "member":
+        headers = bearer(issuer.sign(sub="u1", roles=["member"]))
+    async with serving(edge_app(issuer, upstreams=addresses)) as http:
+        reply = await http.get("/readyz", headers=headers)
+    assert (reply.status_code, reply.json()) == (503, {"status": "unavailable"})
+    assert "127.0.0.1" not in reply.text
+
+
+def operator(issuer: TestIssuer) -> dict[str, str]:
+    return bearer(issuer.sign(sub="operator-1", roles=["admin"]))
 
 
 async def test_metrics_count_requests_by_route_template(edge: Edge) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from meshwork.testing.v1 import transcoding_pb2 as pb
 from tests.integration.edge.conftest import Edge
 from tests.integration.edge.fakes import bearer
@@ -104,7 +106,7 @@ async def test_an_unknown_path_is_404_and_a_wrong_method_405_with_allow(edge: Ed
     assert missing.json()["error"]["status"] == "NOT_FOUND"
     wrong = await edge.http.put("/v1/shelves/s1", json={})
     assert wrong.status_code == 405
-    assert wrong.headers["allow"] == "DELETE, GET, PATCH"
+    assert wrong.headers["allow"] == "DELETE, GET, HEAD, PATCH"
 
 
 async def test_an_internal_rpc_is_never_routed(edge: Edge) -> None:
@@ -112,3 +114,32 @@ async def test_an_internal_rpc_is_never_routed(edge: Edge) -> None:
         reply = await edge.http.post(path, json={}, headers=bearer(edge.token()))
         assert reply.status_code == 404
     assert edge.upstream.count("PurgeShelves") == 0
+
+
+async def test_head_is_answered_like_get_with_no_body(edge: Edge) -> None:
+    edge.upstream.answers["GetShelf"] = pb.GetShelfResponse(shelf=pb.Shelf(id="s1", title="P"))
+    got = await edge.http.get("/v1/shelves/s1")
+    head = await edge.http.head("/v1/shelves/s1")
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert head.headers["content-type"] == "application/json"
+    assert [c.request.shelf_id for c in edge.upstream.calls["GetShelf"]] == ["s1", "s1"]
+
+
+async def test_every_get_route_of_the_edge_answers_head(edge: Edge) -> None:
+    document = (await edge.http.get("/openapi.json")).json()
+    get_paths = [path for path, operations in document["paths"].items() if "get" in operations]
+    own = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"]
+    assert "/healthz" in get_paths  # the edge's own routes are in the document too
+    for template in {*get_paths, *own}:
+        path = template.replace("{shelf_id}", "s1").replace("{shelf}", "s1")
+        path = re.sub(r"\{[^}]+\}", "x", path)
+        reply = await edge.http.head(path, headers=bearer(edge.token(roles=("admin",))))
+        assert reply.status_code != 405, path
+        assert reply.content == b"", path
+
+
+async def test_a_post_only_path_lists_its_methods_without_head(edge: Edge) -> None:
+    reply = await edge.http.head("/v1/shelves")
+    assert reply.status_code == 405
+    assert reply.headers["allow"] == "POST"

@@ -87,7 +87,7 @@ def test_a_known_path_with_another_method_is_a_partial_match() -> None:
     route = TranscodingRoute(list(BINDINGS.values()), endpoint=_never_called)
     match, child = route.matches(_scope("PUT", "/v1/shelves/s1"))
     assert match is Match.PARTIAL
-    assert child["meshwork.allowed_methods"] == ["DELETE", "GET", "PATCH"]
+    assert child["meshwork.allowed_methods"] == ["DELETE", "GET", "HEAD", "PATCH"]
 
 
 def test_an_unknown_path_does_not_match() -> None:
