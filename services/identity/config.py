@@ -35,7 +35,7 @@ class IdentitySettings(ServiceSettings):
 
     access_token_ttl_s: int = 600
     refresh_token_ttl_s: int = 30 * 24 * 3600
-    service_token_ttl_s: int = 300
+    service_token_ttl_s: int = 1800
     email_verification_ttl_s: int = 48 * 3600
     password_reset_ttl_s: int = 3600
     #: Expired or ended sessions and one-time tokens are kept this long before being purged.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from typing import Any
 
 import jwt
 import pytest
@@ -15,7 +16,7 @@ from mesh.auth.jwks import JwksCache
 from mesh.auth.service_tokens import ServiceTokens
 from mesh.auth.tokens import TokenVerifier
 from mesh.context import Principal
-from mesh.errors import Unauthenticated
+from mesh.errors import Unauthenticated, Unavailable
 from tests.support.tokens import ISSUER, TestIssuer
 
 
@@ -249,7 +250,7 @@ async def test_a_service_token_for_another_callee_is_refused(issuer, verifier) -
     assert caught.value.reason == "TOKEN_AUDIENCE_MISMATCH"
 
 
-async def test_service_tokens_are_reused_until_near_expiry() -> None:
+async def test_service_tokens_are_renewed_at_half_their_life() -> None:
     now = [1000.0]
     issued: list[str] = []
 
@@ -259,6 +260,86 @@ async def test_service_tokens_are_reused_until_near_expiry() -> None:
 
     tokens = ServiceTokens(issue, clock=lambda: now[0])
     assert await tokens("users") == await tokens("users") == "token-1"
-    now[0] += 85  # within the last 20% of its life
+    now[0] += 49
+    assert await tokens("users") == "token-1"
+    now[0] += 1  # half its life is gone
     assert await tokens("users") == "token-2"
     assert issued == ["users", "users"]
+
+
+class FlakyIssuer:
+    """Issues 100-second tokens while `up`; raises like a channel to a downed identity."""
+
+    def __init__(self, now: list[float]) -> None:
+        self.now, self.up, self.asked = now, True, 0
+
+    async def __call__(self, audience: str) -> tuple[str, float]:
+        self.asked += 1
+        if not self.up:
+            raise ConnectionError("identity is down")
+        return f"token-{self.asked}", self.now[0] + 100
+
+
+async def test_a_held_service_token_serves_on_while_identity_is_down_until_it_expires() -> None:
+    now = [1000.0]
+    issuer = FlakyIssuer(now)
+    tokens = ServiceTokens(issuer, retry_interval_s=10, clock=lambda: now[0])
+    assert await tokens("users") == "token-1"
+    issuer.up = False
+    now[0] += 60  # due for renewal, and identity cannot renew it
+    assert await tokens("users") == "token-1"
+    assert await tokens("users") == "token-1"
+    assert issuer.asked == 2  # asked again only after the retry interval, not per call
+    now[0] += 10
+    assert await tokens("users") == "token-1"
+    assert issuer.asked == 3
+    now[0] += 27  # 3 s before it expires: too close to send
+    with pytest.raises(ConnectionError):
+        await tokens("users")
+    issuer.up = True
+    assert await tokens("users") == "token-5"
+
+
+async def test_signing_keys_keep_verifying_while_the_issuer_is_down_within_the_bound(
+    issuer,
+) -> None:
+    now = [0.0]
+
+    async def fetch() -> Any:
+        if down:
+            raise ConnectionError("identity is down")
+        return await issuer.jwks()
+
+    down = False
+    cache = JwksCache(
+        fetch, max_age_s=300, min_refresh_interval_s=5, stale_if_error_s=600,
+        clock=lambda: now[0],
+    )  # fmt: skip
+    verifier = TokenVerifier(cache, issuer=ISSUER)
+    verify = {"audience": "meshwork", "token_type": "access"}
+    await verifier.verify(issuer.sign(), **verify)
+    down = True
+    now[0] = 850  # stale for 550 s: within the 600 s bound
+    assert (await verifier.verify(issuer.sign(), **verify)).subject
+    now[0] = 901  # past max age + bound
+    with pytest.raises(Unavailable) as caught:
+        await verifier.verify(issuer.sign(), **verify)
+    assert caught.value.reason == "SIGNING_KEYS_UNAVAILABLE"
+    assert "identity is down" not in caught.value.message
+    down = False
+    now[0] = 906  # the next attempt is allowed again, and the keys are back
+    assert (await verifier.verify(issuer.sign(), **verify)).subject
+
+
+async def test_unreachable_signing_keys_are_signing_keys_unavailable_not_a_bad_token(
+    issuer,
+) -> None:
+    async def fetch() -> Any:
+        raise ConnectionError("identity is down")
+
+    now = [0.0]
+    verifier = TokenVerifier(JwksCache(fetch, clock=lambda: now[0]), issuer=ISSUER)
+    for _ in range(2):  # the second within the retry interval, without asking again
+        with pytest.raises(Unavailable) as caught:
+            await verifier.verify(issuer.sign(), audience="meshwork", token_type="access")
+        assert caught.value.reason == "SIGNING_KEYS_UNAVAILABLE"
