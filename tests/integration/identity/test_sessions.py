@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import pytest
 
@@ -49,3 +51,23 @@ async def test_sign_up_login_refresh_reuse_revokes_the_family_then_logout(
         await refresh(identity, other.refresh_token)
     assert error_info(after_logout.value).reason == "REFRESH_TOKEN_EXPIRED"
     assert PASSWORD
+
+
+async def test_two_concurrent_refreshes_of_one_token_let_one_through_and_revoke_the_family(
+    identity: Identity,
+) -> None:
+    session = (await identity.sign_up("grace@example.com")).tokens
+    outcomes = await asyncio.gather(
+        refresh(identity, session.refresh_token),
+        refresh(identity, session.refresh_token),
+        return_exceptions=True,
+    )
+    [winner] = [o for o in outcomes if isinstance(o, pb.RefreshResponse)]
+    [loser] = [o for o in outcomes if isinstance(o, grpc.aio.AioRpcError)]
+    assert loser.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error_info(loser).reason == "REFRESH_TOKEN_REUSED"
+    with pytest.raises(grpc.aio.AioRpcError) as after:  # the winner's token died with the family
+        await refresh(identity, winner.tokens.refresh_token)
+    assert error_info(after.value).reason == "REFRESH_TOKEN_EXPIRED"
+    [revoked] = await identity.events(events_pb2.SessionsRevoked)
+    assert revoked.session_ids == [session.session_id]
