@@ -24,7 +24,7 @@ from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache
 from mesh.auth.tokens import TokenVerifier
 from mesh.context import Principal, current_principal, time_remaining
-from mesh.server import MeshServer, ServiceBinding, create_server
+from mesh.server import MeshServer, ServiceBinding, assemble_server, create_server
 from meshwork.payments.v1 import payments_service_pb2, payments_service_pb2_grpc, resources_pb2
 from meshwork.testing.v1 import transcoding_pb2, transcoding_pb2_grpc
 from tests.support.tokens import ISSUER, TestIssuer
@@ -117,6 +117,20 @@ async def fake_server(
     server, port = create_server(
         [binding], service=service, authenticator=JwtAuthenticator(verifier_of(issuer))
     )
+    await server.start()
+    try:
+        yield server, f"127.0.0.1:{port}"
+    finally:
+        await server.stop(0)
+
+
+@contextlib.asynccontextmanager
+async def admitting_server(
+    servicer: Any, messages: Any, stubs: Any
+) -> AsyncIterator[tuple[MeshServer, str]]:
+    """A fake upstream that checks nothing (no mesh chain): whatever the edge lets through
+    reaches the servicer, so a refusal seen by the client can only be the edge's own."""
+    server, port = assemble_server([ServiceBinding.of(messages, stubs, servicer)], interceptors=())
     await server.start()
     try:
         yield server, f"127.0.0.1:{port}"
