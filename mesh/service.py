@@ -8,6 +8,7 @@ outgoing service tokens and typed clients for other services.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import nats
 from google.protobuf.json_format import MessageToDict
 from nats.aio.client import Client as NATS
 from prometheus_client import start_http_server
@@ -30,6 +30,7 @@ from mesh.db import UnitOfWork, create_engine, migrate, ping
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_event_stream
 from mesh.logs import configure_logging
+from mesh.reconnect import DATABASE_UNREACHABLE, connect_nats, until_reached
 from mesh.server import MeshServer, ServiceBinding, create_server, termination_requested
 from mesh.settings import ServiceSettings
 from mesh.tracing import install_tracer_provider
@@ -196,11 +197,33 @@ async def run_service(
         local_tokens=local_tokens,
     )
     with termination_requested() as stop:
-        async with running as service:
-            logger.info("listening", extra={"address": service.address})
-            await stop.wait()
+        async with _unless_stopped(running, stop) as service:
+            if service is not None:
+                logger.info("listening", extra={"address": service.address})
+                await stop.wait()
             logger.info("shutting down", extra={"grace_s": settings.shutdown_grace_s})
     tracing.shutdown()  # flushes spans still queued for export
+
+
+@contextlib.asynccontextmanager
+async def _unless_stopped(
+    running: contextlib.AbstractAsyncContextManager[RunningService], stop: asyncio.Event
+) -> AsyncIterator[RunningService | None]:
+    """Enters `running` (the service's start-up, which may wait for its dependencies) unless
+    `stop` is set first: then start-up is cancelled, what it opened is closed, and this
+    yields None. SIGTERM is honoured at every moment, start-up included."""
+    async with contextlib.AsyncExitStack() as stack:
+        starting = asyncio.ensure_future(stack.enter_async_context(running))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not starting.done():
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+            yield None
+            return
+        yield starting.result()
 
 
 async def _open_runtime(
@@ -213,10 +236,12 @@ async def _open_runtime(
 ) -> ServiceRuntime:
     engine = create_engine(settings.database_url)
     stack.push_async_callback(engine.dispose)
-    await migrate(settings.database_url, migrations)
-    nc = await nats.connect(
-        settings.nats_url, name=settings.service, max_reconnect_attempts=-1, connect_timeout=5
+    await until_reached(
+        "the database",
+        lambda: migrate(settings.database_url, migrations),
+        unreachable=DATABASE_UNREACHABLE,
     )
+    nc = await connect_nats(settings.nats_url, name=settings.service)
     stack.push_async_callback(nc.drain)
     await ensure_event_stream(nc.jetstream(), settings.service)
     relay = OutboxRelay(engine, nc)

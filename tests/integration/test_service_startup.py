@@ -1,0 +1,100 @@
+"""A service started while its dependencies are down waits for them, quietly, and stops on
+SIGTERM at any moment of its start-up."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from mesh.bundled_nats import BundledNatsServer
+from mesh.devstack import free_port
+from tests.support import subprocess_env
+
+
+class Started:
+    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.process, self.log = process, log
+
+    def text(self) -> str:
+        return self.log.read_text()
+
+    def wait_for(self, needle: str, *, count: int = 1, timeout_s: float = 30) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.text().count(needle) < count:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"no {needle!r} ({count}x) in the service's log:\n{self.text()}")
+            time.sleep(0.05)
+
+    def terminate(self, *, within_s: float) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=within_s)
+
+
+@pytest.fixture
+def users_service(tmp_path: Path) -> Iterator[Callable[..., Started]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(**env: str) -> Started:
+        log = tmp_path / f"users-{len(started)}.log"
+        with log.open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "services.users"],
+                stderr=stderr,
+                env=subprocess_env(
+                    **{
+                        "USERS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'users.db'}",
+                        "USERS_GRPC_ADDRESS": "127.0.0.1:0",
+                        "USERS_LOG_JSON": "false",
+                        **env,
+                    }
+                ),
+            )
+        started.append(process)
+        return Started(process, log)
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_nats_down_at_start_is_waited_for_with_one_line_per_attempt_and_sigterm_stops_it(
+    users_service,
+) -> None:
+    service = users_service(MESHWORK_NATS_URL=f"nats://127.0.0.1:{free_port()}")
+    service.wait_for("NATS: ", count=2)
+    assert service.terminate(within_s=10) == 0
+    log = service.text()
+    assert "Traceback" not in log
+    assert "shutting down" in log
+    assert "listening" not in log
+
+
+def test_the_database_down_at_start_is_waited_for_and_sigterm_stops_it(users_service) -> None:
+    unreachable = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/users"
+    service = users_service(USERS_DATABASE_URL=unreachable)
+    service.wait_for("cannot reach the database (attempt 2)")
+    assert service.terminate(within_s=10) == 0
+    assert "Traceback" not in service.text()
+
+
+def test_a_service_waiting_for_nats_serves_once_nats_is_there(
+    users_service, tmp_path: Path
+) -> None:
+    port = free_port()
+    service = users_service(MESHWORK_NATS_URL=f"nats://127.0.0.1:{port}")
+    service.wait_for("NATS: ")
+    nats_server = BundledNatsServer(tmp_path / "nats", port=port)
+    nats_server.start()
+    try:
+        service.wait_for("listening")
+        assert service.terminate(within_s=15) == 0
+    finally:
+        nats_server.stop()
