@@ -37,7 +37,10 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 class BundledNatsServer:
     """A local nats-server with JetStream storing under `store_dir`.
 
-    `port=None` lets the server pick a free port; `url` says where it listens once started.
+    Every write is flushed to disk before JetStream acknowledges it (`sync_interval: always`),
+    so an event whose publish was acknowledged survives even a kill -9 of the server. `port=None`
+    lets the server pick a free port; `url` says where it listens once started. A server
+    stopped (or killed) and started again keeps its port and its store.
     """
 
     def __init__(self, store_dir: Path, *, port: int | None = None) -> None:
@@ -51,11 +54,27 @@ class BundledNatsServer:
         ports_dir = self.store_dir / "ports"
         shutil.rmtree(ports_dir, ignore_errors=True)
         ports_dir.mkdir(parents=True)
-        command = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self._port or -1), "-js"]
-        command += ["-sd", str(self.store_dir / "jetstream"), "--ports_file_dir", str(ports_dir)]
+        config = self.store_dir / "nats-server.conf"
+        config.write_text(
+            json.dumps(
+                {
+                    "host": "127.0.0.1",
+                    "port": self._port or -1,
+                    "ports_file_dir": str(ports_dir),
+                    "jetstream": {
+                        "store_dir": str(self.store_dir / "jetstream"),
+                        "sync_interval": "always",
+                    },
+                },
+                indent=2,
+            )
+        )
         log = (self.store_dir / "nats-server.log").open("ab")
-        self._process = subprocess.Popen(command, stdout=log, stderr=log)
+        self._process = subprocess.Popen(
+            [nats_server_binary(), "-c", str(config)], stdout=log, stderr=log
+        )
         self.url = self._wait_for_url(ports_dir, timeout_s)
+        self._port = int(self.url.rsplit(":", 1)[1])  # a restart keeps the port clients know
         return self.url
 
     def stop(self, *, timeout_s: float = 10.0) -> None:
@@ -63,6 +82,13 @@ class BundledNatsServer:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             self._process.wait(timeout=timeout_s)
+        self._process = None
+
+    def kill(self) -> None:
+        """Kills the server at once (SIGKILL: no flush, no goodbye), as a crash would."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
         self._process = None
 
     def _wait_for_url(self, ports_dir: Path, timeout_s: float) -> str:
