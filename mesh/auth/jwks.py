@@ -49,30 +49,30 @@ class JwksCache:
         self._clock = clock
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
-        self._attempted_at: float | None = None  # the last fetch, whether it worked or not
+        self._attempted_at: float | None = None  # when the last fetch ended, worked or not
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> jwt.PyJWK | None:
         """The key with this id, refreshing the set if it is stale or does not have it."""
         if self._is_stale() or kid not in self._keys:
-            if self._may_refresh():
+            if self._may_refresh() or self._lock.locked():  # or share the fetch under way
                 await self.refresh()
-            elif not self._usable():  # the last fetch failed moments ago, with nothing to keep
+            if not self._usable():
                 raise _keys_unavailable()
         return self._keys.get(kid)
 
     async def refresh(self) -> None:
-        """Fetches the key set now (concurrent callers share one fetch). A failed fetch keeps
-        the last keys while they are within the stale-if-error bound, else raises
-        SIGNING_KEYS_UNAVAILABLE."""
-        started = self._clock()
+        """Fetches the key set now; callers that ask while a fetch is under way share it. A
+        failed fetch keeps the last keys while they are within the stale-if-error bound, else
+        raises SIGNING_KEYS_UNAVAILABLE."""
+        asked_at = self._clock()
         async with self._lock:
-            if self._attempted_at is not None and self._attempted_at >= started:
-                return  # another caller refreshed (or tried to) while this one waited
-            self._attempted_at = self._clock()
+            if self._attempted_at is not None and self._attempted_at >= asked_at:
+                return  # a fetch that ended after this caller asked: its outcome stands
             try:
                 fetched = await self._fetch()
             except Exception as error:  # the issuer is down or unreachable
+                self._attempted_at = self._clock()
                 self._keep_stale_keys_or_raise(error)
                 return
             keys = {}
@@ -82,13 +82,11 @@ class JwksCache:
                 except (KeyError, jwt.PyJWKError) as error:
                     logger.warning("ignoring unusable JWK", extra={"error": str(error)})
             self._keys = keys
-            self._fetched_at = self._clock()
+            self._fetched_at = self._attempted_at = self._clock()
 
     def _keep_stale_keys_or_raise(self, error: Exception) -> None:
         if self._usable():
-            logger.warning(
-                "cannot refresh the signing keys; verifying with the last ones: %s", error
-            )
+            logger.warning("cannot refresh the signing keys; verifying with the last: %s", error)
             return
         logger.error("cannot fetch the signing keys: %s", error)
         raise _keys_unavailable() from error
