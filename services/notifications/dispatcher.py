@@ -223,19 +223,24 @@ class Dispatcher:
 
     async def _hand_over(self, claim: Claim, handover: Handover) -> str:
         """Records the handover, then completes it at once: the less time between the two,
-        the smaller the window in which a crash could lose the message."""
+        the smaller the window in which a crash could lose the message.
+
+        The record's database connection is given back before completing: a transport may
+        need one of its own (the mailbox writes its entry), and a round of deliveries each
+        holding one while asking for another would wait on each other once a backlog fills
+        the pool (every delivery timing out, round after round)."""
         claim.attempt.handover_time = self._clock()
         claim.attempt.provider_message_id = handover.provider_message_id
-        async with self._uow() as uow:
-            try:
+        try:
+            async with self._uow() as uow:
                 await MessageRepository(uow.connection).save_attempt(claim.attempt)
                 await uow.commit()
-            except Exception as error:
-                logger.exception("message %s: handover not recorded; not sent", claim.message.id)
-                await handover.abort()
-                raise _HandoverNotRecordedError from error
-            async with asyncio.timeout(self._send_timeout_s):
-                return await handover.complete()  # before the unit of work's clean-up
+        except Exception as error:
+            logger.exception("message %s: handover not recorded; not sent", claim.message.id)
+            await handover.abort()
+            raise _HandoverNotRecordedError from error
+        async with asyncio.timeout(self._send_timeout_s):
+            return await handover.complete()
 
     async def _failed(self, claim: Claim, error: Exception) -> None:
         permanent = isinstance(error, DeliveryError) and error.permanent
