@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -343,3 +344,23 @@ async def test_unreachable_signing_keys_are_signing_keys_unavailable_not_a_bad_t
         with pytest.raises(Unavailable) as caught:
             await verifier.verify(issuer.sign(), audience="meshwork", token_type="access")
         assert caught.value.reason == "SIGNING_KEYS_UNAVAILABLE"
+
+
+async def test_verifiers_asking_while_the_first_fetch_is_under_way_share_it(issuer) -> None:
+    release = asyncio.Event()
+
+    async def slow_fetch() -> Any:
+        await release.wait()
+        return await issuer.jwks()
+
+    verifier = TokenVerifier(JwksCache(slow_fetch), issuer=ISSUER)
+    token = issuer.sign()
+    calls = [
+        asyncio.create_task(verifier.verify(token, audience="meshwork", token_type="access"))
+        for _ in range(8)
+    ]
+    await asyncio.sleep(0)  # every call is waiting on the one fetch
+    release.set()
+    verified = await asyncio.gather(*calls)
+    assert {v.subject for v in verified} == {verified[0].subject}
+    assert issuer.fetches == 1
