@@ -2,12 +2,13 @@
 
 from mesh.idempotency.keys import MAX_KEY_LENGTH, answer_lost, in_use, key_reused
 from mesh.idempotency.purge import IdempotencyPurge
-from mesh.idempotency.records import RETENTION, IdempotencyRecords, mark_committed
+from mesh.idempotency.records import RETENTION, AnswerSeal, IdempotencyRecords, mark_committed
 from mesh.idempotency.servicer import Idempotent, idempotent
 
 __all__ = [
     "MAX_KEY_LENGTH",
     "RETENTION",
+    "AnswerSeal",
     "IdempotencyPurge",
     "IdempotencyRecords",
     "Idempotent",

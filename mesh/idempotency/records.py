@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import grpc
 import sqlalchemy as sa
@@ -66,6 +66,20 @@ class Claim:
     def held(self) -> sa.ColumnElement[bool]:
         return sa.and_(self.where(), _records.c.attempt == self.attempt)
 
+    @property
+    def label(self) -> str:
+        """What a sealed answer is bound to: it opens for this caller, method and key only."""
+        return f"{self.caller}\n{self.method}\n{self.key}"
+
+
+class AnswerSeal(Protocol):
+    """Encrypts the stored answers of a method that returns secrets (tokens, say), with
+    authenticated encryption: `label` is checked on opening, not hidden."""
+
+    def seal(self, label: str, data: bytes, /) -> bytes: ...
+
+    def open(self, label: str, sealed: bytes, /) -> bytes: ...
+
 
 #: The claim of the idempotent call this task serves (None outside one).
 _active: ContextVar[Claim | None] = ContextVar("meshwork_idempotency_claim", default=None)
@@ -108,8 +122,10 @@ class IdempotencyRecords:
     - an empty key means no idempotency.
 
     The handler marks the record in the transaction of its change (`mark_committed`); the
-    answer is saved right after. Records are kept for `retention` (24 hours), then purged by
-    `purge_loop`, which the service's bootstrap runs with its other background tasks.
+    answer is saved right after, encrypted with `seal` when given (a service whose answers
+    carry secrets, such as identity's tokens, passes its cipher). Records are kept for
+    `retention` (24 hours), then purged by `purge_loop`, which the service's bootstrap runs
+    with its other background tasks.
     """
 
     def __init__(
@@ -118,10 +134,12 @@ class IdempotencyRecords:
         *,
         retention: timedelta = RETENTION,
         clock: Callable[[], datetime] = utc_now,
+        seal: AnswerSeal | None = None,
     ) -> None:
         self._engine = engine
         self.retention = retention
         self._clock = clock
+        self._seal = seal
 
     async def once(
         self,
@@ -180,7 +198,8 @@ class IdempotencyRecords:
             if row.fingerprint != claim.fingerprint:
                 raise key_reused(claim.key)
             if row.state == ANSWERED:
-                return True, bytes(row.response)
+                answer = bytes(row.response)
+                return True, self._seal.open(claim.label, answer) if self._seal else answer
             if _aware(row.lease_until) > self._clock():
                 raise in_use(claim.key)  # running, or committed and saving its answer
             if row.state == COMMITTED:
@@ -215,7 +234,10 @@ class IdempotencyRecords:
 
     async def _answer(self, claim: Claim, response: Message) -> None:
         async with self._engine.begin() as connection:
-            answered = {"state": ANSWERED, "response": response.SerializeToString()}
+            answer = response.SerializeToString()
+            if self._seal is not None:
+                answer = self._seal.seal(claim.label, answer)
+            answered = {"state": ANSWERED, "response": answer}
             await connection.execute(sa.update(_records).where(claim.held()).values(answered))
 
     async def purge(self) -> int:

@@ -75,7 +75,8 @@ class IdentityService:
         await ensure_signing_keys(deps)
         await deps.passwords.prepare()  # so the first unknown-email login costs a hash too
         deps.keys_rotated = runtime.verifier.refresh_keys  # this process verifies new keys at once
-        idempotency = IdempotencyRecords(runtime.engine)
+        # Sign-up's answer holds the session's tokens: stored sealed, as the signing keys are.
+        idempotency = IdempotencyRecords(runtime.engine, seal=deps.cipher)
         servicer = IdentityServicer(deps, idempotency)
         return Built(
             bindings=[ServiceBinding.of(identity_service_pb2, identity_service_pb2_grpc, servicer)],

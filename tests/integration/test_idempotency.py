@@ -169,6 +169,33 @@ async def test_twenty_concurrent_calls_that_do_not_wait_each_run_once_or_replay(
     assert (mutation.runs, await mutation.count()) == (1, 1)
 
 
+class Mirror:
+    """A stand-in cipher: reverses the bytes behind the label (enough to see sealing happen)."""
+
+    def seal(self, label: str, data: bytes) -> bytes:
+        return label.encode() + b"|" + data[::-1]
+
+    def open(self, label: str, sealed: bytes) -> bytes:
+        prefix = label.encode() + b"|"
+        assert sealed.startswith(prefix), "opened under another label"
+        return sealed[len(prefix) :][::-1]
+
+
+async def test_a_sealed_answer_is_stored_sealed_and_replays_opened(engine: AsyncEngine) -> None:
+    records = IdempotencyRecords(engine, seal=Mirror())
+    mutation = Widgets(engine)
+
+    first = await call(records, mutation, "k-1")
+    again = await call(records, mutation, "k-1")
+
+    assert again == first and mutation.runs == 1
+    async with engine.connect() as connection:
+        stored = await connection.scalar(sa.select(idempotency_table.c.response))
+    assert stored == Mirror().seal(
+        "edge/u1\nmeshwork.testing.v1.RecordRequest\nk-1", first.SerializeToString()
+    )
+
+
 async def test_an_empty_key_means_no_idempotency(
     engine: AsyncEngine, records: IdempotencyRecords
 ) -> None:

@@ -39,8 +39,14 @@ def accounts_with(tmp_path: Path, email: str) -> int:
     return int(count[0])
 
 
+def stored_answers(tmp_path: Path) -> bytes:
+    """identity's stored answers, as they lie in its database."""
+    with sqlite3.connect(tmp_path / "identity.db") as db:
+        return b"".join(row[0] for row in db.execute("SELECT response FROM mesh_idempotency"))
+
+
 async def test_the_same_sign_up_with_the_same_key_answers_the_same_twice(
-    http: httpx.AsyncClient,
+    http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     body, key = new_account(), {"Idempotency-Key": str(uuid.uuid4())}
 
@@ -49,6 +55,7 @@ async def test_the_same_sign_up_with_the_same_key_answers_the_same_twice(
 
     assert (first.status_code, again.status_code) == (200, 200), again.text
     assert again.json() == first.json()
+    assert first.json()["tokens"]["refreshToken"].encode() not in stored_answers(tmp_path)
     unkeyed = await http.post("/v1/auth:signUp", json=body)  # without the key: a second sign-up
     assert unkeyed.status_code == 409
 
