@@ -5,16 +5,26 @@ from mesh.db.engine import (
     create_engine,
     ping,
 )
-from mesh.db.migrations import create_mesh_tables, drop_mesh_tables, migrate, run_migrations
-from mesh.db.tables import inbox_table, mesh_metadata, outbox_table
+from mesh.db.migrations import (
+    create_idempotency_table,
+    create_mesh_tables,
+    drop_idempotency_table,
+    drop_mesh_tables,
+    migrate,
+    run_migrations,
+)
+from mesh.db.tables import idempotency_table, inbox_table, mesh_metadata, outbox_table
 from mesh.db.uow import UnitOfWork
 
 __all__ = [
     "DatabaseUnavailableError",
     "UnitOfWork",
     "create_engine",
+    "create_idempotency_table",
     "create_mesh_tables",
+    "drop_idempotency_table",
     "drop_mesh_tables",
+    "idempotency_table",
     "inbox_table",
     "mesh_metadata",
     "migrate",

@@ -127,3 +127,28 @@ def drop_mesh_tables() -> None:
     """Drops mesh's outbox and inbox tables (the downgrade of `create_mesh_tables`)."""
     op.drop_table("mesh_inbox")
     op.drop_table("mesh_outbox")
+
+
+def create_idempotency_table() -> None:
+    """Creates mesh's idempotency table (`mesh.idempotency`); call it from a new migration.
+
+    Version 1 of that table, frozen here as `create_mesh_tables` is.
+    """
+    op.create_table(
+        "mesh_idempotency",
+        sa.Column("caller", sa.String(255), primary_key=True),
+        sa.Column("method", sa.String(255), primary_key=True),
+        sa.Column("key", sa.String(255), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("attempt", sa.String(32), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("response", sa.LargeBinary(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_mesh_idempotency_created_at", "mesh_idempotency", ["created_at"])
+
+
+def drop_idempotency_table() -> None:
+    """Drops mesh's idempotency table (the downgrade of `create_idempotency_table`)."""
+    op.drop_table("mesh_idempotency")

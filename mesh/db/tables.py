@@ -1,4 +1,4 @@
-"""The tables mesh owns in every service database: the event outbox and the handler inbox."""
+"""The tables mesh owns in every service database: event outbox, handler inbox, idempotency."""
 
 from __future__ import annotations
 
@@ -34,4 +34,21 @@ inbox_table = sa.Table(
     sa.Column("subject", sa.String(255), nullable=False),
     sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_mesh_inbox_handled_at", "handled_at"),
+)
+
+#: Idempotency records: the first call with a caller's key, its request's fingerprint and its
+#: answer (see `mesh.idempotency`); purged after their retention.
+idempotency_table = sa.Table(
+    "mesh_idempotency",
+    mesh_metadata,
+    sa.Column("caller", sa.String(255), primary_key=True),
+    sa.Column("method", sa.String(255), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("attempt", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("response", sa.LargeBinary(), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("lease_until", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_mesh_idempotency_created_at", "created_at"),
 )

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
+from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
 from mesh.service import Built, ServiceRuntime
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
@@ -74,10 +75,15 @@ class IdentityService:
         await ensure_signing_keys(deps)
         await deps.passwords.prepare()  # so the first unknown-email login costs a hash too
         deps.keys_rotated = runtime.verifier.refresh_keys  # this process verifies new keys at once
-        servicer = IdentityServicer(deps)
+        # Sign-up's answer holds the session's tokens: stored sealed, as the signing keys are.
+        idempotency = IdempotencyRecords(runtime.engine, seal=deps.cipher)
+        servicer = IdentityServicer(deps, idempotency)
         return Built(
             bindings=[ServiceBinding.of(identity_service_pb2, identity_service_pb2_grpc, servicer)],
-            consumers=consumers(runtime.nc, runtime.unit_of_work, clock=lambda: deps.clock()),
+            consumers=[
+                *consumers(runtime.nc, runtime.unit_of_work, clock=lambda: deps.clock()),
+                idempotency.purge_loop(),
+            ],
         )
 
     async def jwks(self) -> Sequence[Mapping[str, Any]]:

@@ -6,6 +6,7 @@ from typing import Any, TypeAlias
 
 import grpc
 
+from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.identity.v1 import identity_service_pb2 as pb
 from meshwork.identity.v1 import identity_service_pb2_grpc
 from services.identity import commands
@@ -28,12 +29,14 @@ Context: TypeAlias = grpc.aio.ServicerContext
 class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
     """The thin adapter: each method builds a command, runs its handler and renders the result."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, idempotency: IdempotencyRecords) -> None:
         self._deps = deps
+        self.idempotency = idempotency
 
     def _client(self, context: Context) -> commands.Client:
         return client_of(context, trusted_proxies=self._deps.settings.trusted_proxies)
 
+    @idempotent
     async def SignUp(self, request: pb.SignUpRequest, context: Context) -> pb.SignUpResponse:
         command = commands.SignUp(
             email=request.email,

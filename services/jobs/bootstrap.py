@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
 from mesh.service import BackgroundTask, Built, ServiceRuntime
 from meshwork.identity.v1 import identity_service_pb2_grpc
@@ -101,10 +102,11 @@ class JobsService:
         )
         worker_pool = self._worker_pool(runtime, settings, registry, queue)
         self._parts = JobsParts(registry, jobs, webhooks, worker_pool, dispatcher, lease, scheduler)
-        servicer = JobsServicer(jobs, webhooks)
+        idempotency = IdempotencyRecords(runtime.engine)
+        servicer = JobsServicer(jobs, webhooks, idempotency)
         return Built(
             bindings=[ServiceBinding.of(jobs_service_pb2, jobs_service_pb2_grpc, servicer)],
-            consumers=self._background(runtime, settings, webhooks),
+            consumers=[*self._background(runtime, settings, webhooks), idempotency.purge_loop()],
         )
 
     def _dispatcher(

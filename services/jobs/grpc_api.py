@@ -7,6 +7,7 @@ from typing import TypeAlias
 import grpc
 
 from mesh.context import current_principal
+from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.jobs.v1 import jobs_service_pb2 as pb
 from meshwork.jobs.v1 import jobs_service_pb2_grpc
 from services.jobs import handlers, webhook_handlers
@@ -40,9 +41,12 @@ def current_actor() -> Actor:
 class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
     """Serves meshwork.jobs.v1.JobsService."""
 
-    def __init__(self, jobs: JobsDeps, webhooks: WebhookDeps) -> None:
+    def __init__(
+        self, jobs: JobsDeps, webhooks: WebhookDeps, idempotency: IdempotencyRecords
+    ) -> None:
         self._jobs = jobs
         self._webhooks = webhooks
+        self.idempotency = idempotency
 
     async def EnqueueJob(
         self, request: pb.EnqueueJobRequest, context: Context
@@ -67,6 +71,7 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
         job = await handlers.cancel_job(self._jobs, request.job_id, current_actor())
         return pb.CancelJobResponse(job=job_message(job))
 
+    @idempotent
     async def RetryJob(self, request: pb.RetryJobRequest, context: Context) -> pb.RetryJobResponse:
         job = await handlers.retry_job(self._jobs, request.job_id, current_actor())
         return pb.RetryJobResponse(job=job_message(job))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mesh.db import UnitOfWork
+from mesh.idempotency import mark_committed
 from services.jobs import commands, messages
 from services.jobs.domain import Actor, Job, schedule_not_found, utc_now, visible
 from services.jobs.job_validation import job_id, job_query, new_job
@@ -102,6 +103,7 @@ async def retry_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
         job.retry(deps.clock())
         await jobs.save(job)
         uow.add_event(messages.job_retried(job, actor.name))
+        await mark_committed(uow.connection)
         await uow.commit()
     deps.wake_dispatcher()
     return job

@@ -9,6 +9,7 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.db import UnitOfWork
+from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
 from mesh.service import BackgroundTask, Built, ServiceRuntime
 from meshwork.notifications.v1 import notifications_service_pb2, notifications_service_pb2_grpc
@@ -86,8 +87,9 @@ async def build(runtime: ServiceRuntime) -> Built:
     await install_built_ins(deps)
     links = Links(settings.app_url)
     subscriptions = consumers(runtime.nc, waking, deps, links, ack_wait_s=settings.event_ack_wait_s)
-    background: Sequence[BackgroundTask] = [*subscriptions, dispatcher]
-    servicer = NotificationsServicer(deps)
+    idempotency = IdempotencyRecords(runtime.engine)
+    background: Sequence[BackgroundTask] = [*subscriptions, dispatcher, idempotency.purge_loop()]
+    servicer = NotificationsServicer(deps, idempotency)
     return Built(
         bindings=[
             ServiceBinding.of(notifications_service_pb2, notifications_service_pb2_grpc, servicer)

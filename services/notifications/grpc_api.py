@@ -7,6 +7,7 @@ from typing import TypeAlias
 import grpc
 
 from mesh.context import current_principal
+from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.notifications.v1 import notifications_service_pb2 as pb
 from meshwork.notifications.v1 import notifications_service_pb2_grpc
 from services.notifications import requests
@@ -36,8 +37,9 @@ def current_actor() -> Actor:
 class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceServicer):
     """Serves meshwork.notifications.v1.NotificationsService."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, idempotency: IdempotencyRecords) -> None:
         self._deps = deps
+        self.idempotency = idempotency
 
     async def SendNotification(
         self, request: pb.SendNotificationRequest, context: Context
@@ -85,6 +87,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
         found = await preferences.update_preferences(self._deps, command, current_actor())
         return pb.UpdateNotificationPreferencesResponse(preferences=preferences_message(found))
 
+    @idempotent
     async def CreateTemplate(
         self, request: pb.CreateTemplateRequest, context: Context
     ) -> pb.CreateTemplateResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
 from mesh.service import Built, ServiceRuntime
 from meshwork.users.v1 import users_service_pb2, users_service_pb2_grpc
@@ -16,8 +17,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 async def build(runtime: ServiceRuntime) -> Built:
     """The UsersService servicer and the consumer of identity's events."""
-    servicer = UsersServicer(runtime.unit_of_work)
+    idempotency = IdempotencyRecords(runtime.engine)
+    servicer = UsersServicer(runtime.unit_of_work, idempotency)
     return Built(
         bindings=[ServiceBinding.of(users_service_pb2, users_service_pb2_grpc, servicer)],
-        consumers=[identity_consumer(runtime.nc, runtime.unit_of_work)],
+        consumers=[identity_consumer(runtime.nc, runtime.unit_of_work), idempotency.purge_loop()],
     )

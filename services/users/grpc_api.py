@@ -9,6 +9,7 @@ import grpc
 
 from mesh.context import current_principal
 from mesh.db import UnitOfWork
+from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.users.v1 import users_service_pb2 as pb
 from meshwork.users.v1 import users_service_pb2_grpc
 from services.users import handlers
@@ -35,8 +36,11 @@ def current_actor() -> Actor:
 class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
     """Serves meshwork.users.v1.UsersService; each call runs in a new unit of work."""
 
-    def __init__(self, unit_of_work: Callable[..., UnitOfWork]) -> None:
+    def __init__(
+        self, unit_of_work: Callable[..., UnitOfWork], idempotency: IdempotencyRecords
+    ) -> None:
         self._uow = unit_of_work
+        self.idempotency = idempotency
 
     def _by_key(self) -> UnitOfWork:
         """The unit of work of a read of one user by key (inline: see `mesh.db.UnitOfWork`)."""
@@ -84,6 +88,7 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
         user = await handlers.get_kyc(self._by_key(), request.user_id, current_actor())
         return pb.GetKycResponse(kyc=kyc_message(user))
 
+    @idempotent
     async def SubmitKyc(
         self, request: pb.SubmitKycRequest, context: Context
     ) -> pb.SubmitKycResponse:

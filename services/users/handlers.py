@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from mesh.db import UnitOfWork
+from mesh.idempotency import mark_committed
 from services.users import commands, kyc_validation, messages, validation
 from services.users.domain import (
     Actor,
@@ -122,6 +123,7 @@ async def submit_kyc(uow: UnitOfWork, command: commands.SubmitKyc, actor: Actor)
         user.submit_kyc(details, now=now)
         await users.save(user)
         uow.add_event(messages.kyc_submitted(user))
+        await mark_committed(uow.connection)
         await uow.commit()
     return user
 

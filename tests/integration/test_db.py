@@ -212,7 +212,7 @@ async def test_migrations_create_mesh_tables_matching_mesh_metadata(engine: Asyn
     async with engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(sa.inspect(c).get_table_names()))
         assert await connection.run_sync(differences) == []
-    assert {"mesh_outbox", "mesh_inbox", "widgets", "alembic_version"} <= tables
+    assert {"mesh_outbox", "mesh_inbox", "mesh_idempotency", "widgets", "alembic_version"} <= tables
 
 
 async def test_migrating_an_up_to_date_database_changes_nothing(
@@ -222,7 +222,7 @@ async def test_migrating_an_up_to_date_database_changes_nothing(
 
     async with engine.connect() as connection:
         version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    assert version == "0001"
+    assert version == "0002"
 
 
 # Health

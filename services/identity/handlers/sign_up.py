@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from mesh.idempotency import mark_committed
 from mesh.protobuf import timestamp_of
 from meshwork.identity.v1 import events_pb2
 from services.identity.commands import SessionTokens, SignUp
@@ -142,6 +143,7 @@ async def _activate(deps: Deps, reservation: _Reservation, command: SignUp) -> S
                 locale=command.locale.strip(),
             )
         )
+        await mark_committed(tx.uow.connection)  # a retry with the caller's key replays this
         await tx.commit()
     return tokens
 

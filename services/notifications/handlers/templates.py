@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mesh.idempotency import mark_committed
 from meshwork.notifications.v1 import events_pb2
 from services.notifications import commands, convert, errors, filters, paging, validation
 from services.notifications.domain import Actor, Template
@@ -27,6 +28,7 @@ async def create_template(deps: Deps, command: commands.CreateTemplate, actor: A
         uow.add_event(
             events_pb2.TemplateCreated(template_id=template.id, created_by=actor.user_id or "")
         )
+        await mark_committed(uow.connection)
         await uow.commit()
     return template
 

@@ -1,0 +1,42 @@
+"""CreateTemplate with an idempotency key: a retry gets the template, not ALREADY_EXISTS."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from meshwork.notifications.v1 import notifications_service_pb2 as pb
+from tests.integration.notifications.conftest import (
+    Platform,
+    notifications_settings,
+    running_platform,
+)
+from tests.integration.notifications.test_templates import ORDER_SHIPPED
+from tests.integration.users.conftest import reason_of
+
+
+@pytest.fixture
+async def platform(tmp_path: Path, nats_url: str, database_url: str) -> AsyncIterator[Platform]:
+    async with running_platform(
+        tmp_path, nats_url, notifications_settings(database_url, nats_url)
+    ) as platform:
+        yield platform
+
+
+async def test_a_retried_template_creation_replays_the_first_answer(platform: Platform) -> None:
+    keyed = (*await platform.as_admin(), ("idempotency-key", "template-1"))
+    request = pb.CreateTemplateRequest(template_id="order-shipped", template=ORDER_SHIPPED)
+
+    first = await platform.notifications.CreateTemplate(request, metadata=keyed)
+    again = await platform.notifications.CreateTemplate(request, metadata=keyed)
+
+    assert again == first
+    other = pb.CreateTemplateRequest(template_id="order-lost", template=ORDER_SHIPPED)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await platform.notifications.CreateTemplate(other, metadata=keyed)
+    assert (refused.value.code(), reason_of(refused.value)) == (
+        grpc.StatusCode.INVALID_ARGUMENT, "IDEMPOTENCY_KEY_REUSED",
+    )  # fmt: skip
