@@ -1,6 +1,13 @@
 """Idempotency keys: a mutation retried with the caller's key happens once and answers alike."""
 
-from mesh.idempotency.keys import MAX_KEY_LENGTH, answer_lost, in_use, key_reused
+from mesh.idempotency.keys import (
+    MAX_KEY_LENGTH,
+    answer_lost,
+    in_use,
+    key_reused,
+    malformed_key,
+    well_formed,
+)
 from mesh.idempotency.purge import IdempotencyPurge
 from mesh.idempotency.records import RETENTION, AnswerSeal, IdempotencyRecords, mark_committed
 from mesh.idempotency.servicer import Idempotent, idempotent
@@ -16,5 +23,7 @@ __all__ = [
     "idempotent",
     "in_use",
     "key_reused",
+    "malformed_key",
     "mark_committed",
+    "well_formed",
 ]

@@ -31,15 +31,25 @@ def key_of(context: grpc.aio.ServicerContext) -> str:
     key = next((v for k, v in context.invocation_metadata() or () if k == IDEMPOTENCY_KEY), "")
     if not isinstance(key, str):
         key = ""  # a binary entry would end in "-bin"; this key is text
-    if key and (len(key) > MAX_KEY_LENGTH or not _PRINTABLE_ASCII.match(key)):
-        raise InvalidArgument(
-            f"the idempotency key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters"
-            " (a UUID is a good choice)",
-            reason="INVALID_IDEMPOTENCY_KEY",
-            domain=MESH_DOMAIN,
-            violations=[FieldViolation(IDEMPOTENCY_KEY, "1 to 255 printable ASCII characters")],
-        )
+    if key and not well_formed(key):
+        raise malformed_key(IDEMPOTENCY_KEY, domain=MESH_DOMAIN)
     return key
+
+
+def well_formed(key: str) -> bool:
+    """Whether `key` is 1 to MAX_KEY_LENGTH printable ASCII characters."""
+    return 0 < len(key) <= MAX_KEY_LENGTH and _PRINTABLE_ASCII.match(key) is not None
+
+
+def malformed_key(carrier: str, *, domain: str) -> InvalidArgument:
+    """INVALID_IDEMPOTENCY_KEY, naming where the key came (a metadata entry, an HTTP header)."""
+    rule = f"1 to {MAX_KEY_LENGTH} printable ASCII characters"
+    return InvalidArgument(
+        f"the {carrier} must be {rule} (a UUID is a good choice)",
+        reason="INVALID_IDEMPOTENCY_KEY",
+        domain=domain,
+        violations=[FieldViolation(carrier, rule)],
+    )
 
 
 def key_reused(key: str) -> InvalidArgument:
