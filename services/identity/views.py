@@ -6,15 +6,13 @@ import ipaddress
 from datetime import datetime
 
 import grpc
-import jwt
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.context import current_principal
-from mesh.errors import MESH_DOMAIN, Unauthenticated
 from mesh.protobuf import timestamp_of
 from meshwork.identity.v1 import identity_service_pb2 as pb
 from meshwork.identity.v1 import resources_pb2
-from services.identity.commands import Caller, Client, ServiceToken, SessionTokens, SessionView
+from services.identity.commands import Client, ServiceToken, SessionTokens, SessionView
 from services.identity.domain import SessionStatus, SigningKey
 from services.identity.handlers.common import revocation_reason_value
 
@@ -62,19 +60,6 @@ def _ip(text: str) -> str:
         return str(ipaddress.ip_address(text))
     except ValueError:
         return ""
-
-
-def caller() -> Caller:
-    """The end user of the call (the interceptor verified their token against the policy)."""
-    user = current_principal().user
-    if user is None:
-        raise Unauthenticated(
-            "this method acts for an end user: send their access token in 'x-user-authorization'",
-            reason="USER_TOKEN_MISSING",
-            domain=MESH_DOMAIN,
-        )
-    claims = jwt.decode(user.token, options={"verify_signature": False}) if user.token else {}
-    return Caller(user_id=user.subject, roles=user.roles, session_id=str(claims.get("sid", "")))
 
 
 def tokens_proto(tokens: SessionTokens) -> resources_pb2.SessionTokens:

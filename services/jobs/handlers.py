@@ -6,9 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mesh.actor import Actor
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from services.jobs import commands, messages
-from services.jobs.domain import Actor, Job, schedule_not_found, utc_now, visible
+from services.jobs.domain import Job, schedule_not_found, visible
 from services.jobs.job_validation import job_id, job_query, new_job
 from services.jobs.paging import encode_token, fingerprint, page
 from services.jobs.registry import JobRegistry
@@ -88,7 +90,7 @@ async def cancel_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
         job = visible(await jobs.get(target, for_update=True), actor, requested_id)
         if job.cancel(deps.clock()):
             await jobs.save(job)
-            uow.add_event(messages.job_cancelled(job, actor.name))
+            uow.add_event(messages.job_cancelled(job, actor.subject))
             await uow.commit()
     return job
 
@@ -101,7 +103,7 @@ async def retry_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
         job = visible(await jobs.get(target, for_update=True), actor, requested_id)
         job.retry(deps.clock())
         await jobs.save(job)
-        uow.add_event(messages.job_retried(job, actor.name))
+        uow.add_event(messages.job_retried(job, actor.subject))
         await uow.commit()
     deps.wake_dispatcher()
     return job

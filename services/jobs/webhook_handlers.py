@@ -10,9 +10,11 @@ from datetime import datetime
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
+from mesh.actor import Actor
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from services.jobs import commands, messages
-from services.jobs.domain import Actor, Job, utc_now, webhook_endpoint_not_found
+from services.jobs.domain import Job, webhook_endpoint_not_found
 from services.jobs.endpoints import WebhookEndpoint, new_secret
 from services.jobs.event_catalog import EventCatalog
 from services.jobs.paging import encode_token, fingerprint, page, time_key
@@ -48,7 +50,7 @@ async def create_endpoint(
     endpoint = WebhookEndpoint(
         id=str(uuid.uuid4()),
         secret=new_secret(),
-        created_by=actor.name,
+        created_by=actor.subject,
         create_time=now,
         update_time=now,
         **values,
@@ -108,7 +110,7 @@ async def update_endpoint(
         changed = endpoint.update(values, now=deps.clock())
         if changed:
             await endpoints.save(endpoint)
-            uow.add_event(messages.endpoint_updated(endpoint, changed, actor.name))
+            uow.add_event(messages.endpoint_updated(endpoint, changed, actor.subject))
             await uow.commit()
     return endpoint
 
@@ -125,9 +127,9 @@ async def delete_endpoint(deps: WebhookDeps, requested_id: str, actor: Actor) ->
         for job in await jobs.waiting_with_key_prefix(DELIVERY_ENQUEUER, _key_prefix(target)):
             job.cancel(now)
             await jobs.save(job)
-            uow.add_event(messages.job_cancelled(job, actor.name))
+            uow.add_event(messages.job_cancelled(job, actor.subject))
         await endpoints.delete(target)
-        uow.add_event(messages.endpoint_deleted(target, actor.name))
+        uow.add_event(messages.endpoint_deleted(target, actor.subject))
         await uow.commit()
 
 

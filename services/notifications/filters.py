@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from mesh.actor import STAFF_ROLES, Actor
 from mesh.errors import role_required
 from services.notifications import commands, paging
 from services.notifications.checks import Checks
-from services.notifications.domain import STAFF_ROLES, Actor, Category, Channel, MessageState
+from services.notifications.domain import Category, Channel, MessageState
 from services.notifications.paging import Page
 from services.notifications.repository import MessageFilter
 from services.notifications.validation import enum_member, template_id, user_id

@@ -9,11 +9,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from mesh.actor import Actor
 from services.notifications import commands
 from services.notifications.checks import Checks
 from services.notifications.domain import (
     ME,
-    Actor,
     Category,
     Channel,
     Content,

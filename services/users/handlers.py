@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from mesh.actor import Actor
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from services.users import commands, kyc_validation, messages, validation
 from services.users.domain import (
-    Actor,
     User,
     email_already_registered,
     email_key,
     email_not_found,
     own,
-    utc_now,
     visible,
 )
 from services.users.paging import Cursor, encode_page_token, page_request
@@ -128,7 +128,7 @@ async def submit_kyc(uow: UnitOfWork, command: commands.SubmitKyc, actor: Actor)
 
 async def verify_kyc(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
     target = validation.target(user_id, actor)
-    reviewer = actor.reviewer_id()
+    reviewer = actor.require_staff("reviewing KYC")
     async with uow:
         users = UserRepository(uow.connection)
         user = visible(await users.get(target, for_update=True), actor, user_id)
@@ -141,7 +141,7 @@ async def verify_kyc(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
 
 async def reject_kyc(uow: UnitOfWork, command: commands.RejectKyc, actor: Actor) -> User:
     review = kyc_validation.kyc_rejection(command, actor)
-    reviewer = actor.reviewer_id()
+    reviewer = actor.require_staff("reviewing KYC")
     async with uow:
         users = UserRepository(uow.connection)
         user = visible(await users.get(review.user_id, for_update=True), actor, command.user_id)

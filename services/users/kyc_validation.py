@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from mesh.actor import Actor
 from services.users import commands
-from services.users.domain import Actor, KycDetails, KycDocumentType, KycRejectionReason
+from services.users.domain import KycDetails, KycDocumentType, KycRejectionReason
 from services.users.validation import (
     NAME_MAX,
     FieldChecks,

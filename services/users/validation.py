@@ -11,17 +11,17 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from mesh.actor import Actor
+from mesh.clock import utc_now
 from mesh.validation import Violations
 from services.users import commands
 from services.users.domain import (
     DOMAIN,
     ME,
     UPDATABLE_FIELDS,
-    Actor,
     Address,
     Profile,
     User,
-    utc_now,
 )
 
 NAME_MAX = 100

@@ -46,9 +46,9 @@ async def change_password(command: ChangePassword, deps: Deps) -> int:
     """Replaces the caller's password and ends their other sessions; returns how many."""
     caller = command.caller
     async with transaction(deps) as tx:
-        account = await tx.accounts.account_by_id(caller.user_id)
+        account = await tx.accounts.account_by_id(caller.subject)
         if account is None:
-            raise user_not_found(caller.user_id)
+            raise user_not_found(caller.subject)
         [throttle] = await tx.throttles.current([("account", account.email_key)])
     check = FieldCheck()
     check.required("current_password", command.current_password)
@@ -157,9 +157,9 @@ async def request_email_verification(command: RequestEmailVerification, deps: De
     """Sends the caller a new verification link; earlier links stop working."""
     now, purpose = deps.clock(), TokenPurpose.EMAIL_VERIFICATION
     async with transaction(deps) as tx:
-        account = await tx.accounts.account_by_id(command.caller.user_id)
+        account = await tx.accounts.account_by_id(command.caller.subject)
         if account is None:
-            raise user_not_found(command.caller.user_id)
+            raise user_not_found(command.caller.subject)
         if account.email_verified:
             raise email_already_verified()
         since = now - _EMAIL_WINDOW

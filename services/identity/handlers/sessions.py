@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mesh.actor import Actor
 from services.identity.commands import (
-    Caller,
     ListSessions,
     RevokeSession,
     RevokeUserSessions,
@@ -19,13 +19,13 @@ from services.identity.paging import decode_page_token, encode_page_token
 from services.identity.validation import FieldCheck
 
 
-def _owner(caller: Caller, user_id: str) -> str | None:
+def _owner(caller: Actor, user_id: str) -> str | None:
     """Whose sessions `user_id` names ("me" is the caller); None when the caller may not see."""
     owner = caller.user_id if user_id == "me" else user_id
     return owner if owner == caller.user_id or caller.is_staff else None
 
 
-def _view(session: Session, caller: Caller, now: datetime) -> SessionView:
+def _view(session: Session, caller: Actor, now: datetime) -> SessionView:
     return SessionView(session, session.status(now), current=session.id == caller.session_id)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mesh.actor import Actor
 from services.notifications import commands, errors, filters, paging
 from services.notifications.delivery import Attempt, Message
-from services.notifications.domain import Actor, Category
+from services.notifications.domain import Category
 from services.notifications.handlers.common import Deps
 from services.notifications.mailbox_store import MailboxEntry, MailboxStore
 from services.notifications.repository import MessageRepository
@@ -28,7 +29,7 @@ def shown(message: Message, actor: Actor) -> Shown:
 async def get_message(deps: Deps, message_id: str, actor: Actor) -> Shown:
     async with deps.unit_of_work() as uow:
         message = await MessageRepository(uow.connection).get(message_id.strip())
-    if message is None or not actor.may_see(message.user_id):
+    if message is None or not actor.may_access(message.user_id):
         raise errors.message_not_found(message_id)
     return shown(message, actor)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mesh.actor import Actor
 from meshwork.notifications.v1 import events_pb2
 from services.notifications import commands, convert, errors, filters, paging, validation
-from services.notifications.domain import Actor, Template
+from services.notifications.domain import Template
 from services.notifications.handlers.common import Deps
 from services.notifications.template_store import TemplateStore
 from services.notifications.templates import built_in_templates

@@ -6,11 +6,12 @@ from dataclasses import replace
 
 import pytest
 
+from mesh.actor import Actor
 from mesh.db import UnitOfWork
 from mesh.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from meshwork.users.v1 import events_pb2, resources_pb2
 from services.users import commands, handlers
-from services.users.domain import Actor, KycStatus, Profile, User, UserState
+from services.users.domain import KycStatus, Profile, User, UserState
 from tests.unit.users.conftest import Outbox
 from tests.unit.users.factories import create_command, submission
 

@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
+from mesh.actor import Actor
 from mesh.errors import InvalidArgument
 from services.users import commands, kyc_validation, paging, validation
-from services.users.domain import Actor, Address, KycRejectionReason, KycStatus, Profile
+from services.users.domain import Address, KycRejectionReason, KycStatus, Profile
 from tests.unit.users.factories import create_command, submission
 
 ADA = Actor("ada", frozenset({"user"}))
