@@ -15,6 +15,8 @@ ADMIN_ROLE = "admin"
 #: Roles whose users act on other users' resources: read and manage any profile, message or
 #: session. A rule that needs more than staff asks for a role by name (`Actor.is_admin`).
 STAFF_ROLES = frozenset({ADMIN_ROLE, "support"})
+#: The user id a request may give to stand for the calling user ("users/me").
+ME = "me"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.context import current_principal
 from mesh.protobuf import timestamp_of
@@ -76,7 +74,7 @@ def tokens_proto(tokens: SessionTokens) -> resources_pb2.SessionTokens:
 
 def session_proto(view: SessionView) -> resources_pb2.Session:
     session = view.session
-    proto = resources_pb2.Session(
+    return resources_pb2.Session(
         id=session.id,
         user_id=session.user_id,
         state=_SESSION_STATES[view.status],
@@ -86,10 +84,9 @@ def session_proto(view: SessionView) -> resources_pb2.Session:
         expire_time=timestamp_of(session.expires_at),
         revocation_reason=revocation_reason_value(session.revocation_reason),
         current=view.current,
+        last_refresh_time=timestamp_of(session.last_refresh_at),
+        revoke_time=timestamp_of(session.revoked_at),
     )
-    _set_time(proto.last_refresh_time, session.last_refresh_at)
-    _set_time(proto.revoke_time, session.revoked_at)
-    return proto
 
 
 def jwk_proto(jwk: dict[str, str]) -> resources_pb2.Jwk:
@@ -98,25 +95,19 @@ def jwk_proto(jwk: dict[str, str]) -> resources_pb2.Jwk:
 
 
 def signing_key_proto(key: SigningKey) -> resources_pb2.SigningKey:
-    proto = resources_pb2.SigningKey(
+    return resources_pb2.SigningKey(
         id=key.id,
         algorithm=key.algorithm,
         state=_KEY_STATES[key.state.value],
         public_key=jwk_proto(key.public_jwk),
         create_time=timestamp_of(key.created_at),
+        activate_time=timestamp_of(key.activated_at),
+        retire_time=timestamp_of(key.retired_at),
+        expire_time=timestamp_of(key.expires_at),
     )
-    _set_time(proto.activate_time, key.activated_at)
-    _set_time(proto.retire_time, key.retired_at)
-    _set_time(proto.expire_time, key.expires_at)
-    return proto
 
 
 def service_token_proto(token: ServiceToken) -> pb.IssueServiceTokenResponse:
     return pb.IssueServiceTokenResponse(
         access_token=token.token, token_type="Bearer", expire_time=timestamp_of(token.expires_at)
     )
-
-
-def _set_time(field: Timestamp, moment: datetime | None) -> None:
-    if moment is not None:
-        field.CopyFrom(timestamp_of(moment))

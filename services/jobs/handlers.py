@@ -9,14 +9,14 @@ from datetime import datetime
 from mesh.actor import Actor
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
+from mesh.paging import next_token, page
+from mesh.validation import Violations
 from services.jobs import commands, messages
-from services.jobs.domain import Job, schedule_not_found, visible
+from services.jobs.domain import DOMAIN, Job, schedule_not_found, visible
 from services.jobs.job_validation import job_id, job_query, new_job
-from services.jobs.paging import encode_token, fingerprint, page
 from services.jobs.registry import JobRegistry
 from services.jobs.repository import JobRepository, ScheduleStateRepository
 from services.jobs.schedules import Schedule, ScheduleState
-from services.jobs.validation import FieldChecks
 
 
 @dataclass
@@ -75,10 +75,7 @@ async def list_jobs(deps: JobsDeps, command: commands.ListJobs) -> JobPage:
         found = await JobRepository(uow.connection).page(
             query.filters, size=query.page.size, after=query.after
         )
-    if len(found) <= query.page.size:
-        return JobPage(found, "")
-    last = found[query.page.size - 1]
-    token = encode_token((last.create_time.isoformat(), last.id), query.page.fingerprint)
+    token = next_token(query.page, found, lambda job: (job.create_time, job.id))
     return JobPage(found[: query.page.size], token)
 
 
@@ -117,9 +114,9 @@ class SchedulePage:
 
 async def list_schedules(deps: JobsDeps, command: commands.ListPage) -> SchedulePage:
     """A page of the configured schedules, by id, with what the schedulers remember of them."""
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     requested = page(
-        checks, command.page_size, command.page_token, query=fingerprint("schedules"), arity=1
+        checks, size=command.page_size, token=command.page_token, query={"list": "schedules"}
     )
     checks.raise_if_any()
     ordered = sorted(deps.schedules)
@@ -128,14 +125,12 @@ async def list_schedules(deps: JobsDeps, command: commands.ListPage) -> Schedule
     chosen = ordered[: requested.size]
     async with deps.unit_of_work() as uow:
         states = await ScheduleStateRepository(uow.connection).all(chosen)
-    token = ""
-    if len(ordered) > requested.size:
-        token = encode_token((chosen[-1],), requested.fingerprint)
+    token = next_token(requested, ordered, lambda schedule_id: (schedule_id,))
     return SchedulePage([(deps.schedules[i], states.get(i)) for i in chosen], token)
 
 
 async def get_schedule(deps: JobsDeps, schedule_id: str) -> tuple[Schedule, ScheduleState | None]:
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     wanted = checks.text("schedule_id", schedule_id, maximum=64, required=True)
     checks.raise_if_any()
     schedule = deps.schedules.get(wanted)

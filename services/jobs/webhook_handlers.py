@@ -13,14 +13,14 @@ from google.protobuf.message import Message
 from mesh.actor import Actor
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
+from mesh.paging import next_token, page
+from mesh.validation import Violations
 from services.jobs import commands, messages
-from services.jobs.domain import Job, webhook_endpoint_not_found
+from services.jobs.domain import DOMAIN, Job, webhook_endpoint_not_found
 from services.jobs.endpoints import WebhookEndpoint, new_secret
 from services.jobs.event_catalog import EventCatalog
-from services.jobs.paging import encode_token, fingerprint, page, time_key
 from services.jobs.repository import JobRepository
 from services.jobs.secret_box import SecretBox
-from services.jobs.validation import FieldChecks
 from services.jobs.webhook_repository import WebhookEndpointRepository
 from services.jobs.webhook_validation import endpoint_changes, endpoint_id, new_endpoint_fields
 from services.jobs.webhooks import DELIVER_JOB_TYPE, TargetGuard
@@ -78,22 +78,20 @@ class EndpointPage:
 
 
 async def list_endpoints(deps: WebhookDeps, command: commands.ListPage) -> EndpointPage:
-    checks = FieldChecks()
-    query = fingerprint("webhook_endpoints")
-    requested = page(checks, command.page_size, command.page_token, query=query, arity=2)
-    after = None
-    if requested.after is not None:
-        moment = time_key(checks, requested.after[0])
-        after = (moment, requested.after[1]) if moment else None
+    checks = Violations(domain=DOMAIN)
+    requested = page(
+        checks,
+        size=command.page_size,
+        token=command.page_token,
+        query={"list": "webhook_endpoints"},
+        key=(datetime, str),
+    )
     checks.raise_if_any()
     async with deps.unit_of_work() as uow:
         found = await WebhookEndpointRepository(uow.connection, deps.box).page(
-            size=requested.size, after=after
+            size=requested.size, after=requested.after_time_and_id()
         )
-    if len(found) <= requested.size:
-        return EndpointPage(found, "")
-    last = found[requested.size - 1]
-    token = encode_token((last.create_time.isoformat(), last.id), query)
+    token = next_token(requested, found, lambda endpoint: (endpoint.create_time, endpoint.id))
     return EndpointPage(found[: requested.size], token)
 
 

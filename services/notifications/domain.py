@@ -12,8 +12,6 @@ from typing import TypeVar
 from mesh.errors import FieldViolation, InvalidArgument
 from services.notifications.errors import DOMAIN
 
-#: The user id that stands for the calling user.
-ME = "me"
 #: The locale every template has content in; the last step of every fallback chain.
 DEFAULT_LOCALE = "en"
 

@@ -12,8 +12,6 @@ from mesh.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionD
 
 #: ErrorInfo domain of every error this service reports.
 DOMAIN = "users.meshwork"
-#: The user id that stands for the calling user.
-ME = "me"
 
 
 class UserState(StrEnum):

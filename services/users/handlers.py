@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from mesh.actor import Actor
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
+from mesh.paging import next_token
 from services.users import commands, kyc_validation, messages, validation
 from services.users.domain import (
     User,
@@ -17,7 +18,6 @@ from services.users.domain import (
     own,
     visible,
 )
-from services.users.paging import Cursor, encode_page_token, page_request
 from services.users.repository import DuplicateUserError, UserRepository
 
 logger = logging.getLogger("meshwork.users")
@@ -86,13 +86,10 @@ class UserPage:
 
 async def list_users(uow: UnitOfWork, command: commands.ListUsers) -> UserPage:
     """A page of profiles, newest first (the access policy admits staff only)."""
-    page = page_request(command)
+    page = validation.page_request(command)
     async with uow:
         found = await UserRepository(uow.connection).list(page)
-    if len(found) <= page.size:
-        return UserPage(found, "")
-    last = found[page.size - 1]
-    token = encode_page_token(Cursor(last.create_time, last.id), page.filter)
+    token = next_token(page.page, found, lambda user: (user.create_time, user.id))
     return UserPage(found[: page.size], token)
 
 

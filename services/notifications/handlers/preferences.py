@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from mesh.actor import Actor
-from services.notifications import commands, convert, errors, filters, validation
-from services.notifications.checks import Checks
+from mesh.validation import Violations
+from services.notifications import commands, convert, errors, filters
 from services.notifications.domain import Preferences
+from services.notifications.errors import DOMAIN
 from services.notifications.handlers.common import Deps
 from services.notifications.preference_store import PreferenceStore
 
 
 async def get_preferences(deps: Deps, user_id: str, actor: Actor) -> Preferences:
     """The user's own preferences, or anyone's for staff; defaults filled in."""
-    checks = Checks()
-    target = checks.valid(validation.user_id(checks, "user_id", user_id, actor))
+    checks = Violations(domain=DOMAIN)
+    target = checks.valid(checks.user_id("user_id", user_id, actor=actor))
     if not actor.may_access(target):
         raise errors.user_not_found(user_id)
     async with deps.unit_of_work() as uow:
