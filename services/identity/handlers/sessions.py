@@ -25,8 +25,8 @@ def _owner(caller: Actor, user_id: str) -> str | None:
     return owner if owner == caller.user_id or caller.is_staff else None
 
 
-def _view(session: Session, caller: Actor, now: datetime) -> SessionView:
-    return SessionView(session, session.status(now), current=session.id == caller.session_id)
+def _view(session: Session, current_session_id: str, now: datetime) -> SessionView:
+    return SessionView(session, session.status(now), current=session.id == current_session_id)
 
 
 async def list_sessions(command: ListSessions, deps: Deps) -> SessionsPage:
@@ -51,7 +51,8 @@ async def list_sessions(command: ListSessions, deps: Deps) -> SessionsPage:
             owner, active_at=active_at, after=after, limit=requested.size + 1
         )
     token = next_token(requested, found, lambda session: (session.created_at, session.id))
-    shown = [_view(session, command.caller, now) for session in found[: requested.size]]
+    current = command.caller.session_id  # read from the token once, not per session
+    shown = [_view(session, current, now) for session in found[: requested.size]]
     return SessionsPage(shown, token)
 
 
@@ -73,7 +74,7 @@ async def revoke_session(command: RevokeSession, deps: Deps) -> SessionView:
             await tx.accounts.save_session(session)
             tx.add_event(sessions_revoked(owner, [session.id], reason))
             await tx.commit()
-    return _view(session, command.caller, now)
+    return _view(session, command.caller.session_id, now)
 
 
 async def revoke_user_sessions(command: RevokeUserSessions, deps: Deps) -> int:
