@@ -1,11 +1,12 @@
-"""What the handlers take (commands, with the caller) and what they return."""
+"""What the handlers take (commands, with the calling actor) and what they return."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.identity.domain import STAFF_ROLES, Session, SessionStatus, SigningKey
+from mesh.actor import Actor
+from services.identity.domain import Session, SessionStatus, SigningKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,19 +15,6 @@ class Client:
 
     ip_address: str = ""
     user_agent: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The signed-in end user a call acts for (from their verified access token)."""
-
-    user_id: str
-    roles: frozenset[str] = frozenset()
-    session_id: str = ""
-
-    @property
-    def is_staff(self) -> bool:
-        return not self.roles.isdisjoint(STAFF_ROLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +45,7 @@ class Logout:
 
 @dataclass(frozen=True, slots=True)
 class ChangePassword:
-    caller: Caller
+    caller: Actor
     current_password: str = field(repr=False)
     new_password: str = field(repr=False)
 
@@ -75,7 +63,7 @@ class ConfirmPasswordReset:
 
 @dataclass(frozen=True, slots=True)
 class RequestEmailVerification:
-    caller: Caller
+    caller: Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +73,7 @@ class ConfirmEmailVerification:
 
 @dataclass(frozen=True, slots=True)
 class ListSessions:
-    caller: Caller
+    caller: Actor
     user_id: str
     page_size: int = 0
     page_token: str = ""
@@ -94,7 +82,7 @@ class ListSessions:
 
 @dataclass(frozen=True, slots=True)
 class RevokeSession:
-    caller: Caller
+    caller: Actor
     user_id: str
     session_id: str
 

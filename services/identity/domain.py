@@ -11,12 +11,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from mesh.actor import ADMIN_ROLE
 from mesh.auth.tokens import ACCESS_TOKEN, SERVICE_TOKEN, USER_AUDIENCE
 
 DEFAULT_ROLES = ("user",)
-ADMIN_ROLE = "admin"
-#: Roles that may see and end other users' sessions.
-STAFF_ROLES = frozenset({"admin", "support"})
 #: Verifiers allow a few seconds of clock skew; keys stay published a little longer still.
 KEY_EXPIRY_MARGIN = timedelta(seconds=60)
 

@@ -147,14 +147,6 @@ def unknown_audience(audience: str, known: list[str]) -> InvalidArgument:
     )
 
 
-def invalid_page_token() -> InvalidArgument:
-    return InvalidArgument(
-        "the page token is malformed or belongs to a different query; start from the first page",
-        reason="INVALID_PAGE_TOKEN",
-        domain=DOMAIN,
-    )
-
-
 def dependency_unavailable(service: str, detail: str) -> Unavailable:
     return Unavailable(
         f"the {service} service did not answer ({detail}); nothing was changed, retry with backoff",

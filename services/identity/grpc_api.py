@@ -6,6 +6,7 @@ from typing import Any, TypeAlias
 
 import grpc
 
+from mesh.actor import current_user
 from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.identity.v1 import identity_service_pb2 as pb
 from meshwork.identity.v1 import identity_service_pb2_grpc
@@ -14,7 +15,6 @@ from services.identity.handlers import credentials, login, sessions, sign_up
 from services.identity.handlers import keys as key_handlers
 from services.identity.handlers.common import Deps
 from services.identity.views import (
-    caller,
     client_of,
     jwk_proto,
     service_token_proto,
@@ -66,7 +66,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
         self, request: pb.ChangePasswordRequest, context: Context
     ) -> pb.ChangePasswordResponse:
         command = commands.ChangePassword(
-            caller=caller(),
+            caller=current_user(),
             current_password=request.current_password,
             new_password=request.new_password,
         )
@@ -92,7 +92,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
     async def RequestEmailVerification(
         self, request: pb.RequestEmailVerificationRequest, context: Context
     ) -> pb.RequestEmailVerificationResponse:
-        command = commands.RequestEmailVerification(caller=caller())
+        command = commands.RequestEmailVerification(caller=current_user())
         await credentials.request_email_verification(command, self._deps)
         return pb.RequestEmailVerificationResponse()
 
@@ -107,7 +107,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
         self, request: pb.ListSessionsRequest, context: Context
     ) -> pb.ListSessionsResponse:
         command = commands.ListSessions(
-            caller=caller(),
+            caller=current_user(),
             user_id=request.user_id,
             page_size=request.page_size,
             page_token=request.page_token,
@@ -122,7 +122,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
         self, request: pb.RevokeSessionRequest, context: Context
     ) -> pb.RevokeSessionResponse:
         command = commands.RevokeSession(
-            caller=caller(), user_id=request.user_id, session_id=request.session_id
+            caller=current_user(), user_id=request.user_id, session_id=request.session_id
         )
         view = await sessions.revoke_session(command, self._deps)
         return pb.RevokeSessionResponse(session=session_proto(view))

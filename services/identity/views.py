@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime
 
 import grpc
-import jwt
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.context import current_principal
-from mesh.errors import MESH_DOMAIN, Unauthenticated
 from mesh.protobuf import timestamp_of
 from meshwork.identity.v1 import identity_service_pb2 as pb
 from meshwork.identity.v1 import resources_pb2
-from services.identity.commands import Caller, Client, ServiceToken, SessionTokens, SessionView
+from services.identity.commands import Client, ServiceToken, SessionTokens, SessionView
 from services.identity.domain import SessionStatus, SigningKey
 from services.identity.handlers.common import revocation_reason_value
 
@@ -64,19 +60,6 @@ def _ip(text: str) -> str:
         return ""
 
 
-def caller() -> Caller:
-    """The end user of the call (the interceptor verified their token against the policy)."""
-    user = current_principal().user
-    if user is None:
-        raise Unauthenticated(
-            "this method acts for an end user: send their access token in 'x-user-authorization'",
-            reason="USER_TOKEN_MISSING",
-            domain=MESH_DOMAIN,
-        )
-    claims = jwt.decode(user.token, options={"verify_signature": False}) if user.token else {}
-    return Caller(user_id=user.subject, roles=user.roles, session_id=str(claims.get("sid", "")))
-
-
 def tokens_proto(tokens: SessionTokens) -> resources_pb2.SessionTokens:
     return resources_pb2.SessionTokens(
         access_token=tokens.access_token,
@@ -91,7 +74,7 @@ def tokens_proto(tokens: SessionTokens) -> resources_pb2.SessionTokens:
 
 def session_proto(view: SessionView) -> resources_pb2.Session:
     session = view.session
-    proto = resources_pb2.Session(
+    return resources_pb2.Session(
         id=session.id,
         user_id=session.user_id,
         state=_SESSION_STATES[view.status],
@@ -101,10 +84,9 @@ def session_proto(view: SessionView) -> resources_pb2.Session:
         expire_time=timestamp_of(session.expires_at),
         revocation_reason=revocation_reason_value(session.revocation_reason),
         current=view.current,
+        last_refresh_time=timestamp_of(session.last_refresh_at),
+        revoke_time=timestamp_of(session.revoked_at),
     )
-    _set_time(proto.last_refresh_time, session.last_refresh_at)
-    _set_time(proto.revoke_time, session.revoked_at)
-    return proto
 
 
 def jwk_proto(jwk: dict[str, str]) -> resources_pb2.Jwk:
@@ -113,25 +95,19 @@ def jwk_proto(jwk: dict[str, str]) -> resources_pb2.Jwk:
 
 
 def signing_key_proto(key: SigningKey) -> resources_pb2.SigningKey:
-    proto = resources_pb2.SigningKey(
+    return resources_pb2.SigningKey(
         id=key.id,
         algorithm=key.algorithm,
         state=_KEY_STATES[key.state.value],
         public_key=jwk_proto(key.public_jwk),
         create_time=timestamp_of(key.created_at),
+        activate_time=timestamp_of(key.activated_at),
+        retire_time=timestamp_of(key.retired_at),
+        expire_time=timestamp_of(key.expires_at),
     )
-    _set_time(proto.activate_time, key.activated_at)
-    _set_time(proto.retire_time, key.retired_at)
-    _set_time(proto.expire_time, key.expires_at)
-    return proto
 
 
 def service_token_proto(token: ServiceToken) -> pb.IssueServiceTokenResponse:
     return pb.IssueServiceTokenResponse(
         access_token=token.token, token_type="Bearer", expire_time=timestamp_of(token.expires_at)
     )
-
-
-def _set_time(field: Timestamp, moment: datetime | None) -> None:
-    if moment is not None:
-        field.CopyFrom(timestamp_of(moment))

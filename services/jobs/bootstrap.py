@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from mesh.clock import utc_now
 from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
 from mesh.service import BackgroundTask, Built, ServiceRuntime
@@ -15,7 +16,6 @@ from meshwork.jobs.v1 import jobs_service_pb2, jobs_service_pb2_grpc
 from services.jobs.builtin_jobs import identity_purge_job, purge_records_job, register_builtin_jobs
 from services.jobs.config import JobsSettings, resolve_schedules
 from services.jobs.dispatcher import Dispatcher
-from services.jobs.domain import utc_now
 from services.jobs.endpoints import TargetPolicy
 from services.jobs.event_catalog import EventCatalog
 from services.jobs.events import webhook_consumers

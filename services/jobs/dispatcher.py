@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 
 from nats.aio.client import Client as NATS
 
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from services.jobs.attempts import dispatch_due, next_run_time
 from services.jobs.background import BackgroundLoop
-from services.jobs.domain import Job, utc_now
+from services.jobs.domain import Job
 from services.jobs.queue import JobMessage, WorkQueue
 
 BATCH_SIZE = 100

@@ -6,12 +6,11 @@ from typing import TypeAlias
 
 import grpc
 
-from mesh.context import current_principal
+from mesh.actor import current_actor
 from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.jobs.v1 import jobs_service_pb2 as pb
 from meshwork.jobs.v1 import jobs_service_pb2_grpc
 from services.jobs import handlers, webhook_handlers
-from services.jobs.domain import Actor
 from services.jobs.handlers import JobsDeps
 from services.jobs.messages import (
     create_endpoint_command,
@@ -26,16 +25,6 @@ from services.jobs.messages import (
 from services.jobs.webhook_handlers import WebhookDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
-
-
-def current_actor() -> Actor:
-    """The end user the call acts for (if any) and the calling service."""
-    principal = current_principal()
-    user = principal.user
-    service = principal.service or ""
-    if user is None:
-        return Actor(service=service)
-    return Actor(user.subject, user.roles, service=service)
 
 
 class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):

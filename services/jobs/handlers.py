@@ -6,16 +6,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mesh.actor import Actor
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from mesh.idempotency import mark_committed
+from mesh.paging import next_token, page
+from mesh.validation import Violations
 from services.jobs import commands, messages
-from services.jobs.domain import Actor, Job, schedule_not_found, utc_now, visible
+from services.jobs.domain import DOMAIN, Job, schedule_not_found, visible
 from services.jobs.job_validation import job_id, job_query, new_job
-from services.jobs.paging import encode_token, fingerprint, page
 from services.jobs.registry import JobRegistry
 from services.jobs.repository import JobRepository, ScheduleStateRepository
 from services.jobs.schedules import Schedule, ScheduleState
-from services.jobs.validation import FieldChecks
 
 
 @dataclass
@@ -74,10 +76,7 @@ async def list_jobs(deps: JobsDeps, command: commands.ListJobs) -> JobPage:
         found = await JobRepository(uow.connection).page(
             query.filters, size=query.page.size, after=query.after
         )
-    if len(found) <= query.page.size:
-        return JobPage(found, "")
-    last = found[query.page.size - 1]
-    token = encode_token((last.create_time.isoformat(), last.id), query.page.fingerprint)
+    token = next_token(query.page, found, lambda job: (job.create_time, job.id))
     return JobPage(found[: query.page.size], token)
 
 
@@ -89,7 +88,7 @@ async def cancel_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
         job = visible(await jobs.get(target, for_update=True), actor, requested_id)
         if job.cancel(deps.clock()):
             await jobs.save(job)
-            uow.add_event(messages.job_cancelled(job, actor.name))
+            uow.add_event(messages.job_cancelled(job, actor.subject))
             await uow.commit()
     return job
 
@@ -102,7 +101,7 @@ async def retry_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
         job = visible(await jobs.get(target, for_update=True), actor, requested_id)
         job.retry(deps.clock())
         await jobs.save(job)
-        uow.add_event(messages.job_retried(job, actor.name))
+        uow.add_event(messages.job_retried(job, actor.subject))
         await mark_committed(uow.connection)
         await uow.commit()
     deps.wake_dispatcher()
@@ -117,9 +116,9 @@ class SchedulePage:
 
 async def list_schedules(deps: JobsDeps, command: commands.ListPage) -> SchedulePage:
     """A page of the configured schedules, by id, with what the schedulers remember of them."""
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     requested = page(
-        checks, command.page_size, command.page_token, query=fingerprint("schedules"), arity=1
+        checks, size=command.page_size, token=command.page_token, query={"list": "schedules"}
     )
     checks.raise_if_any()
     ordered = sorted(deps.schedules)
@@ -128,14 +127,12 @@ async def list_schedules(deps: JobsDeps, command: commands.ListPage) -> Schedule
     chosen = ordered[: requested.size]
     async with deps.unit_of_work() as uow:
         states = await ScheduleStateRepository(uow.connection).all(chosen)
-    token = ""
-    if len(ordered) > requested.size:
-        token = encode_token((chosen[-1],), requested.fingerprint)
+    token = next_token(requested, ordered, lambda schedule_id: (schedule_id,))
     return SchedulePage([(deps.schedules[i], states.get(i)) for i in chosen], token)
 
 
 async def get_schedule(deps: JobsDeps, schedule_id: str) -> tuple[Schedule, ScheduleState | None]:
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     wanted = checks.text("schedule_id", schedule_id, maximum=64, required=True)
     checks.raise_if_any()
     schedule = deps.schedules.get(wanted)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from mesh.paging import Page, page
+from mesh.validation import Violations
 from services.jobs import commands
-from services.jobs.domain import Job, JobState
-from services.jobs.paging import Page, fingerprint, page, time_key
+from services.jobs.domain import DOMAIN, Job, JobState
 from services.jobs.registry import JOB_TYPE_MAX, JobRegistry, JobType
-from services.jobs.validation import FieldChecks
 
 IDEMPOTENCY_KEY_MAX = 255
 PAYLOAD_MAX_BYTES = 64 * 1024
@@ -31,7 +31,7 @@ def new_job(
     now: datetime,
 ) -> Job:
     """The job an EnqueueJob request describes; every bad field is named at once."""
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     key = checks.text(
         "idempotency_key", command.idempotency_key, maximum=IDEMPOTENCY_KEY_MAX, required=True
     )
@@ -64,7 +64,7 @@ def new_job(
     )
 
 
-def _job_type(checks: FieldChecks, name: str, registry: JobRegistry) -> JobType | None:
+def _job_type(checks: Violations, name: str, registry: JobRegistry) -> JobType | None:
     name = name.strip()
     job_type = registry.get(name)
     if not name:
@@ -79,7 +79,7 @@ def _job_type(checks: FieldChecks, name: str, registry: JobRegistry) -> JobType 
     return job_type
 
 
-def _payload(checks: FieldChecks, payload: dict[str, Any], job_type: JobType | None) -> None:
+def _payload(checks: Violations, payload: dict[str, Any], job_type: JobType | None) -> None:
     size = len(json.dumps(payload, separators=(",", ":")).encode())
     if size > PAYLOAD_MAX_BYTES:
         checks.add(
@@ -94,7 +94,7 @@ def _payload(checks: FieldChecks, payload: dict[str, Any], job_type: JobType | N
 
 
 def job_id(value: str, *, field: str = "job_id") -> str:
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     value = checks.text(field, value, maximum=ID_MAX, required=True)
     checks.raise_if_any()
     return value
@@ -109,23 +109,22 @@ class JobQuery:
 
 
 def job_query(command: commands.ListJobs) -> JobQuery:
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     filters = {
         "type": checks.text("type", command.type, maximum=JOB_TYPE_MAX),
         "schedule_id": checks.text("schedule_id", command.schedule_id, maximum=ID_MAX),
         "enqueued_by": checks.text("enqueued_by", command.enqueued_by, maximum=ID_MAX),
     }
-    if command.state:
-        if command.state in JobState.__members__:
-            filters["state"] = command.state
-        else:
-            checks.add("state", f"has unknown value {command.state}; use a JobState")
+    state = checks.enum_member("state", command.state, JobState, required=False)
+    if state is not None:
+        filters["state"] = state.value
     filters = {column: value for column, value in filters.items() if value}
-    query = fingerprint(*sorted(filters.items()))
-    requested = page(checks, command.page_size, command.page_token, query=query, arity=2)
-    after = None
-    if requested.after is not None:
-        moment = time_key(checks, requested.after[0])
-        after = (moment, requested.after[1]) if moment else None
+    requested = page(
+        checks,
+        size=command.page_size,
+        token=command.page_token,
+        query={"list": "jobs", **filters},
+        key=(datetime, str),
+    )
     checks.raise_if_any()
-    return JobQuery(filters, requested, after)
+    return JobQuery(filters, requested, requested.after_time_and_id())

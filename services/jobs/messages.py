@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from google.protobuf import field_mask_pb2, struct_pb2
 from google.protobuf.json_format import MessageToDict
 
-from mesh.protobuf import timestamp_of
+from mesh.protobuf import datetime_of, enum_name, enum_number, timestamp_of
 from meshwork.jobs.v1 import events_pb2, jobs_service_pb2, resources_pb2
 from services.jobs import commands
 from services.jobs.domain import Job
@@ -23,7 +23,7 @@ def job_message(job: Job) -> resources_pb2.Job:
         id=job.id,
         type=job.type,
         payload=_struct(job.payload),
-        state=resources_pb2.JobState.Value(f"JOB_STATE_{job.state}"),
+        state=enum_number(resources_pb2.JobState, job.state),
         run_time=timestamp_of(job.run_time),
         attempt_count=job.attempt_count,
         max_attempts=job.max_attempts,
@@ -150,21 +150,17 @@ def enqueue_job_command(request: jobs_service_pb2.EnqueueJobRequest) -> commands
         idempotency_key=request.idempotency_key,
         type=job.type,
         payload=MessageToDict(job.payload) if job.HasField("payload") else {},
-        run_time=job.run_time.ToDatetime(tzinfo=UTC) if job.HasField("run_time") else None,
+        run_time=datetime_of(job, "run_time"),
         max_attempts=job.max_attempts,
     )
 
 
 def list_jobs_command(request: jobs_service_pb2.ListJobsRequest) -> commands.ListJobs:
-    try:
-        state = resources_pb2.JobState.Name(request.state)
-    except ValueError:
-        state = str(request.state)
     return commands.ListJobs(
         page_size=request.page_size,
         page_token=request.page_token,
         type=request.type,
-        state="" if state.endswith("_UNSPECIFIED") else state.removeprefix("JOB_STATE_"),
+        state=enum_name(resources_pb2.JobState, request.state),
         schedule_id=request.schedule_id,
         enqueued_by=request.enqueued_by,
     )

@@ -14,9 +14,10 @@ from datetime import datetime
 
 from nats.aio.client import Client as NATS
 
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from services.jobs.background import BackgroundLoop
-from services.jobs.domain import Job, utc_now
+from services.jobs.domain import Job
 from services.jobs.lease import KvLease
 from services.jobs.repository import JobRepository, ScheduleStateRepository
 from services.jobs.schedules import (

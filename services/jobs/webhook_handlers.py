@@ -10,15 +10,17 @@ from datetime import datetime
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
+from mesh.actor import Actor
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
+from mesh.paging import next_token, page
+from mesh.validation import Violations
 from services.jobs import commands, messages
-from services.jobs.domain import Actor, Job, utc_now, webhook_endpoint_not_found
+from services.jobs.domain import DOMAIN, Job, webhook_endpoint_not_found
 from services.jobs.endpoints import WebhookEndpoint, new_secret
 from services.jobs.event_catalog import EventCatalog
-from services.jobs.paging import encode_token, fingerprint, page, time_key
 from services.jobs.repository import JobRepository
 from services.jobs.secret_box import SecretBox
-from services.jobs.validation import FieldChecks
 from services.jobs.webhook_repository import WebhookEndpointRepository
 from services.jobs.webhook_validation import endpoint_changes, endpoint_id, new_endpoint_fields
 from services.jobs.webhooks import DELIVER_JOB_TYPE, TargetGuard
@@ -48,7 +50,7 @@ async def create_endpoint(
     endpoint = WebhookEndpoint(
         id=str(uuid.uuid4()),
         secret=new_secret(),
-        created_by=actor.name,
+        created_by=actor.subject,
         create_time=now,
         update_time=now,
         **values,
@@ -76,22 +78,20 @@ class EndpointPage:
 
 
 async def list_endpoints(deps: WebhookDeps, command: commands.ListPage) -> EndpointPage:
-    checks = FieldChecks()
-    query = fingerprint("webhook_endpoints")
-    requested = page(checks, command.page_size, command.page_token, query=query, arity=2)
-    after = None
-    if requested.after is not None:
-        moment = time_key(checks, requested.after[0])
-        after = (moment, requested.after[1]) if moment else None
+    checks = Violations(domain=DOMAIN)
+    requested = page(
+        checks,
+        size=command.page_size,
+        token=command.page_token,
+        query={"list": "webhook_endpoints"},
+        key=(datetime, str),
+    )
     checks.raise_if_any()
     async with deps.unit_of_work() as uow:
         found = await WebhookEndpointRepository(uow.connection, deps.box).page(
-            size=requested.size, after=after
+            size=requested.size, after=requested.after_time_and_id()
         )
-    if len(found) <= requested.size:
-        return EndpointPage(found, "")
-    last = found[requested.size - 1]
-    token = encode_token((last.create_time.isoformat(), last.id), query)
+    token = next_token(requested, found, lambda endpoint: (endpoint.create_time, endpoint.id))
     return EndpointPage(found[: requested.size], token)
 
 
@@ -108,7 +108,7 @@ async def update_endpoint(
         changed = endpoint.update(values, now=deps.clock())
         if changed:
             await endpoints.save(endpoint)
-            uow.add_event(messages.endpoint_updated(endpoint, changed, actor.name))
+            uow.add_event(messages.endpoint_updated(endpoint, changed, actor.subject))
             await uow.commit()
     return endpoint
 
@@ -125,9 +125,9 @@ async def delete_endpoint(deps: WebhookDeps, requested_id: str, actor: Actor) ->
         for job in await jobs.waiting_with_key_prefix(DELIVERY_ENQUEUER, _key_prefix(target)):
             job.cancel(now)
             await jobs.save(job)
-            uow.add_event(messages.job_cancelled(job, actor.name))
+            uow.add_event(messages.job_cancelled(job, actor.subject))
         await endpoints.delete(target)
-        uow.add_event(messages.endpoint_deleted(target, actor.name))
+        uow.add_event(messages.endpoint_deleted(target, actor.subject))
         await uow.commit()
 
 

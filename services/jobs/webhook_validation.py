@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from mesh.validation import Violations
 from services.jobs import commands
+from services.jobs.domain import DOMAIN
 from services.jobs.endpoints import (
     DESCRIPTION_MAX,
     EVENT_TYPES_MAX,
@@ -13,12 +15,11 @@ from services.jobs.endpoints import (
     UPDATABLE_FIELDS,
 )
 from services.jobs.event_catalog import EventCatalog
-from services.jobs.validation import FieldChecks, update_mask
 from services.jobs.webhooks import TargetGuard
 
 
 async def endpoint_fields(
-    checks: FieldChecks,
+    checks: Violations,
     raw: commands.EndpointFields,
     names: Iterable[str],
     *,
@@ -43,7 +44,7 @@ async def endpoint_fields(
 async def new_endpoint_fields(
     command: commands.CreateWebhookEndpoint, *, guard: TargetGuard, catalog: EventCatalog
 ) -> dict[str, Any]:
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     if command.endpoint is None:
         checks.add("webhook_endpoint", "is required: give at least url and event_types")
         checks.raise_if_any()
@@ -57,10 +58,10 @@ async def endpoint_changes(
     command: commands.UpdateWebhookEndpoint, *, guard: TargetGuard, catalog: EventCatalog
 ) -> tuple[str, dict[str, Any]]:
     """The endpoint id and the validated values of the fields the mask names."""
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     endpoint_id = checks.text("webhook_endpoint.id", command.endpoint_id, maximum=64, required=True)
-    paths = update_mask(
-        checks, command.paths, updatable=UPDATABLE_FIELDS, read_only=READ_ONLY_FIELDS
+    paths = checks.update_mask(
+        command.paths, updatable=UPDATABLE_FIELDS, read_only=READ_ONLY_FIELDS
     )
     ordered = [name for name in UPDATABLE_FIELDS if name in paths]
     values = await endpoint_fields(checks, command.endpoint, ordered, guard=guard, catalog=catalog)
@@ -69,13 +70,13 @@ async def endpoint_changes(
 
 
 def endpoint_id(value: str) -> str:
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     value = checks.text("webhook_endpoint_id", value, maximum=64, required=True)
     checks.raise_if_any()
     return value
 
 
-async def _url(checks: FieldChecks, field: str, url: str, guard: TargetGuard) -> str:
+async def _url(checks: Violations, field: str, url: str, guard: TargetGuard) -> str:
     url = url.strip()
     _, problem = await guard.check(url)
     if problem:
@@ -84,7 +85,7 @@ async def _url(checks: FieldChecks, field: str, url: str, guard: TargetGuard) ->
 
 
 def _event_types(
-    checks: FieldChecks, field: str, names: Iterable[str], catalog: EventCatalog
+    checks: Violations, field: str, names: Iterable[str], catalog: EventCatalog
 ) -> tuple[str, ...]:
     unique = tuple(dict.fromkeys(name.strip() for name in names))
     if not unique:

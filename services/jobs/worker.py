@@ -13,12 +13,13 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from mesh.events.health import problem_of
 from mesh.events.redelivery import describe_error
 from services.jobs.attempts import begin_attempt, finish_attempt
 from services.jobs.background import BackgroundTaskError
-from services.jobs.domain import Delivery, Job, RetryPolicy, utc_now
+from services.jobs.domain import Delivery, Job, RetryPolicy
 from services.jobs.queue import (
     Delivered,
     JobMessage,

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
-from typing import TypeVar
 
 from google.protobuf import field_mask_pb2
-from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
-from mesh.protobuf import timestamp_of
+from mesh.protobuf import enum_number, timestamp_of
 from meshwork.notifications.v1 import events_pb2, resources_pb2
 from services.notifications.delivery import Attempt, Message
 from services.notifications.domain import (
@@ -17,50 +14,12 @@ from services.notifications.domain import (
     Channel,
     Content,
     EmailContent,
-    MessageState,
     Preferences,
     SmsContent,
     SuppressionReason,
     Template,
 )
 from services.notifications.mailbox_store import MailboxEntry
-
-E = TypeVar("E", bound=StrEnum)
-
-# ---- enums
-
-
-def channel_number(channel: Channel) -> int:
-    return resources_pb2.Channel.Value(f"CHANNEL_{channel}")
-
-
-def category_number(category: Category) -> int:
-    return resources_pb2.Category.Value(f"CATEGORY_{category}")
-
-
-def enum_of(kind: type[E], wrapper: EnumTypeWrapper, number: int, prefix: str) -> E | None:
-    """The domain member for a protobuf enum number; None when unspecified or unknown."""
-    try:
-        name = wrapper.Name(number)
-    except ValueError:
-        return None
-    try:
-        return kind(name.removeprefix(prefix))
-    except ValueError:
-        return None
-
-
-def channel_of(number: int) -> Channel | None:
-    return enum_of(Channel, resources_pb2.Channel, number, "CHANNEL_")
-
-
-def category_of(number: int) -> Category | None:
-    return enum_of(Category, resources_pb2.Category, number, "CATEGORY_")
-
-
-def state_of(number: int) -> MessageState | None:
-    return enum_of(MessageState, resources_pb2.MessageState, number, "MESSAGE_STATE_")
-
 
 # ---- resources
 
@@ -71,12 +30,12 @@ def message_message(message: Message, *, with_body: bool = True) -> resources_pb
         id=message.id,
         user_id=message.user_id,
         template_id=message.template_id,
-        channel=channel_number(message.channel),
-        category=category_number(message.category),
+        channel=enum_number(resources_pb2.Channel, message.channel),
+        category=enum_number(resources_pb2.Category, message.category),
         recipient=message.recipient,
         subject=message.subject,
         body=message.text_body if with_body else "",
-        state=resources_pb2.MessageState.Value(f"MESSAGE_STATE_{message.state}"),
+        state=enum_number(resources_pb2.MessageState, message.state),
         suppression_reason=_reason_number(reason),
         attempt_count=message.attempt_count,
         last_error=message.last_error,
@@ -93,7 +52,7 @@ def attempt_message(attempt: Attempt) -> resources_pb2.DeliveryAttempt:
         message_id=attempt.message_id,
         attempt_number=attempt.number,
         transport=attempt.transport,
-        outcome=resources_pb2.DeliveryOutcome.Value(f"DELIVERY_OUTCOME_{outcome}")
+        outcome=enum_number(resources_pb2.DeliveryOutcome, outcome)
         if outcome
         else resources_pb2.DELIVERY_OUTCOME_UNSPECIFIED,
         error=attempt.error,
@@ -107,7 +66,7 @@ def template_message(template: Template) -> resources_pb2.Template:
     message = resources_pb2.Template(
         id=template.id,
         description=template.description,
-        category=category_number(template.category),
+        category=enum_number(resources_pb2.Category, template.category),
         built_in=template.built_in,
         create_time=timestamp_of(template.create_time),
         update_time=timestamp_of(template.update_time),
@@ -148,7 +107,9 @@ def pairs(
 ) -> list[resources_pb2.NotificationPreference]:
     return [
         resources_pb2.NotificationPreference(
-            channel=channel_number(channel), category=category_number(category), enabled=on
+            channel=enum_number(resources_pb2.Channel, channel),
+            category=enum_number(resources_pb2.Category, category),
+            enabled=on,
         )
         for channel, category, on in values
     ]
@@ -158,7 +119,7 @@ def mailbox_message(entry: MailboxEntry) -> resources_pb2.MailboxMessage:
     return resources_pb2.MailboxMessage(
         id=entry.id,
         message_id=entry.message_id,
-        channel=channel_number(entry.channel),
+        channel=enum_number(resources_pb2.Channel, entry.channel),
         sender=entry.sender,
         recipient=entry.recipient,
         subject=entry.subject,
@@ -171,7 +132,7 @@ def mailbox_message(entry: MailboxEntry) -> resources_pb2.MailboxMessage:
 def _reason_number(reason: SuppressionReason | None) -> int:
     if reason is None:
         return resources_pb2.SUPPRESSION_REASON_UNSPECIFIED
-    return resources_pb2.SuppressionReason.Value(f"SUPPRESSION_REASON_{reason}")
+    return enum_number(resources_pb2.SuppressionReason, reason)
 
 
 # ---- events
@@ -182,7 +143,7 @@ def message_sent(message: Message) -> events_pb2.MessageSent:
         message_id=message.id,
         user_id=message.user_id,
         template_id=message.template_id,
-        channel=channel_number(message.channel),
+        channel=enum_number(resources_pb2.Channel, message.channel),
         attempt_count=message.attempt_count,
     )
 
@@ -192,7 +153,7 @@ def message_failed(message: Message) -> events_pb2.MessageFailed:
         message_id=message.id,
         user_id=message.user_id,
         template_id=message.template_id,
-        channel=channel_number(message.channel),
+        channel=enum_number(resources_pb2.Channel, message.channel),
         attempt_count=message.attempt_count,
         last_error=message.last_error,
     )
@@ -203,7 +164,7 @@ def message_suppressed(message: Message) -> events_pb2.MessageSuppressed:
         message_id=message.id,
         user_id=message.user_id,
         template_id=message.template_id,
-        channel=channel_number(message.channel),
+        channel=enum_number(resources_pb2.Channel, message.channel),
         reason=_reason_number(message.suppression_reason),
     )
 

@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 
 from google.protobuf.message import Message as ProtoMessage
 
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from services.notifications import convert
 from services.notifications.delivery import Attempt, Message, RetryPolicy, resolve_interrupted
-from services.notifications.domain import Channel, MessageState, utc_now
+from services.notifications.domain import Channel, MessageState
 from services.notifications.repository import Due, MessageRepository
 from services.notifications.transports.base import DeliveryError, Handover, Outgoing, Transport
 

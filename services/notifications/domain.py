@@ -5,23 +5,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from mesh.errors import FieldViolation, InvalidArgument
 from services.notifications.errors import DOMAIN
 
-#: The user id that stands for the calling user.
-ME = "me"
-#: Roles that may see every user's messages and preferences.
-STAFF_ROLES = frozenset({"admin", "support"})
 #: The locale every template has content in; the last step of every fallback chain.
 DEFAULT_LOCALE = "en"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Channel(StrEnum):
@@ -257,22 +249,3 @@ def decide(
             reason = SuppressionReason.OPTED_OUT
         decisions.append(Decision(channel, address, reason))
     return decisions
-
-
-# ---- who is asking
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who a call acts for: an end user with roles, or (no user) the calling service."""
-
-    user_id: str | None = None
-    roles: frozenset[str] = frozenset()
-    service: str | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        return not self.roles.isdisjoint(STAFF_ROLES)
-
-    def may_see(self, user_id: str) -> bool:
-        return self.is_staff or (self.user_id is not None and self.user_id == user_id)

@@ -6,7 +6,7 @@ from typing import TypeAlias
 
 import grpc
 
-from mesh.context import current_principal
+from mesh.actor import current_actor
 from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.notifications.v1 import notifications_service_pb2 as pb
 from meshwork.notifications.v1 import notifications_service_pb2_grpc
@@ -18,20 +18,10 @@ from services.notifications.convert import (
     preferences_message,
     template_message,
 )
-from services.notifications.domain import Actor
 from services.notifications.handlers import preferences, reading, sending, templates
 from services.notifications.handlers.common import Deps
 
 Context: TypeAlias = grpc.aio.ServicerContext
-
-
-def current_actor() -> Actor:
-    """The end user the call acts for (if any) and the calling service."""
-    principal = current_principal()
-    user = principal.user
-    if user is None:
-        return Actor(service=principal.service)
-    return Actor(user.subject, user.roles, principal.service)
 
 
 class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceServicer):

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.paging import Page
 from services.notifications.domain import Channel
 from services.notifications.orm import mailbox_table, utc
-from services.notifications.paging import Page
 
 _mb = mailbox_table.c
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.paging import Page
 from services.notifications.delivery import Attempt, Message
 from services.notifications.domain import (
     Category,
@@ -19,7 +20,6 @@ from services.notifications.domain import (
     SuppressionReason,
 )
 from services.notifications.orm import as_utc, delivery_attempts_table, messages_table, utc
-from services.notifications.paging import Page
 
 _m = messages_table.c
 _a = delivery_attempts_table.c

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
-
+from mesh.protobuf import enum_name
 from meshwork.notifications.v1 import notifications_service_pb2 as pb
 from meshwork.notifications.v1 import resources_pb2
 from services.notifications import commands
@@ -18,7 +17,7 @@ def send_notification(request: pb.SendNotificationRequest) -> commands.SendNotif
         email_address=request.email_address,
         phone_number=request.phone_number,
         variables=dict(request.variables),
-        channels=tuple(_channel(number) for number in request.channels),
+        channels=tuple(enum_name(resources_pb2.Channel, number) for number in request.channels),
     )
 
 
@@ -27,8 +26,8 @@ def list_messages(request: pb.ListMessagesRequest) -> commands.ListMessages:
         page_size=request.page_size,
         page_token=request.page_token,
         user_id=request.user_id,
-        channel=_channel(request.channel),
-        state=_name(resources_pb2.MessageState, request.state, "MESSAGE_STATE_"),
+        channel=enum_name(resources_pb2.Channel, request.channel),
+        state=enum_name(resources_pb2.MessageState, request.state),
         template_id=request.template_id,
     )
 
@@ -46,8 +45,8 @@ def update_preferences(
     if request.HasField("preferences"):
         changes = tuple(
             commands.PreferenceChange(
-                channel=_channel(pair.channel),
-                category=_category(pair.category),
+                channel=enum_name(resources_pb2.Channel, pair.channel),
+                category=enum_name(resources_pb2.Category, pair.category),
                 enabled=pair.enabled,
             )
             for pair in request.preferences.preferences
@@ -72,7 +71,7 @@ def list_templates(request: pb.ListTemplatesRequest) -> commands.ListTemplates:
     return commands.ListTemplates(
         page_size=request.page_size,
         page_token=request.page_token,
-        category=_category(request.category),
+        category=enum_name(resources_pb2.Category, request.category),
     )
 
 
@@ -81,30 +80,13 @@ def list_mailbox(request: pb.ListMailboxMessagesRequest) -> commands.ListMailbox
         page_size=request.page_size,
         page_token=request.page_token,
         recipient=request.recipient,
-        channel=_channel(request.channel),
+        channel=enum_name(resources_pb2.Channel, request.channel),
     )
 
 
 def _template_fields(template: resources_pb2.Template) -> commands.TemplateFields:
     return commands.TemplateFields(
         description=template.description,
-        category=_category(template.category),
+        category=enum_name(resources_pb2.Category, template.category),
         content=content_of(template),
     )
-
-
-def _channel(number: int) -> str:
-    return _name(resources_pb2.Channel, number, "CHANNEL_")
-
-
-def _category(number: int) -> str:
-    return _name(resources_pb2.Category, number, "CATEGORY_")
-
-
-def _name(kind: EnumTypeWrapper, number: int, prefix: str) -> str:
-    """The value's name without `prefix`; "" when unspecified, the number when unknown."""
-    try:
-        name = kind.Name(number)
-    except ValueError:
-        return str(number)
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix)

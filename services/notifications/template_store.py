@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.paging import Page
 from services.notifications.domain import Category, Content, EmailContent, SmsContent, Template
 from services.notifications.orm import template_translations_table as translations_table
 from services.notifications.orm import templates_table, utc
-from services.notifications.paging import Page
 
 _t = templates_table.c
 _tr = translations_table.c

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import TypeVar
 
+from mesh.validation import USER_ID_MAX, Violations
 from services.notifications import commands
-from services.notifications.checks import Checks
 from services.notifications.domain import (
-    ME,
-    Actor,
     Category,
     Channel,
     Content,
     Recipient,
     Template,
 )
+from services.notifications.errors import DOMAIN
 from services.notifications.rendering import Renderer
 
-USER_ID_MAX = 128
 KEY_MAX = 128
 VARIABLES_MAX = 50
 VALUE_MAX = 10_000
@@ -33,7 +29,6 @@ DESCRIPTION_MAX = 500
 
 _TEMPLATE_ID = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 #: Update-mask paths UpdateTemplate accepts.
 TEMPLATE_PATHS = frozenset(
@@ -49,20 +44,8 @@ TEMPLATE_PATHS = frozenset(
     }
 )
 
-E = TypeVar("E", bound=StrEnum)
 
-
-def user_id(checks: Checks, field: str, value: str, actor: Actor) -> str:
-    """The id a request names, "me" standing for the calling user."""
-    value = value.strip()
-    if value == ME:
-        if actor.user_id is None:
-            checks.add(field, '"me" stands for the calling user, and this call carries none')
-        return actor.user_id or ""
-    return checks.text(field, value, maximum=USER_ID_MAX, required=True)
-
-
-def template_id(checks: Checks, field: str, value: str) -> str:
+def template_id(checks: Violations, field: str, value: str) -> str:
     value = value.strip()
     if not value:
         checks.add(field, "is required")
@@ -73,21 +56,6 @@ def template_id(checks: Checks, field: str, value: str) -> str:
             'for example "order-shipped"',
         )
     return value
-
-
-def enum_member(
-    checks: Checks, field: str, name: str, kind: type[E], *, required: bool = False
-) -> E | None:
-    """The member of `kind` called `name`; "" is unspecified (a violation when `required`)."""
-    if not name:
-        if required:
-            checks.add(field, f"is required: one of {', '.join(kind)}")
-        return None
-    try:
-        return kind(name)
-    except ValueError:
-        checks.add(field, f"has unknown value {name}; use one of {', '.join(kind)}")
-        return None
 
 
 # ---- SendNotification
@@ -104,7 +72,7 @@ class SendRequest:
 
 
 def send_request(command: commands.SendNotification) -> SendRequest:
-    checks = Checks()
+    checks = Violations(domain=DOMAIN)
     key = checks.text("idempotency_key", command.idempotency_key, maximum=KEY_MAX, required=True)
     template = template_id(checks, "template_id", command.template_id)
     user = checks.text("user_id", command.user_id, maximum=USER_ID_MAX)
@@ -112,9 +80,7 @@ def send_request(command: commands.SendNotification) -> SendRequest:
     if command.email_address.strip():
         email = checks.email("email_address", command.email_address)
     if command.phone_number.strip():
-        phone = command.phone_number.strip()
-        if not _E164.match(phone):
-            checks.add("phone_number", 'must be an E.164 number, for example "+447700900123"')
+        phone = checks.phone_number("phone_number", command.phone_number)
     if not (user or email or phone):
         for field in ("user_id", "email_address", "phone_number"):
             checks.add(field, "name a user, or an address to send to", reason="RECIPIENT_REQUIRED")
@@ -122,7 +88,7 @@ def send_request(command: commands.SendNotification) -> SendRequest:
         dict.fromkeys(
             channel
             for index, name in enumerate(command.channels)
-            if (channel := enum_member(checks, f"channels[{index}]", name, Channel, required=True))
+            if (channel := checks.enum_member(f"channels[{index}]", name, Channel))
         )
     )
     variables = _variables(checks, command.variables)
@@ -130,7 +96,7 @@ def send_request(command: commands.SendNotification) -> SendRequest:
     return checks.valid(SendRequest(key, template, user, recipient, variables, channels))
 
 
-def _variables(checks: Checks, given: Mapping[str, str]) -> dict[str, str]:
+def _variables(checks: Violations, given: Mapping[str, str]) -> dict[str, str]:
     variables = dict(given)
     if len(variables) > VARIABLES_MAX:
         checks.add("variables", f"must have at most {VARIABLES_MAX} entries")
@@ -148,14 +114,14 @@ def _variables(checks: Checks, given: Mapping[str, str]) -> dict[str, str]:
 def new_template(
     command: commands.CreateTemplate, renderer: Renderer, *, now: datetime
 ) -> Template:
-    checks = Checks()
+    checks = Violations(domain=DOMAIN)
     new_id = template_id(checks, "template_id", command.template_id)
     fields = command.template
     if fields is None:
         checks.add("template", "is required: a category and content for at least one channel")
         checks.fail()
     description = checks.text("template.description", fields.description, maximum=DESCRIPTION_MAX)
-    category = enum_member(checks, "template.category", fields.category, Category, required=True)
+    category = checks.enum_member("template.category", fields.category, Category)
     content_checks(checks, fields.content, renderer)
     template = Template(
         id=new_id,
@@ -170,18 +136,16 @@ def new_template(
 
 def template_changes(command: commands.UpdateTemplate) -> tuple[str, Template, frozenset[str]]:
     """The template to change, the new values (as a template) and the paths to apply."""
-    checks = Checks()
+    checks = Violations(domain=DOMAIN)
     target = template_id(checks, "template.id", command.template_id)
-    paths = _template_mask(checks, command.paths)
+    paths = checks.update_mask(command.paths, updatable=TEMPLATE_PATHS)
     fields = command.template
     description = fields.description
     if "description" in paths:
         description = checks.text("template.description", description, maximum=DESCRIPTION_MAX)
     category = None
     if "category" in paths:
-        category = enum_member(
-            checks, "template.category", fields.category, Category, required=True
-        )
+        category = checks.enum_member("template.category", fields.category, Category)
     changes = Template(
         id=target,
         category=category or Category.ACCOUNT,
@@ -193,32 +157,15 @@ def template_changes(command: commands.UpdateTemplate) -> tuple[str, Template, f
     return checks.valid((target, changes, paths))
 
 
-def _template_mask(checks: Checks, paths: Sequence[str]) -> frozenset[str]:
-    if not paths:
-        checks.add(
-            "update_mask",
-            'is required: name the fields to change, for example "email.subject,sms"',
-            reason="INVALID_UPDATE_MASK",
-        )
-    for path in dict.fromkeys(paths):
-        if path not in TEMPLATE_PATHS:
-            checks.add(
-                "update_mask",
-                f"{path!r} cannot be updated; use any of {', '.join(sorted(TEMPLATE_PATHS))}",
-                reason="INVALID_UPDATE_MASK",
-            )
-    return frozenset(path for path in paths if path in TEMPLATE_PATHS)
-
-
 def check_content(content: Content, renderer: Renderer) -> None:
     """Raises INVALID_ARGUMENT (TEMPLATE_INVALID for what does not render) unless `content`
     is complete and every part of it is a valid template."""
-    checks = Checks()
+    checks = Violations(domain=DOMAIN)
     content_checks(checks, content, renderer)
     checks.raise_if_any()
 
 
-def content_checks(checks: Checks, content: Content, renderer: Renderer) -> None:
+def content_checks(checks: Violations, content: Content, renderer: Renderer) -> None:
     if not content.channels:
         checks.add("template", "needs content for at least one channel: email or sms")
     parts: list[tuple[str, str, int, bool]] = []

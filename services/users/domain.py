@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from mesh.errors import (
-    AlreadyExists,
-    FailedPrecondition,
-    NotFound,
-    PermissionDenied,
-    role_required,
-)
+from mesh.actor import Actor
+from mesh.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionDenied
 
 #: ErrorInfo domain of every error this service reports.
 DOMAIN = "users.meshwork"
-#: The user id that stands for the calling user.
-ME = "me"
-#: Roles that may act on any profile.
-STAFF_ROLES = frozenset({"admin", "support"})
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class UserState(StrEnum):
@@ -242,34 +229,15 @@ class User:
             )
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who a call acts for: an end user with their roles, or (no user) the calling service.
-
-    The mesh has already applied the method's access policy; a call without a user comes from
-    a service the contract lists for that method, which may read any profile.
-    """
-
-    user_id: str | None = None
-    roles: frozenset[str] = frozenset()
-
-    @property
-    def is_staff(self) -> bool:
-        return not self.roles.isdisjoint(STAFF_ROLES)
-
-    def may_see(self, user: User) -> bool:
-        return self.user_id is None or self.is_staff or self.user_id == user.id
-
-    def reviewer_id(self) -> str:
-        """The staff user reviewing KYC (the access policy admits only staff users)."""
-        if self.user_id is None or not self.is_staff:
-            raise role_required("reviewing KYC", STAFF_ROLES)
-        return self.user_id
+def may_see(actor: Actor, user: User) -> bool:
+    """Staff and calling services (the access policy admits only those the contract lists)
+    see any profile; other users only their own."""
+    return not actor.is_user or actor.is_staff or actor.user_id == user.id
 
 
 def visible(user: User | None, actor: Actor, requested_id: str) -> User:
     """`user` if the actor may see it; otherwise NOT_FOUND, exactly as if it did not exist."""
-    if user is None or not actor.may_see(user):
+    if user is None or not may_see(actor, user):
         raise user_not_found(requested_id)
     return user
 

@@ -7,13 +7,12 @@ from typing import TypeAlias
 
 import grpc
 
-from mesh.context import current_principal
+from mesh.actor import current_actor
 from mesh.db import UnitOfWork
 from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.users.v1 import users_service_pb2 as pb
 from meshwork.users.v1 import users_service_pb2_grpc
 from services.users import handlers
-from services.users.domain import Actor
 from services.users.messages import (
     create_user_command,
     kyc_message,
@@ -25,12 +24,6 @@ from services.users.messages import (
 )
 
 Context: TypeAlias = grpc.aio.ServicerContext
-
-
-def current_actor() -> Actor:
-    """The end user the call acts for, or none when a service calls on its own behalf."""
-    user = current_principal().user
-    return Actor() if user is None else Actor(user.subject, user.roles)
 
 
 class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):

@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from mesh.actor import Actor
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from mesh.idempotency import mark_committed
+from mesh.paging import next_token
 from services.users import commands, kyc_validation, messages, validation
 from services.users.domain import (
-    Actor,
     User,
     email_already_registered,
     email_key,
     email_not_found,
     own,
-    utc_now,
     visible,
 )
-from services.users.paging import Cursor, encode_page_token, page_request
 from services.users.repository import DuplicateUserError, UserRepository
 
 logger = logging.getLogger("meshwork.users")
@@ -87,13 +87,10 @@ class UserPage:
 
 async def list_users(uow: UnitOfWork, command: commands.ListUsers) -> UserPage:
     """A page of profiles, newest first (the access policy admits staff only)."""
-    page = page_request(command)
+    page = validation.page_request(command)
     async with uow:
         found = await UserRepository(uow.connection).list(page)
-    if len(found) <= page.size:
-        return UserPage(found, "")
-    last = found[page.size - 1]
-    token = encode_page_token(Cursor(last.create_time, last.id), page.filter)
+    token = next_token(page.page, found, lambda user: (user.create_time, user.id))
     return UserPage(found[: page.size], token)
 
 
@@ -130,7 +127,7 @@ async def submit_kyc(uow: UnitOfWork, command: commands.SubmitKyc, actor: Actor)
 
 async def verify_kyc(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
     target = validation.target(user_id, actor)
-    reviewer = actor.reviewer_id()
+    reviewer = actor.require_staff("reviewing KYC")
     async with uow:
         users = UserRepository(uow.connection)
         user = visible(await users.get(target, for_update=True), actor, user_id)
@@ -143,7 +140,7 @@ async def verify_kyc(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
 
 async def reject_kyc(uow: UnitOfWork, command: commands.RejectKyc, actor: Actor) -> User:
     review = kyc_validation.kyc_rejection(command, actor)
-    reviewer = actor.reviewer_id()
+    reviewer = actor.require_staff("reviewing KYC")
     async with uow:
         users = UserRepository(uow.connection)
         user = visible(await users.get(review.user_id, for_update=True), actor, command.user_id)

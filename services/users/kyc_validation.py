@@ -6,16 +6,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from mesh.actor import Actor
+from mesh.validation import Violations
 from services.users import commands
-from services.users.domain import Actor, KycDetails, KycDocumentType, KycRejectionReason
+from services.users.domain import DOMAIN, KycDetails, KycDocumentType, KycRejectionReason
 from services.users.validation import (
     NAME_MAX,
-    FieldChecks,
     address,
     calendar_date,
-    enum_member,
     region_code,
-    user_id,
 )
 
 NOTE_MAX = 1000
@@ -34,8 +33,8 @@ class KycReview:
 def kyc_submission(
     command: commands.SubmitKyc, actor: Actor, *, today: date
 ) -> tuple[str, KycDetails]:
-    checks = FieldChecks()
-    target_id = user_id(checks, "user_id", command.user_id, actor)
+    checks = Violations(domain=DOMAIN)
+    target_id = checks.user_id("user_id", command.user_id, actor=actor)
     details = None
     if command.details is None:
         checks.add("details", "is required")
@@ -45,7 +44,7 @@ def kyc_submission(
 
 
 def kyc_details(
-    checks: FieldChecks, raw: commands.KycSubmission, *, today: date
+    checks: Violations, raw: commands.KycSubmission, *, today: date
 ) -> KycDetails | None:
     """The submitted details, or None when a part is missing (each one a violation)."""
     given = checks.text(
@@ -59,7 +58,7 @@ def kyc_details(
     residence = address(
         checks, "details.residential_address", raw.residential_address, required=True
     )
-    document = enum_member(checks, "details.document_type", raw.document_type, KycDocumentType)
+    document = checks.enum_member("details.document_type", raw.document_type, KycDocumentType)
     number = document_number(checks, "details.document_number", raw.document_number)
     issuer = region_code(
         checks, "details.document_issuing_country", raw.document_issuing_country, required=True
@@ -83,7 +82,7 @@ def kyc_details(
 
 
 def birth_date(
-    checks: FieldChecks, field: str, parts: commands.DateParts | None, *, today: date
+    checks: Violations, field: str, parts: commands.DateParts | None, *, today: date
 ) -> date | None:
     born = calendar_date(checks, field, parts)
     if born is not None and not date(EARLIEST_BIRTH_YEAR, 1, 1) <= born < today:
@@ -92,7 +91,7 @@ def birth_date(
 
 
 def expire_date(
-    checks: FieldChecks, field: str, parts: commands.DateParts | None, *, today: date
+    checks: Violations, field: str, parts: commands.DateParts | None, *, today: date
 ) -> date | None:
     expires = calendar_date(checks, field, parts)
     if expires is not None and expires < today:
@@ -104,7 +103,7 @@ def expire_date(
     return expires
 
 
-def document_number(checks: FieldChecks, field: str, value: str) -> str:
+def document_number(checks: Violations, field: str, value: str) -> str:
     value = value.strip()
     if not value:
         checks.add(field, "is required")
@@ -114,9 +113,9 @@ def document_number(checks: FieldChecks, field: str, value: str) -> str:
 
 
 def kyc_rejection(command: commands.RejectKyc, actor: Actor) -> KycReview:
-    checks = FieldChecks()
-    target_id = user_id(checks, "user_id", command.user_id, actor)
-    reason = enum_member(checks, "reason", command.reason, KycRejectionReason)
+    checks = Violations(domain=DOMAIN)
+    target_id = checks.user_id("user_id", command.user_id, actor=actor)
+    reason = checks.enum_member("reason", command.reason, KycRejectionReason)
     note = checks.text("note", command.note, maximum=NOTE_MAX, multiline=True)
     if reason is KycRejectionReason.OTHER and not note:
         checks.add("note", "is required when the reason is OTHER: explain what to correct")

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from google.protobuf import field_mask_pb2
-from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
-from mesh.protobuf import timestamp_of
+from mesh.protobuf import enum_name, enum_number, timestamp_of
 from meshwork.users.v1 import events_pb2, resources_pb2, users_service_pb2
 from services.users import commands
 from services.users.domain import Address, Kyc, KycDetails, Profile, User
@@ -28,8 +27,8 @@ def user_message(user: User) -> resources_pb2.User:
         phone_number=profile.phone_number,
         locale=profile.locale,
         time_zone=profile.time_zone,
-        kyc_status=resources_pb2.KycStatus.Value(f"KYC_STATUS_{user.kyc.status}"),
-        state=resources_pb2.UserState.Value(f"USER_STATE_{user.state}"),
+        kyc_status=enum_number(resources_pb2.KycStatus, user.kyc.status),
+        state=enum_number(resources_pb2.UserState, user.state),
         create_time=timestamp_of(user.create_time),
         update_time=timestamp_of(user.update_time),
         delete_time=timestamp_of(user.delete_time),
@@ -43,15 +42,16 @@ def kyc_message(user: User) -> resources_pb2.Kyc:
     kyc: Kyc = user.kyc
     message = resources_pb2.Kyc(
         user_id=user.id,
-        status=resources_pb2.KycStatus.Value(f"KYC_STATUS_{kyc.status}"),
+        status=enum_number(resources_pb2.KycStatus, kyc.status),
         submit_time=timestamp_of(kyc.submit_time),
         review_time=timestamp_of(kyc.review_time),
         reviewer_id=kyc.reviewer_id,
         rejection_note=kyc.rejection_note,
     )
     if kyc.rejection_reason is not None:
-        name = f"KYC_REJECTION_REASON_{kyc.rejection_reason}"
-        message.rejection_reason = resources_pb2.KycRejectionReason.Value(name)
+        message.rejection_reason = enum_number(
+            resources_pb2.KycRejectionReason, kyc.rejection_reason
+        )
     if kyc.details is not None:
         message.details.CopyFrom(_details_message(kyc.details))
     return message
@@ -64,9 +64,7 @@ def _details_message(details: KycDetails) -> resources_pb2.KycDetails:
         birth_date=_date_message(details.birth_date),
         nationality=details.nationality,
         residential_address=_address_message(details.residential_address),
-        document_type=resources_pb2.KycDocumentType.Value(
-            f"KYC_DOCUMENT_TYPE_{details.document_type}"
-        ),
+        document_type=enum_number(resources_pb2.KycDocumentType, details.document_type),
         document_number=details.document_number,
         document_issuing_country=details.document_issuing_country,
         document_expire_date=_date_message(details.document_expire_date),
@@ -146,7 +144,7 @@ def list_users_command(request: users_service_pb2.ListUsersRequest) -> commands.
         page_size=request.page_size,
         page_token=request.page_token,
         email=request.email,
-        kyc_status=_enum_name(resources_pb2.KycStatus, request.kyc_status, "KYC_STATUS_"),
+        kyc_status=enum_name(resources_pb2.KycStatus, request.kyc_status),
         query=request.query,
         show_deleted=request.show_deleted,
     )
@@ -164,9 +162,7 @@ def submit_kyc_command(request: users_service_pb2.SubmitKycRequest) -> commands.
             birth_date=_date_parts(details, "birth_date"),
             nationality=details.nationality,
             residential_address=_address(details, "residential_address"),
-            document_type=_enum_name(
-                resources_pb2.KycDocumentType, details.document_type, "KYC_DOCUMENT_TYPE_"
-            ),
+            document_type=enum_name(resources_pb2.KycDocumentType, details.document_type),
             document_number=details.document_number,
             document_issuing_country=details.document_issuing_country,
             document_expire_date=_date_parts(details, "document_expire_date"),
@@ -177,9 +173,7 @@ def submit_kyc_command(request: users_service_pb2.SubmitKycRequest) -> commands.
 def reject_kyc_command(request: users_service_pb2.RejectKycRequest) -> commands.RejectKyc:
     return commands.RejectKyc(
         user_id=request.user_id,
-        reason=_enum_name(
-            resources_pb2.KycRejectionReason, request.reason, "KYC_REJECTION_REASON_"
-        ),
+        reason=enum_name(resources_pb2.KycRejectionReason, request.reason),
         note=request.note,
     )
 
@@ -214,12 +208,3 @@ def _date_parts(details: resources_pb2.KycDetails, name: str) -> commands.DatePa
         return None
     day: resources_pb2.Date = getattr(details, name)
     return day.year, day.month, day.day
-
-
-def _enum_name(kind: EnumTypeWrapper, number: int, prefix: str) -> str:
-    """The value's name without `prefix`; "" when unspecified, the number when unknown."""
-    try:
-        name = kind.Name(number)
-    except ValueError:
-        return str(number)
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix)

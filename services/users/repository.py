@@ -21,7 +21,7 @@ from services.users.domain import (
     UserState,
 )
 from services.users.orm import users_table
-from services.users.paging import PageRequest
+from services.users.validation import PageRequest
 
 _users = users_table.c
 #: The hottest query (every GetUser), built once.

@@ -7,32 +7,30 @@ import re
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
-from typing import TypeVar
+from datetime import date, datetime
+from typing import Any
 
-from mesh.validation import Violations
+from mesh.actor import ME, Actor
+from mesh.clock import utc_now
+from mesh.paging import Page, page
+from mesh.validation import USER_ID_MAX, Violations
 from services.users import commands
 from services.users.domain import (
     DOMAIN,
-    ME,
     UPDATABLE_FIELDS,
-    Actor,
     Address,
+    KycStatus,
     Profile,
     User,
-    utc_now,
+    email_key,
 )
 
 NAME_MAX = 100
-USER_ID_MAX = 128
 ADDRESS_LINES_MAX = 5
 POSTAL_CODE_MAX = 20
-LOCALE_MAX = 35
+QUERY_MAX = 100
 
 _USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~:-]*$")
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _REGION = re.compile(r"^[A-Z]{2}$")
 
 #: Why each User field outside UPDATABLE_FIELDS cannot be in an update mask.
@@ -47,39 +45,17 @@ _READ_ONLY = {
     "delete_time": "it is output only",
 }
 
-E = TypeVar("E", bound=StrEnum)
-
-
-class FieldChecks(Violations):
-    """mesh's `Violations` in the users domain: a request whose only problem is, say, its
-    phone number fails with INVALID_PHONE_NUMBER; one with several kinds of problem fails
-    with VALIDATION_FAILED. Either way the BadRequest detail names every bad field.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(domain=DOMAIN)
-
-
-def user_id(checks: FieldChecks, field: str, value: str, actor: Actor) -> str:
-    """The id a request names, "me" standing for the calling user."""
-    value = value.strip()
-    if value == ME:
-        if actor.user_id is None:
-            checks.add(field, '"me" stands for the calling user, and this call carries none')
-        return actor.user_id or ""
-    return checks.text(field, value, maximum=USER_ID_MAX, required=True)
-
 
 def target(value: str, actor: Actor, *, field: str = "user_id") -> str:
     """The user id of a request that carries nothing else to check."""
-    checks = FieldChecks()
-    resolved = user_id(checks, field, value, actor)
+    checks = Violations(domain=DOMAIN)
+    resolved = checks.user_id(field, value, actor=actor)
     checks.raise_if_any()
     return resolved
 
 
 def new_user(command: commands.CreateUser) -> User:
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     new_id = command.user_id  # taken as given: identity chose it, and it must not drift
     if not new_id:
         checks.add("user_id", "is required")
@@ -97,7 +73,7 @@ def new_user(command: commands.CreateUser) -> User:
 
 
 def lookup_email(value: str, *, field: str = "email") -> str:
-    checks = FieldChecks()
+    checks = Violations(domain=DOMAIN)
     email = checks.email(field, value)
     checks.raise_if_any()
     return email
@@ -111,35 +87,16 @@ class ProfileUpdate:
 
 
 def profile_update(command: commands.UpdateUser, actor: Actor) -> ProfileUpdate:
-    checks = FieldChecks()
-    target_id = user_id(checks, "user.id", command.user_id, actor)
-    paths = update_mask(checks, command.paths)
+    checks = Violations(domain=DOMAIN)
+    target_id = checks.user_id("user.id", command.user_id, actor=actor)
+    paths = checks.update_mask(command.paths, updatable=UPDATABLE_FIELDS, read_only=_READ_ONLY)
     profile = profile_fields(checks, command.profile, sorted(paths), prefix="user")
     checks.raise_if_any()
     return ProfileUpdate(target_id, profile, paths)
 
 
-def update_mask(checks: FieldChecks, paths: Sequence[str]) -> frozenset[str]:
-    """The updatable fields a mask names; each unknown or read-only path is a violation."""
-    if not paths:
-        checks.add(
-            "update_mask",
-            'is required: name the fields to change, for example "display_name,address"',
-            reason="INVALID_UPDATE_MASK",
-        )
-    for path in dict.fromkeys(paths):
-        if path in _READ_ONLY:
-            problem = f"cannot be updated: {_READ_ONLY[path]}"
-        elif path not in UPDATABLE_FIELDS:
-            problem = f"is not an updatable field; use any of {', '.join(UPDATABLE_FIELDS)}"
-        else:
-            continue
-        checks.add("update_mask", f"{path!r} {problem}", reason="INVALID_UPDATE_MASK")
-    return frozenset(path for path in paths if path in UPDATABLE_FIELDS)
-
-
 def profile_fields(
-    checks: FieldChecks, raw: Profile, names: Sequence[str], *, prefix: str
+    checks: Violations, raw: Profile, names: Sequence[str], *, prefix: str
 ) -> Profile:
     """The named profile fields of `raw`, validated and normalized (others left empty)."""
     values: dict[str, object] = {}
@@ -149,9 +106,9 @@ def profile_fields(
         if name == "address":
             values[name] = address(checks, field, value)
         elif name == "phone_number":
-            values[name] = phone_number(checks, field, value)
+            values[name] = checks.phone_number(field, value)
         elif name == "locale":
-            values[name] = locale(checks, field, value)
+            values[name] = checks.locale(field, value)
         elif name == "time_zone":
             values[name] = time_zone(checks, field, value)
         else:
@@ -159,26 +116,7 @@ def profile_fields(
     return Profile(**values)  # type: ignore[arg-type]
 
 
-def phone_number(checks: FieldChecks, field: str, value: str) -> str:
-    value = value.strip()
-    if value and not _E164.match(value):
-        checks.add(
-            field,
-            'must be an E.164 number: "+", country code and number, digits only, '
-            'for example "+447700900123"',
-            reason="INVALID_PHONE_NUMBER",
-        )
-    return value
-
-
-def locale(checks: FieldChecks, field: str, value: str) -> str:
-    value = checks.text(field, value, maximum=LOCALE_MAX)
-    if value and not _BCP47.match(value):
-        checks.add(field, 'must be a BCP 47 language tag, for example "en-GB"')
-    return value
-
-
-def time_zone(checks: FieldChecks, field: str, value: str) -> str:
+def time_zone(checks: Violations, field: str, value: str) -> str:
     value = value.strip()
     if value and value not in _time_zones():
         checks.add(field, 'must be an IANA time zone, for example "Europe/London"')
@@ -190,7 +128,7 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones() | {"UTC"})
 
 
-def region_code(checks: FieldChecks, field: str, value: str, *, required: bool = False) -> str:
+def region_code(checks: Violations, field: str, value: str, *, required: bool = False) -> str:
     value = value.strip().upper()
     if required and not value:
         checks.add(field, "is required")
@@ -200,7 +138,7 @@ def region_code(checks: FieldChecks, field: str, value: str, *, required: bool =
 
 
 def address(
-    checks: FieldChecks, field: str, raw: Address | None, *, required: bool = False
+    checks: Violations, field: str, raw: Address | None, *, required: bool = False
 ) -> Address | None:
     """A validated address; None when absent or empty (a violation if `required`)."""
     if raw is None or raw == Address():
@@ -228,7 +166,7 @@ def address(
     )
 
 
-def calendar_date(checks: FieldChecks, field: str, parts: commands.DateParts | None) -> date | None:
+def calendar_date(checks: Violations, field: str, parts: commands.DateParts | None) -> date | None:
     """A required calendar date; None (and a violation) when missing or not a real date."""
     if parts is None or parts == (0, 0, 0):
         checks.add(field, "is required")
@@ -242,13 +180,58 @@ def calendar_date(checks: FieldChecks, field: str, parts: commands.DateParts | N
         return None
 
 
-def enum_member(checks: FieldChecks, field: str, name: str, kind: type[E]) -> E | None:
-    """The member of `kind` called `name`; a violation when unset or unknown."""
-    if not name:
-        checks.add(field, f"is required: one of {', '.join(kind)}")
-        return None
-    try:
-        return kind(name)
-    except ValueError:
-        checks.add(field, f"has unknown value {name}; use one of {', '.join(kind)}")
-        return None
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    """Which profiles ListUsers lists; the conditions combine with AND."""
+
+    email_key: str = ""
+    kyc_status: KycStatus | None = None
+    query: str = ""
+    show_deleted: bool = False
+
+    def as_query(self) -> dict[str, Any]:
+        """The filters a page token is bound to (it cannot be replayed against other ones)."""
+        return {
+            "email": self.email_key,
+            "kyc_status": self.kyc_status or "",
+            "query": self.query,
+            "show_deleted": self.show_deleted,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """The position after the last profile of a page, in newest-first order."""
+
+    create_time: datetime
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    filter: UserFilter
+    page: Page
+    after: Cursor | None = None
+
+    @property
+    def size(self) -> int:
+        return self.page.size
+
+
+def page_request(command: commands.ListUsers) -> PageRequest:
+    """The validated ListUsers request; every bad field is named at once."""
+    checks = Violations(domain=DOMAIN)
+    email = email_key(checks.email("email", command.email)) if command.email.strip() else ""
+    status = checks.enum_member("kyc_status", command.kyc_status, KycStatus, required=False)
+    query = checks.text("query", command.query, maximum=QUERY_MAX).lower()
+    wanted = UserFilter(email, status, query, command.show_deleted)
+    requested = page(
+        checks,
+        size=command.page_size,
+        token=command.page_token,
+        query=wanted.as_query(),
+        key=(datetime, str),
+    )
+    checks.raise_if_any()
+    after = requested.after_time_and_id()
+    return PageRequest(wanted, requested, Cursor(*after) if after else None)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from google.protobuf.message import Message
 
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from meshwork.identity.v1 import events_pb2, resources_pb2
 from services.identity.commands import Client, SessionTokens
@@ -32,10 +33,6 @@ from services.identity.passwords import PasswordHashing
 from services.identity.profiles import ProfileDirectory
 from services.identity.repository import Repository
 from services.identity.throttle_store import ThrottleStore
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

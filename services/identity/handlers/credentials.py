@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from mesh.protobuf import timestamp_of
+from mesh.validation import Violations
 from meshwork.identity.v1 import events_pb2
 from services.identity.commands import (
     ChangePassword,
@@ -23,6 +24,7 @@ from services.identity.domain import (
     email_key,
 )
 from services.identity.errors import (
+    DOMAIN,
     current_password_incorrect,
     email_already_verified,
     one_time_token_expired,
@@ -37,7 +39,7 @@ from services.identity.handlers.common import (
     sessions_revoked,
     transaction,
 )
-from services.identity.validation import FieldCheck
+from services.identity.validation import new_password
 
 _EMAIL_WINDOW = timedelta(hours=1)
 
@@ -46,13 +48,13 @@ async def change_password(command: ChangePassword, deps: Deps) -> int:
     """Replaces the caller's password and ends their other sessions; returns how many."""
     caller = command.caller
     async with transaction(deps) as tx:
-        account = await tx.accounts.account_by_id(caller.user_id)
+        account = await tx.accounts.account_by_id(caller.subject)
         if account is None:
-            raise user_not_found(caller.user_id)
+            raise user_not_found(caller.subject)
         [throttle] = await tx.throttles.current([("account", account.email_key)])
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("current_password", command.current_password)
-    check.new_password("new_password", command.new_password, email=account.email)
+    new_password(check, "new_password", command.new_password, email=account.email)
     check.raise_if_any()
     if (wait := throttle.retry_after_s(deps.clock())) > 0:
         raise too_many_attempts(wait, "wrong passwords")
@@ -93,8 +95,8 @@ def _password_changed(
 
 async def request_password_reset(command: RequestPasswordReset, deps: Deps) -> None:
     """Emails a reset link when an account has the address; answers the same either way."""
-    check = FieldCheck()
-    email = check.email("email", command.email)
+    check = Violations(domain=DOMAIN)
+    email = check.email("email", command.email, reason="INVALID_EMAIL")
     check.raise_if_any()
     now = deps.clock()
     async with transaction(deps) as tx:
@@ -133,9 +135,9 @@ async def confirm_password_reset(command: ConfirmPasswordReset, deps: Deps) -> N
     purpose = TokenPurpose.PASSWORD_RESET
     async with transaction(deps) as tx:
         stored = await tx.accounts.one_time_token(digest(command.token), purpose)
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("token", command.token)
-    check.new_password("new_password", command.new_password, email=stored.email if stored else "")
+    new_password(check, "new_password", command.new_password, email=stored.email if stored else "")
     check.raise_if_any()
     new_hash = await deps.passwords.hash(command.new_password)
     now = deps.clock()
@@ -157,9 +159,9 @@ async def request_email_verification(command: RequestEmailVerification, deps: De
     """Sends the caller a new verification link; earlier links stop working."""
     now, purpose = deps.clock(), TokenPurpose.EMAIL_VERIFICATION
     async with transaction(deps) as tx:
-        account = await tx.accounts.account_by_id(command.caller.user_id)
+        account = await tx.accounts.account_by_id(command.caller.subject)
         if account is None:
-            raise user_not_found(command.caller.user_id)
+            raise user_not_found(command.caller.subject)
         if account.email_verified:
             raise email_already_verified()
         since = now - _EMAIL_WINDOW
@@ -183,7 +185,7 @@ async def confirm_email_verification(
     command: ConfirmEmailVerification, deps: Deps
 ) -> VerifiedEmail:
     """Marks the address verified with the token from the verification email (once)."""
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("token", command.token)
     check.raise_if_any()
     purpose, now = TokenPurpose.EMAIL_VERIFICATION, deps.clock()

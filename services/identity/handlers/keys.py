@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from mesh.paging import next_token, page
+from mesh.validation import Violations
 from meshwork.identity.v1 import events_pb2
 from services.identity.commands import (
     IssueServiceToken,
@@ -19,14 +21,12 @@ from services.identity.commands import (
 )
 from services.identity.domain import KeyState, missing_key_states, rotate, service_claims
 from services.identity.errors import (
+    DOMAIN,
     invalid_client_credentials,
-    invalid_page_token,
     unknown_audience,
 )
 from services.identity.handlers.common import Deps, transaction
 from services.identity.keys import KeyPair, generate_key_pair
-from services.identity.paging import decode_page_token, encode_page_token
-from services.identity.validation import FieldCheck
 
 #: Sign-ups whose process died between reserving the credential and activating it.
 _ABANDONED_SIGN_UP = timedelta(days=1)
@@ -60,26 +60,17 @@ async def get_jwks(deps: Deps) -> list[dict[str, str]]:
     return [dict(key.public_jwk) for key in keys if key.published(now)]
 
 
-def _offset(page_token: str) -> int:
-    if not page_token:
-        return 0
-    offset = decode_page_token(page_token, _KEYS_QUERY).get("offset")
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise invalid_page_token()
-    return offset
-
-
 async def list_signing_keys(command: ListSigningKeys, deps: Deps) -> SigningKeysPage:
-    check = FieldCheck()
-    page_size = check.page_size("page_size", command.page_size)
+    check = Violations(domain=DOMAIN)
+    requested = page(
+        check, size=command.page_size, token=command.page_token, query=_KEYS_QUERY, key=(int,)
+    )
     check.raise_if_any()
-    offset = _offset(command.page_token)
+    offset = int(requested.after[0]) if requested.after else 0
     async with transaction(deps) as tx:
-        found = await tx.keys.page(offset=offset, limit=page_size + 1)
-    more = len(found) > page_size
-    position = {"offset": offset + page_size}
-    next_token = encode_page_token(_KEYS_QUERY, position) if more else ""
-    return SigningKeysPage(found[:page_size], next_token)
+        found = await tx.keys.page(offset=offset, limit=requested.size + 1)
+    token = next_token(requested, found, lambda _: (offset + requested.size,))
+    return SigningKeysPage(found[: requested.size], token)
 
 
 async def rotate_signing_keys(deps: Deps) -> RotatedKeys:
@@ -109,7 +100,7 @@ async def rotate_signing_keys(deps: Deps) -> RotatedKeys:
 
 async def issue_service_token(command: IssueServiceToken, deps: Deps) -> ServiceToken:
     """A short-lived token for `client_id` to call `audience`, for the right client secret."""
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("client_id", command.client_id)
     check.required("client_secret", command.client_secret)
     check.required("audience", command.audience)

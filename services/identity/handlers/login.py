@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mesh.validation import Violations
 from meshwork.identity.v1 import errors_pb2, events_pb2
 from services.identity.commands import Login, Logout, Refresh, SessionTokens
 from services.identity.domain import (
@@ -17,6 +18,7 @@ from services.identity.domain import (
     judge_refresh,
 )
 from services.identity.errors import (
+    DOMAIN,
     account_suspended,
     invalid_credentials,
     refresh_token_expired,
@@ -32,7 +34,6 @@ from services.identity.handlers.common import (
     sessions_revoked,
     transaction,
 )
-from services.identity.validation import FieldCheck
 
 
 def _throttle_keys(email: str, ip_address: str) -> list[tuple[str, str]]:
@@ -43,8 +44,8 @@ def _throttle_keys(email: str, ip_address: str) -> list[tuple[str, str]]:
 async def login(command: Login, deps: Deps) -> SessionTokens:
     """A new session for the right email and password. Unknown emails cost a hash too, and
     share the error of wrong passwords; failures lock out the account and the address."""
-    check = FieldCheck()
-    email = check.email("email", command.email)
+    check = Violations(domain=DOMAIN)
+    email = check.email("email", command.email, reason="INVALID_EMAIL")
     check.required("password", command.password)
     check.raise_if_any()
     keys, now = _throttle_keys(email, command.client.ip_address), deps.clock()
@@ -112,7 +113,7 @@ async def _refused(
 
 async def refresh(command: Refresh, deps: Deps) -> SessionTokens:
     """The session's next tokens; a used token revokes the session (its family) instead."""
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("refresh_token", command.refresh_token)
     check.raise_if_any()
     now, token_digest = deps.clock(), digest(command.refresh_token)
@@ -161,7 +162,7 @@ async def _revoke(tx: Tx, session: Session, reason: RevocationReason, now: datet
 
 async def logout(command: Logout, deps: Deps) -> None:
     """Ends the session of the refresh token (used and expired tokens are accepted too)."""
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("refresh_token", command.refresh_token)
     check.raise_if_any()
     async with transaction(deps) as tx:

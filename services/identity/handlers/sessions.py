@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mesh.actor import Actor
+from mesh.paging import next_token, page
+from mesh.validation import Violations
 from services.identity.commands import (
-    Caller,
     ListSessions,
     RevokeSession,
     RevokeUserSessions,
@@ -13,60 +15,50 @@ from services.identity.commands import (
     SessionView,
 )
 from services.identity.domain import RevocationReason, Session
-from services.identity.errors import invalid_page_token, session_not_found, user_not_found
+from services.identity.errors import DOMAIN, session_not_found, user_not_found
 from services.identity.handlers.common import Deps, sessions_revoked, transaction
-from services.identity.paging import decode_page_token, encode_page_token
-from services.identity.validation import FieldCheck
 
 
-def _owner(caller: Caller, user_id: str) -> str | None:
+def _owner(caller: Actor, user_id: str) -> str | None:
     """Whose sessions `user_id` names ("me" is the caller); None when the caller may not see."""
     owner = caller.user_id if user_id == "me" else user_id
     return owner if owner == caller.user_id or caller.is_staff else None
 
 
-def _view(session: Session, caller: Caller, now: datetime) -> SessionView:
-    return SessionView(session, session.status(now), current=session.id == caller.session_id)
-
-
-def _after(position: dict[str, object]) -> tuple[datetime, str]:
-    try:
-        return datetime.fromisoformat(str(position["created_at"])), str(position["id"])
-    except (KeyError, ValueError):
-        raise invalid_page_token() from None
+def _view(session: Session, current_session_id: str, now: datetime) -> SessionView:
+    return SessionView(session, session.status(now), current=session.id == current_session_id)
 
 
 async def list_sessions(command: ListSessions, deps: Deps) -> SessionsPage:
     """The user's sessions, newest first, a page at a time."""
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("user_id", command.user_id)
-    page_size = check.page_size("page_size", command.page_size)
-    check.raise_if_any()
     owner = _owner(command.caller, command.user_id)
+    query = {"list": "sessions", "user_id": owner, "show_inactive": command.show_inactive}
+    requested = page(
+        check, size=command.page_size, token=command.page_token, query=query, key=(datetime, str)
+    )
+    check.raise_if_any()
     if owner is None:
         raise user_not_found(command.user_id)
-    query = {"user_id": owner, "show_inactive": command.show_inactive}
-    after = _after(decode_page_token(command.page_token, query)) if command.page_token else None
+    after = requested.after_time_and_id()
     now = deps.clock()
     async with transaction(deps) as tx:
         if await tx.accounts.account_by_id(owner) is None:
             raise user_not_found(command.user_id)
         active_at = None if command.show_inactive else now
         found = await tx.accounts.list_sessions(
-            owner, active_at=active_at, after=after, limit=page_size + 1
+            owner, active_at=active_at, after=after, limit=requested.size + 1
         )
-    page, more = found[:page_size], len(found) > page_size
-    next_token = ""
-    if more:
-        last = page[-1]
-        position = {"created_at": last.created_at.isoformat(), "id": last.id}
-        next_token = encode_page_token(query, position)
-    return SessionsPage([_view(s, command.caller, now) for s in page], next_token)
+    token = next_token(requested, found, lambda session: (session.created_at, session.id))
+    current = command.caller.session_id  # read from the token once, not per session
+    shown = [_view(session, current, now) for session in found[: requested.size]]
+    return SessionsPage(shown, token)
 
 
 async def revoke_session(command: RevokeSession, deps: Deps) -> SessionView:
     """Ends one session; an ended one is returned unchanged."""
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("user_id", command.user_id)
     check.required("session_id", command.session_id)
     check.raise_if_any()
@@ -82,12 +74,12 @@ async def revoke_session(command: RevokeSession, deps: Deps) -> SessionView:
             await tx.accounts.save_session(session)
             tx.add_event(sessions_revoked(owner, [session.id], reason))
             await tx.commit()
-    return _view(session, command.caller, now)
+    return _view(session, command.caller.session_id, now)
 
 
 async def revoke_user_sessions(command: RevokeUserSessions, deps: Deps) -> int:
     """Ends every active session of the user (admin, e.g. on suspension); returns how many."""
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     check.required("user_id", command.user_id)
     check.raise_if_any()
     async with transaction(deps) as tx:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from mesh.idempotency import mark_committed
 from mesh.protobuf import timestamp_of
+from mesh.validation import Violations
 from meshwork.identity.v1 import events_pb2
 from services.identity.commands import SessionTokens, SignUp
 from services.identity.domain import (
@@ -24,7 +25,7 @@ from services.identity.domain import (
     new_id,
     roles_at_sign_up,
 )
-from services.identity.errors import email_already_registered
+from services.identity.errors import DOMAIN, email_already_registered
 from services.identity.handlers.common import (
     Deps,
     issue_one_time_token,
@@ -33,7 +34,7 @@ from services.identity.handlers.common import (
 )
 from services.identity.profiles import Created
 from services.identity.repository import EmailTakenError
-from services.identity.validation import MAX_DISPLAY_NAME_LENGTH, FieldCheck
+from services.identity.validation import MAX_DISPLAY_NAME_LENGTH, new_password
 
 
 @dataclass
@@ -47,10 +48,10 @@ class _Reservation:
 
 async def sign_up(command: SignUp, deps: Deps) -> SessionTokens:
     """Registers the account, creates its profile, signs it in and asks to verify the email."""
-    check = FieldCheck()
-    email = check.email("email", command.email)
-    check.new_password("password", command.password, email=email)
-    display_name = check.at_most("display_name", command.display_name, MAX_DISPLAY_NAME_LENGTH)
+    check = Violations(domain=DOMAIN)
+    email = check.email("email", command.email, reason="INVALID_EMAIL")
+    new_password(check, "password", command.password, email=email)
+    display_name = check.text("display_name", command.display_name, maximum=MAX_DISPLAY_NAME_LENGTH)
     locale = check.locale("locale", command.locale)
     check.raise_if_any()
     password_hash = await deps.passwords.hash(command.password)

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
-from services.notifications.domain import utc_now
 from services.notifications.recipients import UserDirectory
 from services.notifications.rendering import Renderer
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from services.notifications import commands, convert, errors, filters, validation
-from services.notifications.checks import Checks
-from services.notifications.domain import Actor, Preferences
+from mesh.actor import Actor
+from mesh.validation import Violations
+from services.notifications import commands, convert, errors, filters
+from services.notifications.domain import Preferences
+from services.notifications.errors import DOMAIN
 from services.notifications.handlers.common import Deps
 from services.notifications.preference_store import PreferenceStore
 
 
 async def get_preferences(deps: Deps, user_id: str, actor: Actor) -> Preferences:
     """The user's own preferences, or anyone's for staff; defaults filled in."""
-    checks = Checks()
-    target = checks.valid(validation.user_id(checks, "user_id", user_id, actor))
-    if not actor.may_see(target):
+    checks = Violations(domain=DOMAIN)
+    target = checks.valid(checks.user_id("user_id", user_id, actor=actor))
+    if not actor.may_access(target):
         raise errors.user_not_found(user_id)
     async with deps.unit_of_work() as uow:
         return await PreferenceStore(uow.connection).get(target)
@@ -24,7 +26,7 @@ async def update_preferences(
 ) -> Preferences:
     """Sets the listed pairs; NotificationPreferencesUpdated lists those that changed."""
     target, changes = filters.preference_changes(command, actor)
-    if not actor.may_see(target):
+    if not actor.may_access(target):
         raise errors.user_not_found(command.user_id)
     async with deps.unit_of_work() as uow:
         store = PreferenceStore(uow.connection)

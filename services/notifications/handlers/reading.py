@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.notifications import commands, errors, filters, paging
+from mesh.actor import Actor
+from mesh.paging import next_token
+from services.notifications import commands, errors, filters
 from services.notifications.delivery import Attempt, Message
-from services.notifications.domain import Actor, Category
+from services.notifications.domain import Category
 from services.notifications.handlers.common import Deps
 from services.notifications.mailbox_store import MailboxEntry, MailboxStore
 from services.notifications.repository import MessageRepository
@@ -28,7 +30,7 @@ def shown(message: Message, actor: Actor) -> Shown:
 async def get_message(deps: Deps, message_id: str, actor: Actor) -> Shown:
     async with deps.unit_of_work() as uow:
         message = await MessageRepository(uow.connection).get(message_id.strip())
-    if message is None or not actor.may_see(message.user_id):
+    if message is None or not actor.may_access(message.user_id):
         raise errors.message_not_found(message_id)
     return shown(message, actor)
 
@@ -45,9 +47,8 @@ async def list_messages(deps: Deps, command: commands.ListMessages, actor: Actor
     async with deps.unit_of_work() as uow:
         found = await MessageRepository(uow.connection).listing(wanted, page)
     shown_page = [shown(message, actor) for message in found[: page.size]]
-    last = found[min(len(found), page.size) - 1] if found else None
-    position = (last.create_time.isoformat(), last.id) if last else ()
-    return MessagePage(shown_page, paging.next_token(page, found, position))
+    token = next_token(page, found, lambda message: (message.create_time, message.id))
+    return MessagePage(shown_page, token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +65,8 @@ async def list_attempts(deps: Deps, command: commands.ListAttempts) -> AttemptPa
         if await repository.get(message_id) is None:
             raise errors.message_not_found(message_id)
         found = await repository.attempts(message_id, page)
-    position = (str(found[page.size - 1].number),) if len(found) > page.size else ()
-    return AttemptPage(found[: page.size], paging.next_token(page, found, position))
+    token = next_token(page, found, lambda attempt: (attempt.number,))
+    return AttemptPage(found[: page.size], token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +82,5 @@ async def list_mailbox(deps: Deps, command: commands.ListMailbox) -> MailboxPage
     recipient, channel, page = filters.mailbox_query(command)
     async with deps.unit_of_work() as uow:
         found = await MailboxStore(uow.connection).listing(recipient, channel, page)
-    position: tuple[str, ...] = ()
-    if len(found) > page.size:
-        last = found[page.size - 1]
-        position = (last.receive_time.isoformat(), last.id)
-    return MailboxPage(found[: page.size], paging.next_token(page, found, position))
+    token = next_token(page, found, lambda entry: (entry.receive_time, entry.id))
+    return MailboxPage(found[: page.size], token)

@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from mesh.actor import Actor
 from mesh.db import UnitOfWork
 from mesh.errors import FieldViolation
 from services.notifications import commands, convert, errors, validation
 from services.notifications.delivery import Message
 from services.notifications.domain import (
-    Actor,
     Channel,
     Decision,
     MessageState,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from mesh.actor import Actor
 from mesh.idempotency import mark_committed
+from mesh.paging import next_token
 from meshwork.notifications.v1 import events_pb2
-from services.notifications import commands, convert, errors, filters, paging, validation
-from services.notifications.domain import Actor, Template
+from services.notifications import commands, convert, errors, filters, validation
+from services.notifications.domain import Template
 from services.notifications.handlers.common import Deps
 from services.notifications.template_store import TemplateStore
 from services.notifications.templates import built_in_templates
@@ -46,8 +48,7 @@ async def list_templates(deps: Deps, command: commands.ListTemplates) -> tuple[l
     category, page = filters.templates_query(command)
     async with deps.unit_of_work() as uow:
         found = await TemplateStore(uow.connection).listing(category, page)
-    position = (found[page.size - 1].id,) if len(found) > page.size else ()
-    return found[: page.size], paging.next_token(page, found, position)
+    return found[: page.size], next_token(page, found, lambda template: (template.id,))
 
 
 async def update_template(deps: Deps, command: commands.UpdateTemplate, actor: Actor) -> Template:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from mesh.clock import utc_now
 from mesh.db import UnitOfWork
-from services.notifications.domain import Channel, utc_now
+from services.notifications.domain import Channel
 from services.notifications.mailbox_store import MailboxEntry, MailboxStore
 from services.notifications.transports.base import Outgoing
 

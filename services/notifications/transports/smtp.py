@@ -17,7 +17,7 @@ from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 
-from services.notifications.domain import utc_now
+from mesh.clock import utc_now
 from services.notifications.transports.base import (
     DeliveryError,
     Outgoing,

@@ -43,6 +43,24 @@ async def test_sign_up_names_every_bad_field_and_writes_nothing(identity: Identi
     assert identity.users.profiles == {}
 
 
+async def test_a_display_name_that_reorders_text_is_refused_and_writes_nothing(
+    identity: Identity,
+) -> None:
+    # The display name goes into mail subjects; U+202E would show "Ada<RLO>gnp.exe" as
+    # "Adaexe.png" there.
+    before = await written(identity)
+    request = pb.SignUpRequest(
+        email="ada@example.com", password="a fine long passphrase", display_name="Ada\u202egnp.exe"
+    )
+    error = await refused(identity.stub.SignUp(request))
+    assert list(bad_fields(error)) == ["display_name"]
+    assert bad_fields(error)["display_name"].startswith(
+        "must not contain bidirectional control characters (found U+202E"
+    )
+    assert await written(identity) == before
+    assert identity.users.profiles == {}
+
+
 @pytest.mark.parametrize(
     ("email", "password", "reason", "field"),
     [

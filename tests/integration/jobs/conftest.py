@@ -20,11 +20,11 @@ import pytest
 from google.rpc import error_details_pb2, status_pb2
 from pydantic import SecretStr
 
+from mesh.clock import utc_now
 from mesh.service import RunningService, start_service
 from meshwork.jobs.v1 import jobs_service_pb2_grpc
 from services.jobs.bootstrap import MIGRATIONS, JobsService, RegisterJobs
 from services.jobs.config import JobsSettings
-from services.jobs.domain import utc_now
 from services.jobs.registry import JobContext, JobRegistry, JobType
 from tests.support.tokens import ISSUER, TestIssuer
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mesh.errors import InvalidArgument
-from services.identity.paging import decode_page_token, encode_page_token
-from services.identity.validation import FieldCheck, password_problems
+from mesh.validation import Violations
+from services.identity.errors import DOMAIN
+from services.identity.validation import new_password, password_problems
 
 
 @pytest.mark.parametrize(
@@ -29,42 +30,20 @@ def test_a_long_unique_passphrase_is_accepted() -> None:
 
 
 def test_violations_sharing_one_reason_report_it() -> None:
-    check = FieldCheck()
-    check.new_password("password", "short")
+    check = Violations(domain=DOMAIN)
+    new_password(check, "password", "short")
     with pytest.raises(InvalidArgument) as caught:
         check.raise_if_any()
     assert caught.value.reason == "PASSWORD_TOO_WEAK"
 
 
 def test_violations_of_several_kinds_report_validation_failed_naming_each_field() -> None:
-    check = FieldCheck()
+    check = Violations(domain=DOMAIN)
     assert check.email("email", " Ada@EXAMPLE.com ") == "Ada@example.com"
-    check.email("backup_email", "not an address")
-    check.new_password("password", "short")
+    check.email("backup_email", "not an address", reason="INVALID_EMAIL")
+    new_password(check, "password", "short")
     check.required("token", "  ")
     with pytest.raises(InvalidArgument) as caught:
         check.raise_if_any()
     assert caught.value.reason == "VALIDATION_FAILED"
     assert [v.field for v in caught.value.violations] == ["backup_email", "password", "token"]
-
-
-def test_page_size_defaults_caps_and_refuses_negatives() -> None:
-    check = FieldCheck()
-    assert (check.page_size("a", 0), check.page_size("b", 500), check.page_size("c", 7)) == (
-        50,
-        100,
-        7,
-    )
-    check.raise_if_any()
-    check.page_size("page_size", -1)
-    with pytest.raises(InvalidArgument):
-        check.raise_if_any()
-
-
-def test_page_tokens_only_continue_the_query_that_made_them() -> None:
-    token = encode_page_token({"user_id": "u1"}, {"offset": 50})
-    assert decode_page_token(token, {"user_id": "u1"}) == {"offset": 50}
-    for query, bad in (({"user_id": "u2"}, token), ({"user_id": "u1"}, "%%%"), ({}, "e30")):
-        with pytest.raises(InvalidArgument) as caught:
-            decode_page_token(bad, query)
-        assert caught.value.reason == "INVALID_PAGE_TOKEN"

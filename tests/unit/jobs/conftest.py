@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mesh.actor import Actor
 from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
 from mesh.events.envelope import TYPE_HEADER
 from meshwork.jobs.v1 import events_pb2
-from services.jobs.domain import Actor, RetryPolicy
+from services.jobs.domain import RetryPolicy
 from services.jobs.endpoints import TargetPolicy
 from services.jobs.event_catalog import EventCatalog
 from services.jobs.handlers import JobsDeps

@@ -9,13 +9,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mesh.actor import Actor
 from mesh.db import UnitOfWork
 from mesh.errors import InvalidArgument, NotFound
 from meshwork.notifications.v1 import events_pb2
 from services.notifications import commands
 from services.notifications.delivery import UNCONFIRMED, RetryPolicy
 from services.notifications.dispatcher import Dispatcher
-from services.notifications.domain import Actor, Channel, MessageState, Recipient
+from services.notifications.domain import Channel, MessageState, Recipient
 from services.notifications.handlers.common import Deps
 from services.notifications.handlers.sending import send_notification
 from services.notifications.orm import messages_table

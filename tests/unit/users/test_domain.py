@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from mesh.actor import Actor
 from mesh.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionDenied
 from services.users.domain import (
-    Actor,
     Address,
     KycRejectionReason,
     KycStatus,
@@ -173,7 +173,7 @@ class TestVisibility:
             own(ada, ADMIN, ada.id)
 
     def test_reviewing_needs_a_staff_user(self) -> None:
-        assert ADMIN.reviewer_id() == "staff-1"
+        assert ADMIN.require_staff("reviewing KYC") == "staff-1"
         for actor in (Actor("ada", frozenset({"user"})), Actor()):
             with pytest.raises(PermissionDenied):
-                actor.reviewer_id()
+                actor.require_staff("reviewing KYC")

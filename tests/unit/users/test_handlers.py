@@ -6,11 +6,12 @@ from dataclasses import replace
 
 import pytest
 
+from mesh.actor import Actor
 from mesh.db import UnitOfWork
 from mesh.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from meshwork.users.v1 import events_pb2, resources_pb2
 from services.users import commands, handlers
-from services.users.domain import Actor, KycStatus, Profile, User, UserState
+from services.users.domain import KycStatus, Profile, User, UserState
 from tests.unit.users.conftest import Outbox
 from tests.unit.users.factories import create_command, submission
 
@@ -97,6 +98,23 @@ class TestUpdateUser:
         )
         with pytest.raises(InvalidArgument):
             await handlers.update_user(uow, command, as_user(ada))
+        assert await handlers.get_user(uow, ada.id, ADMIN) == ada
+        assert len(await outbox.events()) == 1
+
+    @pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u200f", "\u061c"])
+    async def test_a_display_name_with_a_bidirectional_control_is_refused_naming_the_field(
+        self, uow, outbox, mark: str
+    ) -> None:
+        # "Ada<U+202E>gnp.exe" shows as "Adaexe.png" in a mail subject: refused, not stored.
+        ada = await sign_up(uow)
+        spoof = f"Ada{mark}gnp.exe"
+        command = commands.UpdateUser("me", Profile(display_name=spoof), ("display_name",))
+        with pytest.raises(InvalidArgument) as caught:
+            await handlers.update_user(uow, command, as_user(ada))
+        [violation] = caught.value.violations
+        assert violation.field == "user.display_name"
+        assert violation.description.startswith("must not contain bidirectional control characters")
+        assert f"U+{ord(mark):04X}" in violation.description
         assert await handlers.get_user(uow, ada.id, ADMIN) == ada
         assert len(await outbox.events()) == 1
 

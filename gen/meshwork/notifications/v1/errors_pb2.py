@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&meshwork/notifications/v1/errors.proto\x12\x19meshwork.notifications.v1*\xa4\x03\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x15\n\x11VALIDATION_FAILED\x10\x01\x12\x15\n\x11MESSAGE_NOT_FOUND\x10\x02\x12\x16\n\x12TEMPLATE_NOT_FOUND\x10\x03\x12\x1b\n\x17TEMPLATE_ALREADY_EXISTS\x10\x04\x12\x15\n\x11TEMPLATE_BUILT_IN\x10\x05\x12\x14\n\x10TEMPLATE_INVALID\x10\x06\x12\x1e\n\x1aTEMPLATE_VARIABLES_MISSING\x10\x07\x12\x19\n\x15\x43HANNEL_NOT_SUPPORTED\x10\x08\x12\x12\n\x0eUSER_NOT_FOUND\x10\t\x12\x16\n\x12RECIPIENT_REQUIRED\x10\n\x12\x1d\n\x19PREFERENCE_NOT_CHANGEABLE\x10\x0b\x12\x17\n\x13INVALID_UPDATE_MASK\x10\x0c\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\r\x12\x14\n\x10MAILBOX_DISABLED\x10\x0e\x12\x1a\n\x16\x44\x45PENDENCY_UNAVAILABLE\x10\x0f\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&meshwork/notifications/v1/errors.proto\x12\x19meshwork.notifications.v1*\xbe\x03\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x15\n\x11VALIDATION_FAILED\x10\x01\x12\x15\n\x11MESSAGE_NOT_FOUND\x10\x02\x12\x16\n\x12TEMPLATE_NOT_FOUND\x10\x03\x12\x1b\n\x17TEMPLATE_ALREADY_EXISTS\x10\x04\x12\x15\n\x11TEMPLATE_BUILT_IN\x10\x05\x12\x14\n\x10TEMPLATE_INVALID\x10\x06\x12\x1e\n\x1aTEMPLATE_VARIABLES_MISSING\x10\x07\x12\x19\n\x15\x43HANNEL_NOT_SUPPORTED\x10\x08\x12\x12\n\x0eUSER_NOT_FOUND\x10\t\x12\x16\n\x12RECIPIENT_REQUIRED\x10\n\x12\x1d\n\x19PREFERENCE_NOT_CHANGEABLE\x10\x0b\x12\x17\n\x13INVALID_UPDATE_MASK\x10\x0c\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\r\x12\x14\n\x10MAILBOX_DISABLED\x10\x0e\x12\x1a\n\x16\x44\x45PENDENCY_UNAVAILABLE\x10\x0f\x12\x18\n\x14INVALID_PHONE_NUMBER\x10\x10\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,5 +32,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'meshwork.notifications.v1.e
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ERRORREASON']._serialized_start=70
-  _globals['_ERRORREASON']._serialized_end=490
+  _globals['_ERRORREASON']._serialized_end=516
 # @@protoc_insertion_point(module_scope)

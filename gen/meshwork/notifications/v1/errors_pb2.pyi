@@ -22,6 +22,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INVALID_PAGE_TOKEN: _ClassVar[ErrorReason]
     MAILBOX_DISABLED: _ClassVar[ErrorReason]
     DEPENDENCY_UNAVAILABLE: _ClassVar[ErrorReason]
+    INVALID_PHONE_NUMBER: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 VALIDATION_FAILED: ErrorReason
 MESSAGE_NOT_FOUND: ErrorReason
@@ -38,3 +39,4 @@ INVALID_UPDATE_MASK: ErrorReason
 INVALID_PAGE_TOKEN: ErrorReason
 MAILBOX_DISABLED: ErrorReason
 DEPENDENCY_UNAVAILABLE: ErrorReason
+INVALID_PHONE_NUMBER: ErrorReason
