@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from nats.aio.client import Client as NATS
 
+from mesh.background import BackgroundLoop
 from mesh.db import UnitOfWork
 from services.jobs.attempts import dispatch_due, next_run_time
-from services.jobs.background import BackgroundLoop
 from services.jobs.domain import Job, utc_now
 from services.jobs.queue import JobMessage, WorkQueue
 
@@ -25,7 +25,7 @@ MIN_WAIT_S = 0.02
 
 
 class Dispatcher(BackgroundLoop):
-    name = "jobs-dispatcher"
+    """Publishes the jobs whose run time has come to the work queue."""
 
     def __init__(
         self,
@@ -38,7 +38,7 @@ class Dispatcher(BackgroundLoop):
         stop_timeout_s: float = 10.0,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        super().__init__(nc, stop_timeout_s=stop_timeout_s)
+        super().__init__("jobs-dispatcher", nc=nc, stop_timeout_s=stop_timeout_s)
         self._unit_of_work = unit_of_work
         self._queue = queue
         self._js = nc.jetstream()

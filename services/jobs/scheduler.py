@@ -14,8 +14,8 @@ from datetime import datetime
 
 from nats.aio.client import Client as NATS
 
+from mesh.background import BackgroundLoop
 from mesh.db import UnitOfWork
-from services.jobs.background import BackgroundLoop
 from services.jobs.domain import Job, utc_now
 from services.jobs.lease import KvLease
 from services.jobs.repository import JobRepository, ScheduleStateRepository
@@ -75,8 +75,6 @@ def tick_job(schedule: Schedule, tick: datetime, *, now: datetime) -> Job:
 class CronScheduler(BackgroundLoop):
     """Fires the enabled schedules' ticks while `lease` is held by this process."""
 
-    name = "jobs-cron"
-
     def __init__(
         self,
         nc: NATS,
@@ -88,7 +86,7 @@ class CronScheduler(BackgroundLoop):
         stop_timeout_s: float = 10.0,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        super().__init__(nc, stop_timeout_s=stop_timeout_s)
+        super().__init__("jobs-cron", nc=nc, stop_timeout_s=stop_timeout_s)
         self._unit_of_work = unit_of_work
         self._schedules = [schedule for schedule in schedules if schedule.enabled]
         self._lease = lease

@@ -14,7 +14,7 @@ from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
-from mesh.events.envelope import TYPE_HEADER
+from mesh.events.envelope import TYPE_HEADER, envelope_for
 from meshwork.jobs.v1 import events_pb2
 from services.jobs.domain import Actor, RetryPolicy
 from services.jobs.endpoints import TargetPolicy
@@ -94,7 +94,7 @@ def wakeups() -> Wakeups:
 @pytest.fixture
 def deps(engine: AsyncEngine, clock: Clock, wakeups: Wakeups) -> JobsDeps:
     return JobsDeps(
-        unit_of_work=lambda: UnitOfWork(engine),
+        unit_of_work=lambda: UnitOfWork(engine, envelope_for=envelope_for),
         registry=registry_with_test_jobs(),
         schedules={},
         default_max_attempts=4,
@@ -123,7 +123,7 @@ def resolver() -> FakeResolver:
 @pytest.fixture
 def webhook_deps(engine: AsyncEngine, clock: Clock, resolver: FakeResolver) -> WebhookDeps:
     return WebhookDeps(
-        unit_of_work=lambda: UnitOfWork(engine),
+        unit_of_work=lambda: UnitOfWork(engine, envelope_for=envelope_for),
         box=SecretBox("unit-test-key"),
         guard=TargetGuard(TargetPolicy(), resolver),
         catalog=EventCatalog(),
