@@ -26,7 +26,7 @@ from bench.harness import Round, median_round, ms, write_report
 from mesh.bundled_nats import BundledNatsServer
 from mesh.db import UnitOfWork, create_engine, mesh_metadata
 from mesh.events.consumer import Consumer
-from mesh.events.envelope import envelope_for
+from mesh.events.envelope import Envelope, envelope_for
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_consumer, ensure_event_stream, ensure_stream
 from meshwork.notifications.v1 import events_pb2
@@ -145,7 +145,7 @@ async def mesh_variant(
     await relay.start()
     arrivals = Arrivals()
 
-    async def handle(event: events_pb2.MessageSent, uow: UnitOfWork) -> None:
+    async def handle(envelope: Envelope, event: events_pb2.MessageSent, uow: UnitOfWork) -> None:
         arrivals.arrived(event.message_id)
 
     consumer = Consumer(
