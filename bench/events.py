@@ -26,6 +26,7 @@ from bench.harness import Round, median_round, ms, write_report
 from mesh.bundled_nats import BundledNatsServer
 from mesh.db import UnitOfWork, create_engine, mesh_metadata
 from mesh.events.consumer import Consumer
+from mesh.events.envelope import Envelope, envelope_for
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_consumer, ensure_event_stream, ensure_stream
 from meshwork.notifications.v1 import events_pb2
@@ -144,12 +145,12 @@ async def mesh_variant(
     await relay.start()
     arrivals = Arrivals()
 
-    async def handle(event: events_pb2.MessageSent, uow: UnitOfWork) -> None:
+    async def handle(envelope: Envelope, event: events_pb2.MessageSent, uow: UnitOfWork) -> None:
         arrivals.arrived(event.message_id)
 
     consumer = Consumer(
         nc,
-        lambda: UnitOfWork(engine),
+        lambda: UnitOfWork(engine, envelope_for=envelope_for),
         name=f"bench-{name}",
         handlers={events_pb2.MessageSent: handle},
         batch_size=100,
@@ -158,7 +159,9 @@ async def mesh_variant(
     await consumer.start()
 
     async def send(key: str) -> None:
-        async with UnitOfWork(engine, after_commit=relay.notify) as uow:
+        async with UnitOfWork(
+            engine, envelope_for=envelope_for, on_events_committed=relay.wake
+        ) as uow:
             uow.add_event(events_pb2.MessageSent(message_id=key))
             await uow.commit()
 

@@ -27,6 +27,7 @@ from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
 from mesh.auth.tokens import TokenVerifier
 from mesh.client import ClientOptions, ServiceClient, connect
 from mesh.db import UnitOfWork, create_engine, migrate, ping
+from mesh.events.envelope import envelope_for
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_event_stream
 from mesh.logs import configure_logging
@@ -76,12 +77,24 @@ class ServiceRuntime:
     tokens: Callable[[str], Awaitable[str]]
     _clients: dict[type, ServiceClient[Any]] = field(default_factory=dict, repr=False)
 
-    def unit_of_work(self, *, read_only: bool = False, inline: bool = False) -> UnitOfWork:
+    def unit_of_work(
+        self,
+        *,
+        read_only: bool = False,
+        inline: bool = False,
+        on_commit: Callable[[], object] | None = None,
+    ) -> UnitOfWork:
         """A new unit of work whose committed events wake the outbox relay at once
         (`read_only` for use cases that only read: they do not queue behind writers; `inline`
-        for such reads of a few rows by key: see `UnitOfWork`)."""
+        for such reads of a few rows by key; `on_commit` runs after every commit: see
+        `UnitOfWork`)."""
         return UnitOfWork(
-            self.engine, after_commit=self.relay.notify, read_only=read_only, inline=inline
+            self.engine,
+            envelope_for=envelope_for,
+            on_events_committed=self.relay.wake,
+            on_commit=on_commit,
+            read_only=read_only,
+            inline=inline,
         )
 
     def client(self, stub_type: type[StubT], service: str) -> StubT:

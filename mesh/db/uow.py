@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from google.protobuf.message import Message
 from sqlalchemy import insert
@@ -13,7 +13,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mesh.db.engine import INLINE, READ_ONLY
 from mesh.db.tables import outbox_table
-from mesh.events.envelope import Envelope, envelope_for
+
+
+class OutboxRecord(Protocol):
+    """An event as the outbox table keeps it (`mesh.events.envelope.Envelope` is one)."""
+
+    @property
+    def event_id(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def payload(self) -> bytes: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class EnvelopeFor(Protocol):
+    """Wraps an event for the outbox when it is added (``mesh.events.envelope.envelope_for``)."""
+
+    def __call__(self, event: Message, *, occurred_at: datetime | None = None) -> OutboxRecord: ...
 
 
 class UnitOfWork:
@@ -21,7 +45,7 @@ class UnitOfWork:
 
     ::
 
-        uow = UnitOfWork(engine, after_commit=relay.notify)
+        uow = UnitOfWork(engine, envelope_for=envelope_for, on_events_committed=relay.wake)
         async with uow:
             await uow.connection.execute(sa.insert(users_table).values(id=user_id, ...))
             uow.add_event(users_pb2.UserCreated(user_id=user.id))
@@ -29,8 +53,12 @@ class UnitOfWork:
 
     Leaving the block without `commit` (or by an exception) rolls everything back, events
     included. Events are written to the outbox table in the same transaction as the state
-    change, so an event exists if and only if the change was committed; `after_commit` (e.g.
-    `OutboxRelay.notify`) is called after a commit that wrote events, so they go out at once.
+    change, so an event exists if and only if the change was committed. `envelope_for`
+    (``mesh.events.envelope.envelope_for``, given by whoever builds the unit of work, so that
+    the database layer knows nothing of events) wraps each event as it is added; a unit of
+    work without it cannot emit events. Two hooks run after a commit: `on_events_committed`
+    (e.g. `OutboxRelay.wake`) after one that wrote events, so they go out at once, and
+    `on_commit` after every one (e.g. to wake a loop that picks up the rows just written).
 
     Statements run on a SQLAlchemy Core connection (`uow.connection`): repositories map rows
     to domain objects themselves, so no ORM session sits between them and the database.
@@ -51,18 +79,22 @@ class UnitOfWork:
         self,
         engine: AsyncEngine,
         *,
-        after_commit: Callable[[], object] | None = None,
+        envelope_for: EnvelopeFor | None = None,
+        on_events_committed: Callable[[], object] | None = None,
+        on_commit: Callable[[], object] | None = None,
         read_only: bool = False,
         inline: bool = False,
     ) -> None:
         if inline and not read_only:
             raise ValueError("inline is for read-only units of work: writes may wait for a lock")
         self._engine = engine
-        self._after_commit = after_commit
+        self._envelope_for = envelope_for
+        self._on_events_committed = on_events_committed
+        self._on_commit = on_commit
         self._read_only = read_only
         self._read_options = {READ_ONLY: True, INLINE: inline}  # applied when read_only
         self._connection: AsyncConnection | None = None
-        self._events: list[Envelope] = []
+        self._events: list[OutboxRecord] = []
 
     @property
     def connection(self) -> AsyncConnection:
@@ -98,9 +130,14 @@ class UnitOfWork:
         """
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot emit events")
+        if self._envelope_for is None:
+            raise RuntimeError(
+                "this unit of work cannot emit events: build it with "
+                "envelope_for=mesh.events.envelope.envelope_for"
+            )
         if self._connection is None:  # fail here, not at commit, when used outside `async with`
             raise RuntimeError("the unit of work is not open: use `async with uow:` first")
-        envelope = envelope_for(event, occurred_at=occurred_at)
+        envelope = self._envelope_for(event, occurred_at=occurred_at)
         self._events.append(envelope)
         return envelope.event_id
 
@@ -111,8 +148,10 @@ class UnitOfWork:
         if events:
             await connection.execute(insert(outbox_table), [_outbox_row(e) for e in events])
         await connection.commit()
-        if events and self._after_commit is not None:
-            self._after_commit()
+        if events and self._on_events_committed is not None:
+            self._on_events_committed()
+        if self._on_commit is not None:
+            self._on_commit()
 
     async def rollback(self) -> None:
         """Drops the changes and the events queued since the last commit."""
@@ -120,12 +159,12 @@ class UnitOfWork:
         await self.connection.rollback()
 
 
-def _outbox_row(envelope: Envelope) -> dict[str, object]:
+def _outbox_row(envelope: OutboxRecord) -> dict[str, object]:
     return {
         "event_id": envelope.event_id,
         "subject": envelope.subject,
         "payload": envelope.payload,
-        "headers": envelope.headers,
+        "headers": dict(envelope.headers),
         "created_at": envelope.created_at,
         "sent_at": None,
     }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -16,35 +14,45 @@ from nats.js.errors import NotFoundError
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
+from mesh.background import BackgroundLoop, Backoff
 from mesh.context import request_id_var
 from mesh.db.uow import UnitOfWork
 from mesh.events import inbox
-from mesh.events.envelope import (
-    EVENT_ID_HEADER,
-    MSG_ID_HEADER,
-    REQUEST_ID_HEADER,
-    TYPE_HEADER,
-    trace_context_of,
-)
-from mesh.events.health import EventsUnavailableError, problem_of
+from mesh.events.envelope import EVENT_ID_HEADER, Envelope
+from mesh.events.health import EventsUnavailableError
 from mesh.events.redelivery import RedeliveryPolicy, publish_dead_letter
 from mesh.events.streams import ensure_consumer, ensure_dead_letter_stream, ensure_event_stream
 from mesh.events.subjects import service_of, stream_name, subject_for
 
 logger = logging.getLogger("meshwork.events.consumer")
 
-#: Handles one event inside the unit of work the consumer opened (and commits) for it.
-EventHandler = Callable[[Any, UnitOfWork], Awaitable[None]]
+#: Handles one event, ``handle(envelope, event, uow)``, inside the unit of work the consumer
+#: opened (and commits) for it; the envelope says which event it is and when it happened.
+EventHandler = Callable[[Envelope, Any, UnitOfWork], Awaitable[None]]
+
+
+async def close_subscription(
+    nc: NATS, subscription: JetStreamContext.PullSubscription, *, timeout_s: float
+) -> None:
+    """Sends the acks still buffered, then unsubscribes (quietly: NATS may already be gone)."""
+    try:
+        await nc.flush(timeout=max(1, int(timeout_s)))
+        await subscription.unsubscribe()
+    except Exception as error:
+        logger.info("could not unsubscribe from %s: %r", subscription, error)
 
 
 class PoisonMessageError(Exception):
     """A message no retry can fix: missing headers, unknown type, undecodable payload."""
 
 
-class Consumer:
+class Consumer(BackgroundLoop):
     """Feeds the events of one service's stream to their handlers through a durable consumer.
 
     ::
+
+        async def on_user_created(envelope: Envelope, event: UserCreated, uow: UnitOfWork):
+            ...
 
         consumer = Consumer(nc, uow_factory, name="notifications-on-users",
                             handlers={UserCreated: on_user_created})
@@ -61,6 +69,8 @@ class Consumer:
     in the trace (W3C ``traceparent`` header) and request id of the call that emitted the event.
     """
 
+    unavailable_error = EventsUnavailableError
+
     def __init__(
         self,
         nc: NATS,
@@ -72,6 +82,7 @@ class Consumer:
         batch_size: int = 10,
         fetch_timeout_s: float = 1.0,
         ack_wait_s: float = 30.0,
+        stop_timeout_s: float = 10.0,
     ) -> None:
         services = {service_of(event_type) for event_type in handlers}
         if len(services) != 1:
@@ -79,12 +90,13 @@ class Consumer:
                 f"consumer {name!r} needs handlers for one service's events, got "
                 f"{sorted(services) or 'none'}; use one Consumer per stream"
             )
-        self.name = name
+        super().__init__(
+            name, nc=nc, backoff=Backoff(fetch_timeout_s, 10.0), stop_timeout_s=stop_timeout_s
+        )
         self.service = services.pop()
         self.stream = stream_name(self.service)
         self._handlers = {t.DESCRIPTOR.full_name: (t, h) for t, h in handlers.items()}
         self._subjects = [subject_for(event_type) for event_type in handlers]
-        self._nc = nc
         self._js: JetStreamContext = nc.jetstream()
         self._uow_factory = uow_factory
         self._redelivery = redelivery or RedeliveryPolicy()
@@ -93,19 +105,13 @@ class Consumer:
         self._ack_wait_s = ack_wait_s
         self._tracer = trace.get_tracer("meshwork.events")
         self._subscription: JetStreamContext.PullSubscription | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self._fetching = False
-        self._last_error: BaseException | None = None
 
-    async def start(self) -> None:
-        """Declares the durable consumer (and streams it needs), then consumes in the background."""
+    async def prepare(self) -> None:
+        """Declares the durable consumer (and the streams it needs), then binds to it."""
         await self.declare()
         self._subscription = await self._js.pull_subscribe_bind(
             durable=self.name, stream=self.stream
         )
-        self._stopping = False
-        self._task = asyncio.create_task(self.run(), name=f"consumer-{self.name}")
 
     async def declare(self) -> None:
         """Declares the dead-letter stream, the source stream if missing, and the consumer."""
@@ -117,57 +123,36 @@ class Consumer:
             filter_subjects=self._subjects, ack_wait_s=self._ack_wait_s,
         )  # fmt: skip
 
-    async def stop(self, *, timeout_s: float = 10.0) -> None:
-        """Finishes the messages in flight, then stops fetching and unsubscribes."""
-        task, self._task = self._task, None
-        if task is not None:
-            self._stopping = True
-            if self._fetching:
-                task.cancel()  # idle in a fetch: nothing in flight to finish
-            done, _ = await asyncio.wait({task}, timeout=timeout_s)
-            if not done:
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._subscription is not None:
-            subscription, self._subscription = self._subscription, None
-            with contextlib.suppress(Exception):  # the connection may already be closed
-                await self._nc.flush(timeout=max(1, int(timeout_s)))  # last batch's acks go out
-                await subscription.unsubscribe()
+    async def release(self) -> None:
+        """Sends the last batch's acks, then unsubscribes."""
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None and self._nc is not None:
+            await close_subscription(self._nc, subscription, timeout_s=self._stop_timeout_s)
 
-    async def run(self) -> None:
-        """Fetches and processes batches until `stop`."""
-        while not self._stopping:
-            messages = await self._fetch()
-            for msg in messages:
-                try:
-                    await self.process(msg)
-                except Exception as error:  # e.g. the ack could not be sent; JetStream redelivers
-                    self._record(error)
-
-    @property
-    def healthy(self) -> bool:
-        """Whether the consumer runs, NATS is connected and the last fetch succeeded."""
-        return problem_of(self._nc, self._task, self._last_error) is None
-
-    async def check(self) -> None:
-        """Health probe: raises `EventsUnavailableError` unless `healthy`."""
-        problem = problem_of(self._nc, self._task, self._last_error)
-        if problem is not None:
-            raise EventsUnavailableError(f"consumer {self.name}: {problem}")
+    async def run_once(self) -> float:
+        """Fetches a batch and processes it; a failed settlement fails the iteration."""
+        failures = []
+        for msg in await self._fetch():
+            try:
+                await self.process(msg)
+            except Exception as error:  # e.g. the ack could not be sent; JetStream redelivers
+                failures.append(error)
+        if failures:
+            raise failures[-1]
+        return 0.0  # the fetch itself waits for messages
 
     async def process(self, msg: Msg) -> None:
         """Handles one delivered message and settles it: ack, nak with delay or dead letter."""
+        envelope = Envelope.received(msg.subject, msg.data, msg.headers)
         try:
-            event_id, event, handler = self._decode(msg)
+            event, handler = self._decode(envelope)
         except PoisonMessageError as error:
             await self._dead_letter(msg, error)
             return
-        headers = msg.headers or {}
-        context_token = otel_context.attach(trace_context_of(headers))
-        request_token = request_id_var.set(headers.get(REQUEST_ID_HEADER, ""))
+        context_token = otel_context.attach(envelope.trace_context)
+        request_token = request_id_var.set(envelope.request_id)
         try:
-            await self._handle_once(msg.subject, event_id, event, handler)
+            await self._handle_once(envelope, event, handler)
         except Exception as error:
             await self._retry_or_dead_letter(msg, error)
             return
@@ -179,21 +164,13 @@ class Consumer:
     async def _fetch(self) -> list[Msg]:
         if self._subscription is None:
             raise RuntimeError("the consumer is not started")
-        self._fetching = True
         try:
-            messages = await self._subscription.fetch(
-                self._batch_size, timeout=self._fetch_timeout_s
-            )
+            with self.interruptible():  # waiting for messages: nothing in flight to finish
+                return await self._subscription.fetch(
+                    self._batch_size, timeout=self._fetch_timeout_s
+                )
         except TimeoutError:
             return []  # nothing to do
-        except Exception as error:
-            self._record(error)
-            await asyncio.sleep(self._fetch_timeout_s)  # back off before fetching again
-            return []
-        finally:
-            self._fetching = False
-        self._last_error = None
-        return messages
 
     async def _stream_exists(self) -> bool:
         try:
@@ -202,36 +179,39 @@ class Consumer:
             return False
         return True
 
-    def _decode(self, msg: Msg) -> tuple[str, Message, EventHandler]:
-        headers = msg.headers or {}
-        event_id = headers.get(EVENT_ID_HEADER) or headers.get(MSG_ID_HEADER)
-        if not event_id:
-            raise PoisonMessageError(f"message on {msg.subject} has no {EVENT_ID_HEADER} header")
-        type_name = headers.get(TYPE_HEADER, "")
+    def _decode(self, envelope: Envelope) -> tuple[Message, EventHandler]:
+        if not envelope.event_id:
+            raise PoisonMessageError(
+                f"message on {envelope.subject} has no {EVENT_ID_HEADER} header"
+            )
+        type_name = envelope.type_name
         if type_name not in self._handlers:
             raise PoisonMessageError(f"consumer {self.name} has no handler for {type_name!r}")
         event_type, handler = self._handlers[type_name]
         try:
-            return event_id, event_type.FromString(msg.data), handler
+            return event_type.FromString(envelope.payload), handler
         except DecodeError as error:
             raise PoisonMessageError(f"payload is not a valid {type_name}: {error}") from error
 
-    async def _handle_once(
-        self, subject: str, event_id: str, event: Message, handler: EventHandler
-    ) -> None:
-        name = f"{subject} process"
+    async def _handle_once(self, envelope: Envelope, event: Message, handler: EventHandler) -> None:
+        name = f"{envelope.subject} process"
         with self._tracer.start_as_current_span(name, kind=trace.SpanKind.CONSUMER) as span:
             span.set_attribute("messaging.system", "nats")
-            span.set_attribute("messaging.message.id", event_id)
+            span.set_attribute("messaging.message.id", envelope.event_id)
             span.set_attribute("messaging.consumer.group.name", self.name)
             async with self._uow_factory() as uow:
                 claimed = await inbox.claim(
-                    uow.connection, consumer=self.name, event_id=event_id, subject=subject
+                    uow.connection,
+                    consumer=self.name,
+                    event_id=envelope.event_id,
+                    subject=envelope.subject,
                 )
                 if not claimed:
-                    logger.info("event %s already handled by %s; acking", event_id, self.name)
+                    logger.info(
+                        "event %s already handled by %s; acking", envelope.event_id, self.name
+                    )
                     return
-                await handler(event, uow)
+                await handler(envelope, event, uow)
                 await uow.commit()
 
     async def _retry_or_dead_letter(self, msg: Msg, error: Exception) -> None:
@@ -255,8 +235,3 @@ class Consumer:
             return
         logger.error("%s dead-lettered a message from %s: %r", self.name, msg.subject, error)
         await msg.term()
-
-    def _record(self, error: BaseException) -> None:
-        if self._last_error is None:
-            logger.warning("consumer %s failing: %r", self.name, error)
-        self._last_error = error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from google.protobuf.message import Message
@@ -28,13 +28,51 @@ REQUEST_ID_HEADER = "Meshwork-Request-Id"
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    """What the outbox stores and the relay publishes for one event."""
+    """One event on the wire: what the outbox stores, the relay publishes and a handler gets.
+
+    A consumer's handler is called as ``handle(envelope, event, uow)``: the envelope says
+    which event it is (`event_id`, `type_name`), when it happened (`occurred_at`), and which
+    call caused it (`request_id`, `trace_context`).
+    """
 
     event_id: str
     subject: str
     payload: bytes
     headers: dict[str, str] = field(default_factory=dict)
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def received(cls, subject: str, payload: bytes, headers: Mapping[str, str] | None) -> Envelope:
+        """The envelope of a delivered message (its id from the event-id or message-id header)."""
+        headers = dict(headers or {})
+        event_id = headers.get(EVENT_ID_HEADER) or headers.get(MSG_ID_HEADER) or ""
+        envelope = cls(event_id=event_id, subject=subject, payload=payload, headers=headers)
+        return replace(envelope, created_at=envelope.occurred_at)
+
+    @property
+    def type_name(self) -> str:
+        """Protobuf full name of the payload (``meshwork.users.v1.UserCreated``)."""
+        return self.headers.get(TYPE_HEADER, "")
+
+    @property
+    def occurred_at(self) -> datetime:
+        """When the change happened (UTC); when the header is missing or malformed, when the
+        envelope was made."""
+        try:
+            moment = datetime.fromisoformat(self.headers.get(OCCURRED_AT_HEADER, ""))
+        except ValueError:
+            return self.created_at
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    @property
+    def request_id(self) -> str:
+        """Request id of the call that caused the event ("" when there was none)."""
+        return self.headers.get(REQUEST_ID_HEADER, "")
+
+    @property
+    def trace_context(self) -> Context:
+        """The OpenTelemetry context of the call that caused the event."""
+        return trace_context_of(self.headers)
 
 
 def envelope_for(event: Message, *, occurred_at: datetime | None = None) -> Envelope:

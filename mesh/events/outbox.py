@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -13,23 +11,24 @@ from nats.aio.client import Client as NATS
 from sqlalchemy import Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mesh.background import BackgroundLoop, Backoff
 from mesh.db.tables import outbox_table
 from mesh.events.envelope import MSG_ID_HEADER
-from mesh.events.health import EventsUnavailableError, problem_of
+from mesh.events.health import EventsUnavailableError
 
 logger = logging.getLogger("meshwork.events.outbox")
 
 _outbox = outbox_table.c
 
 
-class OutboxRelay:
+class OutboxRelay(BackgroundLoop):
     """Publishes the events the unit of work commits to the outbox table.
 
     Each unsent row is published in `position` order with ``Nats-Msg-Id`` = event id, then
     stamped ``sent_at``. A relay that dies between the two re-publishes on its next run and
     JetStream drops the copy (within the stream's duplicate window); consumers' inboxes catch
-    anything older. The relay wakes at once on `notify` (wire it as the unit of work's
-    ``after_commit``) and polls every `poll_interval_s` to pick up what a crash left behind.
+    anything older. The relay wakes at once on `wake` (wire it as the unit of work's
+    ``on_events_committed``) and polls every `poll_interval_s` to pick up what a crash left behind.
 
     Several relays may share a database. On PostgreSQL a batch is claimed with
     ``FOR UPDATE SKIP LOCKED``, and a relay publishes only the claimed rows that lead the unsent
@@ -38,7 +37,10 @@ class OutboxRelay:
     by NATS round trips) and JetStream's de-duplication hides a double publish.
 
     Sent rows older than `retention` are deleted every `purge_interval_s` (``None``: keep).
+    A failing round (NATS or the database down) is retried with backoff from `poll_interval_s`.
     """
+
+    unavailable_error = EventsUnavailableError
 
     def __init__(
         self,
@@ -50,24 +52,22 @@ class OutboxRelay:
         publish_timeout_s: float = 5.0,
         retention: timedelta | None = timedelta(days=7),
         purge_interval_s: float = 3600.0,
+        stop_timeout_s: float = 10.0,
     ) -> None:
+        super().__init__(
+            "outbox-relay",
+            nc=nc,
+            backoff=Backoff(poll_interval_s, max(poll_interval_s, 10.0)),
+            stop_timeout_s=stop_timeout_s,
+        )
         self._engine = engine
-        self._nc = nc
         self._js = nc.jetstream(timeout=publish_timeout_s)
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._retention = retention
         self._purge_interval_s = purge_interval_s
         self._locks_rows = engine.dialect.name == "postgresql"
-        self._wakeup = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
-        self._last_error: BaseException | None = None
         self._next_purge = 0.0
-
-    def notify(self) -> None:
-        """Asks the relay to publish now (events were just committed)."""
-        self._wakeup.set()
 
     async def publish_pending(self) -> int:
         """Publishes one batch of unsent events; returns how many were published."""
@@ -85,59 +85,11 @@ class OutboxRelay:
                 await _mark_sent(connection, rows)
         return len(rows)
 
-    async def start(self) -> None:
-        """Starts relaying in the background (publishing what is pending at once)."""
-        if self._task is not None:
-            raise RuntimeError("the outbox relay is already running")
-        self._stopping = False
-        self._task = asyncio.create_task(self.run(), name="outbox-relay")
-
-    async def stop(self, *, timeout_s: float = 10.0) -> None:
-        """Lets the batch in flight finish, then stops (cancels after `timeout_s`)."""
-        task, self._task = self._task, None
-        if task is None:
-            return
-        self._stopping = True
-        self._wakeup.set()
-        done, _ = await asyncio.wait({task}, timeout=timeout_s)
-        if not done:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def run(self) -> None:
-        """Relays until `stop`: at once after `notify`, otherwise every poll interval."""
-        while not self._stopping:
-            self._wakeup.clear()
-            more_waiting = await self._round()
-            if not more_waiting and not self._stopping:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), self._poll_interval_s)
-
-    @property
-    def healthy(self) -> bool:
-        """Whether the relay runs, NATS is connected and the last attempt succeeded."""
-        return problem_of(self._nc, self._task, self._last_error) is None
-
-    async def check(self) -> None:
-        """Health probe: raises `EventsUnavailableError` unless `healthy`."""
-        problem = problem_of(self._nc, self._task, self._last_error)
-        if problem is not None:
-            raise EventsUnavailableError(f"outbox relay: {problem}")
-
-    async def _round(self) -> bool:
-        try:
-            published = await self.publish_pending()
-            await self._purge_when_due()
-        except Exception as error:  # keep relaying: the next round retries the same rows
-            if self._last_error is None:
-                logger.exception("outbox relay failed; retrying every %.1fs", self._poll_interval_s)
-            self._last_error = error
-            return False
-        if self._last_error is not None:
-            logger.info("outbox relay recovered")
-            self._last_error = None
-        return published == self._batch_size
+    async def run_once(self) -> float:
+        """Publishes a batch (and purges when due); at once again while more are waiting."""
+        published = await self.publish_pending()
+        await self._purge_when_due()
+        return 0.0 if published == self._batch_size else self._poll_interval_s
 
     async def _claim(self, connection: AsyncConnection) -> Sequence[Row]:
         query = (

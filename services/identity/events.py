@@ -10,6 +10,7 @@ from nats.aio.client import Client as NATS
 
 from mesh.db import UnitOfWork
 from mesh.events.consumer import Consumer, EventHandler
+from mesh.events.envelope import Envelope
 from meshwork.admin.v1 import events_pb2 as admin_events
 from meshwork.users.v1 import events_pb2 as users_events
 from services.identity.handlers import lifecycle
@@ -19,7 +20,7 @@ USERS_CONSUMER = "identity-on-users"
 
 
 def _on(change: Any, clock: Callable[[], datetime]) -> EventHandler:
-    async def handle(event: Any, uow: UnitOfWork) -> None:
+    async def handle(envelope: Envelope, event: Any, uow: UnitOfWork) -> None:
         await change(event.user_id, uow, now=clock())
 
     return handle

@@ -97,7 +97,7 @@ class JobsService:
             registry=registry,
             schedules={schedule.id: schedule for schedule in schedules},
             default_max_attempts=settings.default_max_attempts,
-            wake_dispatcher=dispatcher.notify,
+            wake_dispatcher=dispatcher.wake,
             clock=self._clock,
         )
         worker_pool = self._worker_pool(runtime, settings, registry, queue)
@@ -140,11 +140,11 @@ class JobsService:
             runtime.unit_of_work,
             schedules,
             lease,
-            on_fired=dispatcher.notify,
+            on_fired=dispatcher.wake,
             stop_timeout_s=settings.shutdown_grace_s,
             clock=self._clock,
         )
-        lease.on_acquired = scheduler.notify  # a new leader fires what is due at once
+        lease.on_acquired = scheduler.wake  # a new leader fires what is due at once
         return lease, scheduler
 
     def _webhook_deps(self, runtime: ServiceRuntime, settings: JobsSettings) -> WebhookDeps:

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from nats.aio.client import Client as NATS
 
+from mesh.background import BackgroundLoop
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from services.jobs.attempts import dispatch_due, next_run_time
-from services.jobs.background import BackgroundLoop
 from services.jobs.domain import Job
 from services.jobs.queue import JobMessage, WorkQueue
 
@@ -26,7 +26,7 @@ MIN_WAIT_S = 0.02
 
 
 class Dispatcher(BackgroundLoop):
-    name = "jobs-dispatcher"
+    """Publishes the jobs whose run time has come to the work queue."""
 
     def __init__(
         self,
@@ -39,7 +39,7 @@ class Dispatcher(BackgroundLoop):
         stop_timeout_s: float = 10.0,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        super().__init__(nc, stop_timeout_s=stop_timeout_s)
+        super().__init__("jobs-dispatcher", nc=nc, stop_timeout_s=stop_timeout_s)
         self._unit_of_work = unit_of_work
         self._queue = queue
         self._js = nc.jetstream()

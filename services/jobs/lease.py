@@ -20,7 +20,7 @@ from nats.aio.client import Client as NATS
 from nats.js.errors import BadRequestError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
-from services.jobs.background import BackgroundLoop
+from mesh.background import BackgroundLoop
 
 logger = logging.getLogger("meshwork.jobs")
 LEASE_KEY = "cron-leader"
@@ -29,7 +29,7 @@ _TRUSTED_SHARE = 0.75
 
 
 class KvLease(BackgroundLoop):
-    name = "jobs-cron-lease"
+    """Takes the cron lease when it is free and renews it while this process holds it."""
 
     def __init__(
         self,
@@ -42,8 +42,9 @@ class KvLease(BackgroundLoop):
         stop_timeout_s: float = 10.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(nc, stop_timeout_s=stop_timeout_s)
+        super().__init__("jobs-cron-lease", nc=nc, stop_timeout_s=stop_timeout_s)
         self.holder = holder or uuid.uuid4().hex
+        self._js = nc.jetstream()
         self._bucket = bucket
         self._ttl_s = ttl_s
         self.on_acquired = on_acquired
@@ -58,7 +59,7 @@ class KvLease(BackgroundLoop):
         return self._revision is not None and self._monotonic() < self._trusted_until
 
     async def prepare(self) -> None:
-        js = self._nc.jetstream()
+        js = self._js
         try:
             self._kv = await js.create_key_value(bucket=self._bucket, ttl=self._ttl_s, history=1)
         except BadRequestError:  # exists with another configuration: use it as it is

@@ -14,9 +14,9 @@ from datetime import datetime
 
 from nats.aio.client import Client as NATS
 
+from mesh.background import BackgroundLoop
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
-from services.jobs.background import BackgroundLoop
 from services.jobs.domain import Job
 from services.jobs.lease import KvLease
 from services.jobs.repository import JobRepository, ScheduleStateRepository
@@ -76,8 +76,6 @@ def tick_job(schedule: Schedule, tick: datetime, *, now: datetime) -> Job:
 class CronScheduler(BackgroundLoop):
     """Fires the enabled schedules' ticks while `lease` is held by this process."""
 
-    name = "jobs-cron"
-
     def __init__(
         self,
         nc: NATS,
@@ -89,7 +87,7 @@ class CronScheduler(BackgroundLoop):
         stop_timeout_s: float = 10.0,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        super().__init__(nc, stop_timeout_s=stop_timeout_s)
+        super().__init__("jobs-cron", nc=nc, stop_timeout_s=stop_timeout_s)
         self._unit_of_work = unit_of_work
         self._schedules = [schedule for schedule in schedules if schedule.enabled]
         self._lease = lease

@@ -13,12 +13,12 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
+from mesh.background import BackgroundLoop, Backoff
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
-from mesh.events.health import problem_of
+from mesh.events.consumer import close_subscription
 from mesh.events.redelivery import describe_error
 from services.jobs.attempts import begin_attempt, finish_attempt
-from services.jobs.background import BackgroundTaskError
 from services.jobs.domain import Delivery, Job, RetryPolicy
 from services.jobs.queue import (
     Delivered,
@@ -119,10 +119,8 @@ class JobExecutor:
                 await msg.in_progress()
 
 
-class WorkerPool:
+class WorkerPool(BackgroundLoop):
     """Fetches from the workers' durable consumer while fewer than `concurrency` jobs run."""
-
-    name = "jobs-workers"
 
     def __init__(
         self,
@@ -135,89 +133,70 @@ class WorkerPool:
         stop_timeout_s: float = 10.0,
         fetch_timeout_s: float = 1.0,
     ) -> None:
-        self._nc = nc
+        super().__init__(
+            "jobs-workers",
+            nc=nc,
+            backoff=Backoff(fetch_timeout_s, 10.0),
+            stop_timeout_s=stop_timeout_s,
+        )
         self._js: JetStreamContext = nc.jetstream()
         self._queue = queue
         self._executor = executor
         self._concurrency = concurrency
         self._ack_wait_s = ack_wait_s
-        self._stop_timeout_s = stop_timeout_s
         self._fetch_timeout_s = fetch_timeout_s
         self._subscription: JetStreamContext.PullSubscription | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._running: set[asyncio.Task[None]] = set()
-        self._stopping = False
-        self._last_error: BaseException | None = None
+        self._jobs: set[asyncio.Task[None]] = set()
 
-    async def start(self) -> None:
+    @property
+    def jobs_running(self) -> int:
+        """How many jobs run now."""
+        return len(self._jobs)
+
+    async def prepare(self) -> None:
+        """Declares the work queue and binds to the workers' consumer."""
         await self._queue.declare(self._js, ack_wait_s=self._ack_wait_s)
         self._subscription = await self._js.pull_subscribe_bind(
             durable=self._queue.consumer, stream=self._queue.stream
         )
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name=self.name)
 
-    async def stop(self) -> None:
-        """Stops fetching, lets running jobs finish (cancelled after the stop timeout)."""
-        task, self._task = self._task, None
-        if task is not None:
-            self._stopping = True
-            task.cancel()  # the loop only fetches: a message it held is simply redelivered
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._running:
-            _, late = await asyncio.wait(self._running, timeout=self._stop_timeout_s)
+    async def run_once(self) -> float:
+        """Waits for a free slot, fetches as many messages as slots are free, starts their jobs."""
+        # The loop only waits and fetches: a message it held when stopped is simply redelivered.
+        with self.interruptible():
+            if len(self._jobs) >= self._concurrency:
+                await asyncio.wait(self._jobs, return_when=asyncio.FIRST_COMPLETED)
+                return 0.0
+            messages = await self._fetch(self._concurrency - len(self._jobs))
+        for msg in messages:
+            job_task = asyncio.create_task(self._handle(msg), name=f"job {msg.subject}")
+            self._jobs.add(job_task)
+            job_task.add_done_callback(self._jobs.discard)
+        return 0.0
+
+    async def release(self) -> None:
+        """Lets running jobs finish (cancelled after the stop timeout), then unsubscribes."""
+        if self._jobs:
+            _, late = await asyncio.wait(self._jobs, timeout=self._stop_timeout_s)
             for job_task in late:  # their messages are redelivered and recorded as interrupted
                 job_task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-        if self._subscription is not None:
-            subscription, self._subscription = self._subscription, None
-            with contextlib.suppress(Exception):  # the connection may already be closed
-                await self._nc.flush(timeout=max(1, int(self._stop_timeout_s)))
-                await subscription.unsubscribe()
-
-    async def check(self) -> None:
-        problem = problem_of(self._nc, self._task, self._last_error)
-        if problem is not None:
-            raise BackgroundTaskError(f"{self.name}: {problem}")
-
-    @property
-    def running(self) -> int:
-        return len(self._running)
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            if len(self._running) >= self._concurrency:
-                await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
-                continue
-            for msg in await self._fetch(self._concurrency - len(self._running)):
-                job_task = asyncio.create_task(self._handle(msg), name=f"job {msg.subject}")
-                self._running.add(job_task)
-                job_task.add_done_callback(self._running.discard)
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None and self._nc is not None:
+            await close_subscription(self._nc, subscription, timeout_s=self._stop_timeout_s)
 
     async def _fetch(self, count: int) -> list[Msg]:
         if self._subscription is None:
             raise RuntimeError("the worker pool is not started")
         try:
-            messages = await self._subscription.fetch(count, timeout=self._fetch_timeout_s)
+            return await self._subscription.fetch(count, timeout=self._fetch_timeout_s)
         except TimeoutError:
             return []
-        except Exception as error:
-            self._record(error)
-            await asyncio.sleep(self._fetch_timeout_s)
-            return []
-        self._last_error = None
-        return messages
 
     async def _handle(self, msg: Msg) -> None:
         try:
             await self._executor.handle(msg)
         except Exception as error:  # e.g. the database is down: try the message again later
-            self._record(error)
+            self.record_failure(error)
             with contextlib.suppress(Exception):
                 await msg.nak(delay=_DATABASE_RETRY_S)
-
-    def _record(self, error: BaseException) -> None:
-        if self._last_error is None:
-            logger.warning("%s failing: %r", self.name, error)
-        self._last_error = error

@@ -6,8 +6,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from mesh.db import UnitOfWork
 from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
@@ -16,7 +14,6 @@ from meshwork.notifications.v1 import notifications_service_pb2, notifications_s
 from meshwork.users.v1 import users_service_pb2_grpc
 from services.notifications.config import NotificationsSettings
 from services.notifications.delivery import RetryPolicy
-from services.notifications.dispatcher import Dispatcher
 from services.notifications.domain import Channel
 from services.notifications.events import consumers
 from services.notifications.grpc_api import NotificationsServicer
@@ -25,6 +22,7 @@ from services.notifications.handlers.templates import install_built_ins
 from services.notifications.reactions import Links
 from services.notifications.recipients import UserDirectory
 from services.notifications.rendering import Renderer
+from services.notifications.sender import MessageSender
 from services.notifications.transports.base import Transport
 from services.notifications.transports.mailbox import MailboxTransport
 from services.notifications.transports.sms import SmsConfig, SmsTransport
@@ -34,32 +32,10 @@ from services.notifications.transports.smtp import SmtpConfig, SmtpTransport
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class WakingUnitOfWork(UnitOfWork):
-    """A unit of work that wakes the dispatcher after every commit (new messages are due now).
-
-    mesh's `after_commit` runs only after commits that wrote events; queuing a message
-    writes none.
-    """
-
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        *,
-        after_commit: Callable[[], object],
-        wake: Callable[[], None],
-    ) -> None:
-        super().__init__(engine, after_commit=after_commit)
-        self._wake = wake
-
-    async def commit(self) -> None:
-        await super().commit()
-        self._wake()
-
-
 async def build(runtime: ServiceRuntime) -> Built:
-    """The servicer, a consumer per source service's stream, and the dispatcher."""
+    """The servicer, a consumer per source service's stream, and the message sender."""
     settings = cast(NotificationsSettings, runtime.settings)
-    dispatcher = Dispatcher(
+    sender = MessageSender(
         runtime.unit_of_work,
         transports(settings, runtime.unit_of_work),
         policy=RetryPolicy(
@@ -73,9 +49,8 @@ async def build(runtime: ServiceRuntime) -> Built:
     )
 
     def waking() -> UnitOfWork:
-        return WakingUnitOfWork(
-            runtime.engine, after_commit=runtime.relay.notify, wake=dispatcher.wake
-        )
+        """A unit of work that wakes the sender after every commit (new messages are due now)."""
+        return runtime.unit_of_work(on_commit=sender.wake)
 
     users = UserDirectory(lambda: runtime.client(users_service_pb2_grpc.UsersServiceStub, "users"))
     deps = Deps(
@@ -88,7 +63,7 @@ async def build(runtime: ServiceRuntime) -> Built:
     links = Links(settings.app_url)
     subscriptions = consumers(runtime.nc, waking, deps, links, ack_wait_s=settings.event_ack_wait_s)
     idempotency = IdempotencyRecords(runtime.engine)
-    background: Sequence[BackgroundTask] = [*subscriptions, dispatcher, idempotency.purge_loop()]
+    background: Sequence[BackgroundTask] = [*subscriptions, sender, idempotency.purge_loop()]
     servicer = NotificationsServicer(deps, idempotency)
     return Built(
         bindings=[

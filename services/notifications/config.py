@@ -56,11 +56,11 @@ class NotificationsSettings(ServiceSettings):
     max_attempts: int = 8
     retry_initial_delay_s: float = 5.0
     retry_max_delay_s: float = 1800.0
-    #: How often the dispatcher looks for due messages when nothing wakes it.
+    #: How often the sender looks for due messages when nothing wakes it.
     dispatch_interval_s: float = 1.0
     #: Messages claimed (and sent concurrently) per round.
     dispatch_batch_size: int = 16
-    #: How long a claimed message is reserved for its dispatcher; a dispatcher that died
+    #: How long a claimed message is reserved for its sender; a sender that died
     #: holding it releases it when this runs out. Sends are cut off well before it does.
     dispatch_lease_s: float = 60.0
 

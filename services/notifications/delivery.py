@@ -17,10 +17,10 @@ from services.notifications.domain import (
 ERROR_MAX = 1000
 
 UNCONFIRMED = (
-    "delivery unconfirmed: the dispatcher stopped after handing the message to the transport "
+    "delivery unconfirmed: the sender stopped after handing the message to the transport "
     "and before its answer; it is not sent again, to avoid a duplicate"
 )
-INTERRUPTED = "interrupted: the dispatcher stopped before the transport accepted the message"
+INTERRUPTED = "interrupted: the sender stopped before the transport accepted the message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class Message:
     attempt_count: int = 0
     last_error: str = ""
     send_time: datetime | None = None
-    #: When the dispatcher may next try it (QUEUED only).
+    #: When the sender may next try it (QUEUED only).
     next_attempt_time: datetime | None = None
 
     @property
@@ -137,10 +137,10 @@ def resolve_interrupted(
     policy: RetryPolicy,
     jitter: float,
 ) -> None:
-    """Settles an attempt whose dispatcher died before recording how it ended.
+    """Settles an attempt whose sender died before recording how it ended.
 
     Before the handover nothing can have been delivered, so the message is retried at once
-    (the attempt still counts, so a message that crashes its dispatcher runs out). After
+    (the attempt still counts, so a message that crashes its sender runs out). After
     it, the transport may have accepted the message: a transport that deduplicates (the
     mailbox) gets it again harmlessly; for the others (SMTP, SMS) a duplicate to a person is
     worse than the very unlikely loss, so the message counts as sent, marked unconfirmed.

@@ -5,15 +5,13 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from typing import Any
 
 from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
 
 from mesh.db import UnitOfWork
 from mesh.events.consumer import Consumer, EventHandler
-from mesh.events.envelope import EVENT_ID_HEADER, MSG_ID_HEADER
+from mesh.events.envelope import Envelope
 from mesh.events.redelivery import RedeliveryPolicy
 from services.notifications.domain import Recipient
 from services.notifications.handlers.common import Deps
@@ -25,24 +23,6 @@ logger = logging.getLogger("meshwork.notifications")
 #: Patient redelivery: a users service that is down delays KYC mail, it does not drop it
 #: (about two hours before an event is dead-lettered).
 REDELIVERY = RedeliveryPolicy(max_attempts=30, initial_delay_s=1.0, max_delay_s=300.0)
-
-_event_id: ContextVar[str] = ContextVar("notifications_event_id", default="")
-
-
-class EventIdConsumer(Consumer):
-    """A mesh `Consumer` that tells its handlers the id of the event they handle.
-
-    Handlers key the messages they create by event id (besides the consumer's inbox), which
-    the mesh's handler signature does not pass.
-    """
-
-    async def process(self, msg: Msg) -> None:
-        headers = msg.headers or {}
-        token = _event_id.set(headers.get(EVENT_ID_HEADER) or headers.get(MSG_ID_HEADER) or "")
-        try:
-            await super().process(msg)
-        finally:
-            _event_id.reset(token)
 
 
 def consumer_name(service: str) -> str:
@@ -69,7 +49,7 @@ def consumers(
         for event_type in dict.fromkeys(r.event for r in members):
             same = [r for r in members if r.event is event_type]
             handlers[event_type] = _handler(same, deps, links)
-        consumer = EventIdConsumer(
+        consumer = Consumer(
             nc,
             unit_of_work,
             name=consumer_name(service),
@@ -82,9 +62,9 @@ def consumers(
 
 
 def _handler(reactions: Sequence[Reaction], deps: Deps, links: Links) -> EventHandler:
-    async def handle(event: Any, uow: UnitOfWork) -> None:
+    async def handle(envelope: Envelope, event: Any, uow: UnitOfWork) -> None:
         for reaction in reactions:
-            await react(reaction, event, uow, deps, links, event_id=_event_id.get())
+            await react(reaction, event, uow, deps, links, event_id=envelope.event_id)
 
     return handle
 

@@ -52,7 +52,7 @@ template_translations_table = sa.Table(
 
 #: One row per message. (source, source_key, channel) is unique: the same event or the same
 #: idempotency key never produces a second message on a channel. `lease_token` and
-#: `lease_until` are the dispatcher's claim while it sends.
+#: `lease_until` are the sender's claim while it sends.
 messages_table = sa.Table(
     "messages",
     metadata,

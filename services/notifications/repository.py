@@ -41,7 +41,7 @@ class MessageFilter:
 
 @dataclass(frozen=True, slots=True)
 class Due:
-    """A message the dispatcher may claim, with the claim a dead dispatcher left on it."""
+    """A message the sender may claim, with the claim a dead sender left on it."""
 
     message: Message
     stale_lease: str | None
@@ -100,10 +100,10 @@ class MessageRepository:
         rows = (await self._connection.execute(query.limit(page.size + 1))).all()
         return [_message_of(row._mapping) for row in rows]
 
-    # ---- the dispatcher's side
+    # ---- the sender's side
 
     async def due(self, now: datetime, *, limit: int) -> list[Due]:
-        """QUEUED messages whose time has come and that no live dispatcher holds, oldest due
+        """QUEUED messages whose time has come and that no live sender holds, oldest due
         first; locked (skipping rows others hold) until the transaction ends on PostgreSQL."""
         query = (
             sa.select(messages_table)
@@ -124,7 +124,7 @@ class MessageRepository:
         self, message: Message, *, expected: str | None, lease: str, until: datetime
     ) -> bool:
         """Reserves the message for one send (a conditional update: the claim it had must still
-        be `expected`); counts the attempt. False when another dispatcher got there first."""
+        be `expected`); counts the attempt. False when another sender got there first."""
         held = _m.lease_token.is_(None) if expected is None else _m.lease_token == expected
         result = await self._connection.execute(
             sa.update(messages_table)
@@ -139,7 +139,7 @@ class MessageRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def release(self, message_id: str, *, expected: str) -> bool:
-        """Drops a stale claim (its dispatcher died); False when someone else already did."""
+        """Drops a stale claim (its sender died); False when someone else already did."""
         result = await self._connection.execute(
             sa.update(messages_table)
             .where(_m.id == message_id, _m.lease_token == expected)
@@ -169,7 +169,7 @@ class MessageRepository:
         )
 
     async def open_attempt(self, message_id: str) -> Attempt | None:
-        """The attempt of the message that has not ended (a dispatcher died during it)."""
+        """The attempt of the message that has not ended (a sender died during it)."""
         query = sa.select(delivery_attempts_table).where(
             _a.message_id == message_id, _a.end_time.is_(None)
         )

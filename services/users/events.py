@@ -8,6 +8,7 @@ from nats.aio.client import Client as NATS
 
 from mesh.db import UnitOfWork
 from mesh.events.consumer import Consumer
+from mesh.events.envelope import Envelope
 from meshwork.identity.v1 import events_pb2 as identity_events
 from services.users import handlers
 
@@ -15,7 +16,9 @@ from services.users import handlers
 IDENTITY_CONSUMER = "users-on-identity"
 
 
-async def on_email_verified(event: identity_events.EmailVerified, uow: UnitOfWork) -> None:
+async def on_email_verified(
+    envelope: Envelope, event: identity_events.EmailVerified, uow: UnitOfWork
+) -> None:
     await handlers.mark_email_verified(uow, event.user_id, event.email)
 
 

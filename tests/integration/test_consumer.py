@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mesh.context import current_request_id, request_id_var
 from mesh.db import UnitOfWork, create_engine, migrate
 from mesh.events.consumer import Consumer
-from mesh.events.envelope import MSG_ID_HEADER, envelope_for
+from mesh.events.envelope import MSG_ID_HEADER, Envelope, envelope_for
 from mesh.events.health import EventsUnavailableError
 from mesh.events.outbox import OutboxRelay
 from mesh.events.redelivery import RedeliveryPolicy
@@ -60,7 +60,7 @@ class Recorder:
         self.seen: list[dict[str, Any]] = []
         self.changed = asyncio.Condition()
 
-    async def __call__(self, event: Any, uow: UnitOfWork) -> None:
+    async def __call__(self, envelope: Envelope, event: Any, uow: UnitOfWork) -> None:
         self.attempts[event.thing_id] = self.attempts.get(event.thing_id, 0) + 1
         self.seen.append(
             {
@@ -149,7 +149,7 @@ def make_consumer(
     options.setdefault("ack_wait_s", ACK_WAIT_S)
     return Consumer(
         nc,
-        lambda: UnitOfWork(engine),
+        lambda: UnitOfWork(engine, envelope_for=envelope_for),
         name=f"c-{uuid.uuid4().hex[:12]}",
         handlers={event_type: handler},
         fetch_timeout_s=0.2,
@@ -159,7 +159,7 @@ def make_consumer(
 
 async def emit(engine: AsyncEngine, nc: NATS, *events: Message) -> None:
     """Commits `events` through the outbox and relays them to the stream."""
-    async with UnitOfWork(engine) as uow:
+    async with UnitOfWork(engine, envelope_for=envelope_for) as uow:
         for event in events:
             uow.add_event(event)
         await uow.commit()
@@ -290,10 +290,10 @@ async def test_stop_lets_the_message_in_flight_finish_and_ack(
     started, release = asyncio.Event(), asyncio.Event()
     recorder = Recorder()
 
-    async def slow_handler(event: Any, uow: UnitOfWork) -> None:
+    async def slow_handler(envelope: Envelope, event: Any, uow: UnitOfWork) -> None:
         started.set()
         await release.wait()
-        await recorder(event, uow)
+        await recorder(envelope, event, uow)
 
     consumer = make_consumer(nc, engine, thing_happened, slow_handler)  # type: ignore[arg-type]
     await emit(engine, nc, thing_happened(thing_id="t1"))

@@ -25,7 +25,7 @@ from mesh.db import (
     outbox_table,
     ping,
 )
-from mesh.events.envelope import EVENT_ID_HEADER, TYPE_HEADER
+from mesh.events.envelope import EVENT_ID_HEADER, TYPE_HEADER, envelope_for
 from meshwork.testing.v1 import probe_pb2
 
 MIGRATIONS = Path(__file__).parent / "migrations_fixture"
@@ -50,7 +50,9 @@ async def _count(engine: AsyncEngine, table: sa.TableClause) -> int:
 
 async def test_committed_unit_of_work_stores_the_change_and_its_event(engine: AsyncEngine) -> None:
     notified: list[str] = []
-    uow = UnitOfWork(engine, after_commit=lambda: notified.append("x"))
+    uow = UnitOfWork(
+        engine, envelope_for=envelope_for, on_events_committed=lambda: notified.append("x")
+    )
     async with uow:
         await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
         event_id = uow.add_event(probe_pb2.RecordRequest(key="w1"))
@@ -70,7 +72,9 @@ async def test_committed_unit_of_work_stores_the_change_and_its_event(engine: As
 
 async def test_unit_of_work_left_without_commit_keeps_nothing(engine: AsyncEngine) -> None:
     notified: list[str] = []
-    uow = UnitOfWork(engine, after_commit=lambda: notified.append("x"))
+    uow = UnitOfWork(
+        engine, envelope_for=envelope_for, on_events_committed=lambda: notified.append("x")
+    )
     async with uow:
         await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
         uow.add_event(probe_pb2.RecordRequest(key="w1"))
@@ -80,8 +84,43 @@ async def test_unit_of_work_left_without_commit_keeps_nothing(engine: AsyncEngin
     assert notified == []
 
 
+async def test_on_commit_runs_after_every_commit_even_one_without_events(
+    engine: AsyncEngine,
+) -> None:
+    hooks: list[str] = []
+    uow = UnitOfWork(
+        engine,
+        envelope_for=envelope_for,
+        on_events_committed=lambda: hooks.append("events"),
+        on_commit=lambda: hooks.append("commit"),
+    )
+    async with uow:
+        await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
+        await uow.commit()
+        assert hooks == ["commit"]  # fired by the commit itself, before the block ends
+        uow.add_event(probe_pb2.RecordRequest(key="w1"))
+        await uow.commit()
+
+    assert hooks == ["commit", "events", "commit"]
+
+
+async def test_on_commit_does_not_run_when_the_work_is_rolled_back(engine: AsyncEngine) -> None:
+    hooks: list[str] = []
+    async with UnitOfWork(engine, on_commit=lambda: hooks.append("commit")) as uow:
+        await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
+        await uow.rollback()
+
+    assert hooks == []
+
+
+async def test_unit_of_work_without_an_envelope_maker_refuses_events(engine: AsyncEngine) -> None:
+    async with UnitOfWork(engine) as uow:
+        with pytest.raises(RuntimeError, match="cannot emit events"):
+            uow.add_event(probe_pb2.RecordRequest(key="w1"))
+
+
 async def test_unit_of_work_failing_with_an_exception_rolls_back(engine: AsyncEngine) -> None:
-    uow = UnitOfWork(engine)
+    uow = UnitOfWork(engine, envelope_for=envelope_for)
     with pytest.raises(RuntimeError, match="use case failed"):
         async with uow:
             await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
@@ -93,7 +132,7 @@ async def test_unit_of_work_failing_with_an_exception_rolls_back(engine: AsyncEn
 
 
 async def test_work_after_a_commit_is_rolled_back_on_exit(engine: AsyncEngine) -> None:
-    uow = UnitOfWork(engine)
+    uow = UnitOfWork(engine, envelope_for=envelope_for)
     async with uow:
         await uow.connection.execute(sa.insert(widgets).values(id="w1", name="kept"))
         await uow.commit()
@@ -105,7 +144,7 @@ async def test_work_after_a_commit_is_rolled_back_on_exit(engine: AsyncEngine) -
 
 
 async def test_unit_of_work_refuses_use_outside_its_block(engine: AsyncEngine) -> None:
-    uow = UnitOfWork(engine)
+    uow = UnitOfWork(engine, envelope_for=envelope_for)
     with pytest.raises(RuntimeError, match="async with uow"):
         uow.add_event(probe_pb2.RecordRequest(key="w1"))
 
@@ -118,7 +157,7 @@ async def test_sqlite_writers_queue_for_the_lock_instead_of_failing(tmp_path: Pa
         await connection.execute(sa.insert(counters).values(n=0))
 
     async def increment() -> None:  # read, then write: the pattern that deadlocks deferred BEGIN
-        async with UnitOfWork(engine) as uow:
+        async with UnitOfWork(engine, envelope_for=envelope_for) as uow:
             n = await uow.connection.scalar(sa.select(counters.c.n))
             await uow.connection.execute(sa.update(counters).values(n=(n or 0) + 1))
             await uow.commit()
@@ -138,7 +177,7 @@ async def test_sqlite_readers_do_not_queue_behind_a_writer(tmp_path: Path, inlin
     async with engine.begin() as connection:
         await connection.run_sync(counters.metadata.create_all)
         await connection.execute(sa.insert(counters).values(n=7))
-    async with UnitOfWork(engine) as writer:
+    async with UnitOfWork(engine, envelope_for=envelope_for) as writer:
         await writer.connection.execute(sa.update(counters).values(n=8))  # holds the write lock
         # inline, a reader that waited for the lock would block the loop: the busy timeout
         # (30 s) would end it with "database is locked", not asyncio.timeout

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mesh.background import BackgroundLoopError
 from mesh.context import IDEMPOTENCY_KEY, Principal, User, principal_var
 from mesh.db import UnitOfWork, create_engine, idempotency_table, migrate
 from mesh.errors import Aborted, FailedPrecondition, InvalidArgument
@@ -276,7 +277,7 @@ async def test_the_purge_loop_deletes_expired_records_in_the_background(
         await eventually(lambda: _records_left(engine, 0))
     finally:
         await loop.stop()
-    with pytest.raises(RuntimeError, match="not running"):
+    with pytest.raises(BackgroundLoopError, match="not running"):
         await loop.check()
 
 

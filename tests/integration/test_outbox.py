@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.db import UnitOfWork, create_engine, migrate, outbox_table
-from mesh.events.envelope import EVENT_ID_HEADER, MSG_ID_HEADER, TYPE_HEADER
+from mesh.events.envelope import EVENT_ID_HEADER, MSG_ID_HEADER, TYPE_HEADER, envelope_for
 from mesh.events.health import EventsUnavailableError
 from mesh.events.outbox import OutboxRelay, purge_sent
 from mesh.events.streams import ensure_event_stream, ensure_stream
@@ -79,7 +79,9 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def commit_events(
     engine: AsyncEngine, *events: Message, relay: OutboxRelay | None = None
 ) -> list[str]:
-    uow = UnitOfWork(engine, after_commit=relay.notify if relay else None)
+    uow = UnitOfWork(
+        engine, envelope_for=envelope_for, on_events_committed=relay.wake if relay else None
+    )
     async with uow:
         ids = [uow.add_event(event) for event in events]
         await uow.commit()
@@ -151,7 +153,7 @@ async def test_event_is_published_once_even_if_the_relay_dies_before_marking_it_
 async def test_rolled_back_transaction_publishes_nothing(
     engine: AsyncEngine, nc: NATS, js: JetStreamContext, service: str, thing_happened
 ) -> None:
-    uow = UnitOfWork(engine)
+    uow = UnitOfWork(engine, envelope_for=envelope_for)
     with pytest.raises(LookupError):
         async with uow:
             uow.add_event(thing_happened(thing_id="t1"))

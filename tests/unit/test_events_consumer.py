@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,9 +12,10 @@ import pytest
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mesh.context import request_id_var
 from mesh.db import UnitOfWork, create_engine, mesh_metadata
 from mesh.events.consumer import Consumer
-from mesh.events.envelope import envelope_for
+from mesh.events.envelope import Envelope, envelope_for
 from mesh.events.redelivery import RedeliveryPolicy, describe_error
 from meshwork.options.v1 import options_pb2
 from meshwork.testing.v1 import probe_pb2
@@ -72,9 +74,11 @@ class Handler:
     def __init__(self, *, fails: bool = False) -> None:
         self.fails = fails
         self.calls: list[Message] = []
+        self.envelopes: list[Envelope] = []
 
-    async def __call__(self, event: Message, uow: UnitOfWork) -> None:
+    async def __call__(self, envelope: Envelope, event: Message, uow: UnitOfWork) -> None:
         self.calls.append(event)
+        self.envelopes.append(envelope)
         if self.fails:
             raise ValueError("boom")
 
@@ -93,7 +97,7 @@ def make_consumer(
 ) -> Consumer:
     return Consumer(
         nats or FakeNats(),  # type: ignore[arg-type]
-        lambda: UnitOfWork(engine),
+        lambda: UnitOfWork(engine, envelope_for=envelope_for),
         name=CONSUMER,
         handlers={probe_pb2.RecordRequest: handler},
         **options,
@@ -121,6 +125,34 @@ async def test_handled_event_is_acked_and_its_redelivery_skips_the_handler(
 
     assert [event.key for event in handler.calls] == ["k"]  # type: ignore[attr-defined]
     assert first.settled == again.settled == [("ack",)]
+
+
+async def test_handler_gets_the_envelope_with_the_events_id_type_time_and_request(
+    engine: AsyncEngine,
+) -> None:
+    handler = Handler()
+    occurred_at = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    token = request_id_var.set("req-7")
+    try:
+        sent = envelope_for(probe_pb2.RecordRequest(key="k"), occurred_at=occurred_at)
+    finally:
+        request_id_var.reset(token)
+
+    await make_consumer(engine, handler).process(FakeMsg(sent.payload, dict(sent.headers)))  # type: ignore[arg-type]
+
+    [received] = handler.envelopes
+    assert received.event_id == sent.event_id
+    assert received.type_name == "meshwork.testing.v1.RecordRequest"
+    assert received.occurred_at == occurred_at
+    assert received.request_id == "req-7"
+    assert received.subject == "events.testing.v1.RecordRequest"
+
+
+def test_an_envelope_without_a_readable_time_falls_back_to_when_it_was_received() -> None:
+    before = datetime.now(UTC)
+    envelope = Envelope.received("events.testing.v1.X", b"", {"Meshwork-Occurred-At": "soon"})
+
+    assert before <= envelope.occurred_at <= datetime.now(UTC)
 
 
 # Failures

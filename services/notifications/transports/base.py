@@ -1,4 +1,4 @@
-"""What every transport offers the dispatcher: a two-step send, and errors that say what next.
+"""What every transport offers the sender: a two-step send, and errors that say what next.
 
     DeliveryError                 the transport did not take the message (certain)
     ├── TransientDeliveryError    it may take it later: retry with backoff
@@ -6,7 +6,7 @@
 
 A send is split at the point of no return: `prepare` does everything that can fail without
 the message being delivered (connect, authenticate, announce sender and recipient), and
-`Handover.complete` hands it over. The dispatcher records the handover in between, so after
+`Handover.complete` hands it over. The sender records the handover in between, so after
 a crash it knows whether the message may have gone out. Any other exception from `complete`
 leaves the outcome in doubt.
 """

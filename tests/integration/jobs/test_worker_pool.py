@@ -63,7 +63,7 @@ async def test_at_most_the_configured_number_of_jobs_run_at_once(
                 metadata=callers.service("users"),
             )
         await gate.wait_running(2)
-        assert jobs.service.parts.worker_pool.running == 2
+        assert jobs.service.parts.worker_pool.jobs_running == 2
         assert gate.most == 2
         # Stopping now: the two running jobs finish (the gate opens during the grace period).
         asyncio.get_running_loop().call_later(0.2, gate.open.set)

@@ -1,4 +1,4 @@
-"""A backlog of messages (after an outage of the dispatcher) drains at full speed: no round
+"""A backlog of messages (after an outage of the sender) drains at full speed: no round
 waits on the database connections its own deliveries hold."""
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ async def test_a_backlog_on_the_mailbox_drains_with_one_attempt_per_message(
     platform: Platform,
 ) -> None:
     assert platform.running is not None
-    [dispatcher] = [c for c in platform.running.built.consumers if c.name == "dispatcher"]
-    await dispatcher.stop()  # an outage: messages pile up
+    [sender] = [c for c in platform.running.built.consumers if c.name == "notifications-sender"]
+    await sender.stop()  # an outage: messages pile up
     identity = await platform.as_service("identity", "notifications")
     limit = asyncio.Semaphore(8)
 
@@ -49,7 +49,7 @@ async def test_a_backlog_on_the_mailbox_drains_with_one_attempt_per_message(
         return str(reply.messages[0].id)
 
     ids = await asyncio.gather(*(send(index) for index in range(BACKLOG)))
-    await dispatcher.start()
+    await sender.start()
     admin = await platform.as_admin()
 
     async def message(message_id: str) -> resources_pb2.Message:

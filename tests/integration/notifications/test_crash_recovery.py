@@ -140,7 +140,7 @@ async def _create_users(platform: Platform, emails: list[str]) -> None:
 
 
 async def _all_settled(database_url: str) -> bool:
-    """Every welcome message is SENT and no dispatcher holds one: nothing is left to send."""
+    """Every welcome message is SENT and no sender holds one: nothing is left to send."""
     engine = create_engine(database_url)
     try:
         async with engine.connect() as connection:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.actor import Actor
 from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
-from mesh.events.envelope import TYPE_HEADER
+from mesh.events.envelope import TYPE_HEADER, envelope_for
 from meshwork.jobs.v1 import events_pb2
 from services.jobs.domain import RetryPolicy
 from services.jobs.endpoints import TargetPolicy
@@ -95,7 +95,7 @@ def wakeups() -> Wakeups:
 @pytest.fixture
 def deps(engine: AsyncEngine, clock: Clock, wakeups: Wakeups) -> JobsDeps:
     return JobsDeps(
-        unit_of_work=lambda: UnitOfWork(engine),
+        unit_of_work=lambda: UnitOfWork(engine, envelope_for=envelope_for),
         registry=registry_with_test_jobs(),
         schedules={},
         default_max_attempts=4,
@@ -124,7 +124,7 @@ def resolver() -> FakeResolver:
 @pytest.fixture
 def webhook_deps(engine: AsyncEngine, clock: Clock, resolver: FakeResolver) -> WebhookDeps:
     return WebhookDeps(
-        unit_of_work=lambda: UnitOfWork(engine),
+        unit_of_work=lambda: UnitOfWork(engine, envelope_for=envelope_for),
         box=SecretBox("unit-test-key"),
         guard=TargetGuard(TargetPolicy(), resolver),
         catalog=EventCatalog(),

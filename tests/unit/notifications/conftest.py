@@ -13,7 +13,7 @@ from google.protobuf.message import Message as ProtoMessage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
-from mesh.events.envelope import TYPE_HEADER
+from mesh.events.envelope import TYPE_HEADER, envelope_for
 from meshwork.notifications.v1 import events_pb2
 from services.notifications.domain import Recipient
 from services.notifications.handlers.common import Deps
@@ -40,7 +40,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def uow(engine: AsyncEngine) -> UnitOfWork:
-    return UnitOfWork(engine)
+    return UnitOfWork(engine, envelope_for=envelope_for)
 
 
 class FakeUsers:
@@ -61,7 +61,7 @@ def users() -> FakeUsers:
 @pytest.fixture
 async def deps(engine: AsyncEngine, users: FakeUsers) -> Deps:
     deps = Deps(
-        unit_of_work=lambda: UnitOfWork(engine),
+        unit_of_work=lambda: UnitOfWork(engine, envelope_for=envelope_for),
         renderer=Renderer(),
         users=users,  # type: ignore[arg-type]
     )

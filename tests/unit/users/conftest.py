@@ -10,7 +10,7 @@ from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
-from mesh.events.envelope import TYPE_HEADER
+from mesh.events.envelope import TYPE_HEADER, envelope_for
 from meshwork.users.v1 import events_pb2
 from services.users.orm import metadata
 
@@ -27,7 +27,7 @@ async def engine() -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def uow(engine: AsyncEngine) -> UnitOfWork:
-    return UnitOfWork(engine)
+    return UnitOfWork(engine, envelope_for=envelope_for)
 
 
 class Outbox:

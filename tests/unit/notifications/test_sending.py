@@ -1,4 +1,4 @@
-"""Queuing and dispatching over a real SQLite database with fake transports and users."""
+"""Queuing and sending over a real SQLite database with fake transports and users."""
 
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mesh.actor import Actor
 from mesh.db import UnitOfWork
 from mesh.errors import InvalidArgument, NotFound
+from mesh.events.envelope import envelope_for
 from meshwork.notifications.v1 import events_pb2
 from services.notifications import commands
 from services.notifications.delivery import UNCONFIRMED, RetryPolicy
-from services.notifications.dispatcher import Dispatcher
 from services.notifications.domain import Channel, MessageState, Recipient
 from services.notifications.handlers.common import Deps
 from services.notifications.handlers.sending import send_notification
 from services.notifications.orm import messages_table
 from services.notifications.repository import MessageRepository
+from services.notifications.sender import MessageSender
 from services.notifications.transports.base import (
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -31,11 +32,11 @@ IDENTITY = Actor(service="identity")
 POLICY = RetryPolicy(max_attempts=3, initial_delay_s=0.01, max_delay_s=0.02)
 
 
-def dispatcher(engine: AsyncEngine, transport: FakeTransport, **options: object) -> Dispatcher:
+def sender(engine: AsyncEngine, transport: FakeTransport, **options: object) -> MessageSender:
     def unit_of_work() -> UnitOfWork:
-        return UnitOfWork(engine)
+        return UnitOfWork(engine, envelope_for=envelope_for)
 
-    return Dispatcher(
+    return MessageSender(
         unit_of_work,
         {Channel.EMAIL: transport, Channel.SMS: transport},
         policy=POLICY,
@@ -100,15 +101,15 @@ class TestSendNotification:
         assert [v.field for v in caught.value.violations] == ["variables[not a name]"]
 
 
-class TestDispatcher:
+class TestSender:
     async def test_a_queued_message_is_sent_once_with_its_event(
         self, deps: Deps, engine: AsyncEngine, outbox: Outbox
     ) -> None:
         transport = FakeTransport()
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        sending = dispatcher(engine, transport)
-        assert await sending.dispatch_once() == 1
-        assert await sending.dispatch_once() == 0
+        sending = sender(engine, transport)
+        assert await sending.send_due() == 1
+        assert await sending.send_due() == 0
         assert [m.message_id for m in transport.delivered] == [queued.id]
         assert await stored(deps, queued.id) is MessageState.SENT
         [event] = await outbox.events()
@@ -119,14 +120,14 @@ class TestDispatcher:
     ) -> None:
         transport = FakeTransport(on_prepare=[TransientDeliveryError("421 busy")] * 3)
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        sending = dispatcher(engine, transport)
+        sending = sender(engine, transport)
 
         async def failed() -> bool:
             return await stored(deps, queued.id) is MessageState.FAILED
 
         async with asyncio.timeout(5):
             while not await failed():
-                await sending.dispatch_once()
+                await sending.send_due()
         [event] = await outbox.events()
         assert isinstance(event, events_pb2.MessageFailed)
         assert (event.attempt_count, event.last_error) == (3, "421 busy")
@@ -134,7 +135,7 @@ class TestDispatcher:
     async def test_a_permanent_refusal_fails_at_once(self, deps: Deps, engine: AsyncEngine) -> None:
         transport = FakeTransport(on_complete=[PermanentDeliveryError("550 no such user")])
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        await dispatcher(engine, transport).dispatch_once()
+        await sender(engine, transport).send_due()
         assert await stored(deps, queued.id) is MessageState.FAILED
 
     async def test_an_outcome_in_doubt_counts_as_sent_and_is_not_repeated(
@@ -142,7 +143,7 @@ class TestDispatcher:
     ) -> None:
         transport = FakeTransport(on_complete=[ConnectionResetError("reset by peer")])
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        await dispatcher(engine, transport).dispatch_once()
+        await sender(engine, transport).send_due()
         async with deps.unit_of_work() as uow:
             message = await MessageRepository(uow.connection).get(queued.id)
         assert message is not None and message.state is MessageState.SENT
@@ -157,7 +158,7 @@ class TestDispatcher:
         sent_again: bool,
     ) -> None:
         [queued] = await send_notification(deps, welcome(), IDENTITY)
-        crashed = dispatcher(engine, FakeTransport())
+        crashed = sender(engine, FakeTransport())
         claims = await crashed._claim()  # the process dies here, holding the claim
         if handed_over:
             claims[0].attempt.handover_time = claims[0].attempt.start_time
@@ -165,25 +166,25 @@ class TestDispatcher:
                 await MessageRepository(uow.connection).save_attempt(claims[0].attempt)
                 await uow.commit()
         transport = FakeTransport()
-        later = dispatcher(engine, transport, clock=lambda: deps.clock() + timedelta(minutes=5))
-        await later.dispatch_once()
+        later = sender(engine, transport, clock=lambda: deps.clock() + timedelta(minutes=5))
+        await later.send_due()
         async with deps.unit_of_work() as uow:
             message = await MessageRepository(uow.connection).get(queued.id)
         assert message is not None and message.state is MessageState.SENT
         assert bool(transport.delivered) is sent_again
         assert (message.last_error == UNCONFIRMED) is handed_over
 
-    async def test_two_dispatchers_never_send_a_message_twice(
+    async def test_two_senders_never_send_a_message_twice(
         self, deps: Deps, engine: AsyncEngine
     ) -> None:
         for index in range(30):
             await send_notification(deps, welcome(f"k-{index}"), IDENTITY)
         transport = FakeTransport()
-        first = dispatcher(engine, transport, batch_size=4)
-        second = dispatcher(engine, transport, batch_size=4)
+        first = sender(engine, transport, batch_size=4)
+        second = sender(engine, transport, batch_size=4)
         async with asyncio.timeout(10):
             while len(transport.delivered) < 30:
-                await asyncio.gather(first.dispatch_once(), second.dispatch_once())
+                await asyncio.gather(first.send_due(), second.send_due())
         ids = [m.message_id for m in transport.delivered]
         assert len(ids) == len(set(ids)) == 30
         async with engine.connect() as connection:
@@ -194,7 +195,7 @@ class TestDispatcher:
         self, deps: Deps, engine: AsyncEngine
     ) -> None:
         transport = FakeTransport()
-        running = dispatcher(engine, transport, interval_s=0.05)
+        running = sender(engine, transport, interval_s=0.05)
         with pytest.raises(Exception, match="not running"):
             await running.check()
         await running.start()

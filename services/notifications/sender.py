@@ -1,16 +1,15 @@
-"""The dispatcher: sends QUEUED messages when they are due, retrying durably, never twice.
+"""The sender: sends QUEUED messages when they are due, retrying durably, never twice.
 
 Messages wait in the database, so a restart loses nothing. Each round claims due messages
 with a conditional update (a lease: token and expiry), so two processes never send the same
 message; sends them concurrently; and records each outcome. The handover to the transport is
-recorded before it happens: a dispatcher that dies mid-send leaves a lease that runs out,
-and the next round settles the interrupted attempt (`delivery.resolve_interrupted`).
+recorded before it happens: a sender that dies mid-send leaves a lease that runs out, and
+the next round settles the interrupted attempt (`delivery.resolve_interrupted`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import uuid
@@ -20,6 +19,7 @@ from datetime import datetime, timedelta
 
 from google.protobuf.message import Message as ProtoMessage
 
+from mesh.background import BackgroundLoop, Backoff
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from services.notifications import convert
@@ -28,30 +28,24 @@ from services.notifications.domain import Channel, MessageState
 from services.notifications.repository import Due, MessageRepository
 from services.notifications.transports.base import DeliveryError, Handover, Outgoing, Transport
 
-logger = logging.getLogger("meshwork.notifications.dispatcher")
+logger = logging.getLogger("meshwork.notifications.sender")
 
 
 class _HandoverNotRecordedError(Exception):
     """The handover could not be recorded, so the message was not handed over."""
 
 
-class DispatcherUnavailableError(Exception):
-    """The dispatcher is not running, or its last round failed (health probe)."""
-
-
 @dataclass(slots=True)
 class Claim:
-    """A message this dispatcher holds for one attempt."""
+    """A message this sender holds for one attempt."""
 
     message: Message
     attempt: Attempt
     lease: str
 
 
-class Dispatcher:
-    """Delivers queued messages in the background; `start`/`stop`/`check` like a consumer."""
-
-    name = "dispatcher"
+class MessageSender(BackgroundLoop):
+    """Sends due messages in the background; `wake` it after committing new ones."""
 
     def __init__(
         self,
@@ -62,9 +56,15 @@ class Dispatcher:
         interval_s: float = 1.0,
         batch_size: int = 16,
         lease_s: float = 60.0,
+        stop_timeout_s: float = 10.0,
         clock: Callable[[], datetime] = utc_now,
         jitter: Callable[[], float] = random.random,
     ) -> None:
+        super().__init__(
+            "notifications-sender",
+            backoff=Backoff(interval_s, max(interval_s, 30.0)),
+            stop_timeout_s=stop_timeout_s,  # a send cut short keeps its lease: settled later
+        )
         self._uow = unit_of_work
         self._transports = dict(transports)
         self._deduplicating = {t.name for t in transports.values() if t.deduplicates}
@@ -75,58 +75,18 @@ class Dispatcher:
         self._send_timeout_s = lease_s / 3  # prepare + handover + complete end within the lease
         self._clock = clock
         self._jitter = jitter
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self._last_error: BaseException | None = None
 
-    async def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self.run(), name="notifications-dispatcher")
+    async def run_once(self) -> float:
+        """Sends a batch; idles until woken, a retry falls due, or the interval ends."""
+        claimed = await self.send_due()
+        return 0.0 if claimed >= self._batch_size else await self._idle_s()
 
-    def wake(self) -> None:
-        """Looks for due messages now (call it after committing new ones)."""
-        self._wake.set()
-
-    async def stop(self, *, timeout_s: float = 10.0) -> None:
-        """Finishes the sends in flight, then stops and closes the transports."""
-        task, self._task = self._task, None
-        if task is not None:
-            self._stopping = True
-            self._wake.set()
-            done, _ = await asyncio.wait({task}, timeout=timeout_s)
-            if not done:
-                task.cancel()  # a send cut short keeps its lease and is settled on restart
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async def release(self) -> None:
+        """Closes the transports once the sends in flight are done."""
         for transport in self._transports.values():
             await transport.close()
 
-    async def check(self) -> None:
-        """Health probe: raises unless the loop runs and its last round succeeded."""
-        if self._task is None or self._task.done():
-            raise DispatcherUnavailableError("the dispatcher is not running")
-        if self._last_error is not None:
-            raise DispatcherUnavailableError(f"the dispatcher is failing: {self._last_error!r}")
-
-    async def run(self) -> None:
-        """Rounds until `stop`; idles until woken, a retry falls due, or the interval ends."""
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                claimed = await self.dispatch_once()
-                idle_s = 0.0 if claimed >= self._batch_size else await self._idle_s()
-                self._last_error = None
-            except Exception as error:
-                if self._last_error is None:
-                    logger.warning("dispatcher round failed: %r", error)
-                self._last_error = error
-                idle_s = self._interval_s
-            if idle_s > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=idle_s)
-
-    async def dispatch_once(self) -> int:
+    async def send_due(self) -> int:
         """Claims due messages and sends them; returns how many were claimed."""
         claims = await self._claim()
         await asyncio.gather(*(self._deliver(claim) for claim in claims))
@@ -164,9 +124,9 @@ class Dispatcher:
         self, uow: UnitOfWork, repository: MessageRepository, message: Message, stale: str,
         now: datetime,
     ) -> bool:  # fmt: skip
-        """Settles the attempt a dead dispatcher left; True when the message is due again."""
+        """Settles the attempt a dead sender left; True when the message is due again."""
         if not await repository.release(message.id, expected=stale):
-            return False  # another dispatcher recovered it first
+            return False  # another sender recovered it first
         attempt = await repository.open_attempt(message.id)
         if attempt is not None:
             deduplicates = attempt.transport in self._deduplicating
@@ -269,7 +229,7 @@ class Dispatcher:
     async def _settle(
         self, claim: Claim, change: Callable[[Message, Attempt, datetime], None]
     ) -> None:
-        """Records the attempt's outcome, while this dispatcher's claim still holds."""
+        """Records the attempt's outcome, while this sender's claim still holds."""
         change(claim.message, claim.attempt, self._clock())
         try:
             async with self._uow() as uow:
