@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from mesh.db import create_engine, migrate
 from mesh.db.migrations import LEGACY_VERSION_TABLE, version_table_of
+from tests.support import subprocess_env
 
 WIDGETS = Path(__file__).parent / "migrations_fixture"
 GADGETS = Path(__file__).parent / "gadgets_service" / "migrations"
@@ -53,7 +54,7 @@ async def _migrate_in_a_process(url: str, script_location: Path) -> int:
     """Runs `migrate` in a process of its own, as a replica starting up does; its exit code."""
     code = "import asyncio, sys; from mesh.db import migrate; asyncio.run(migrate(*sys.argv[1:]))"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", code, url, str(script_location)
+        sys.executable, "-c", code, url, str(script_location), env=subprocess_env()
     )
     return await process.wait()
 
