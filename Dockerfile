@@ -16,7 +16,9 @@ COPY gen ./gen
 COPY mesh ./mesh
 COPY services ./services
 COPY edge ./edge
-RUN pip install . && python -c "import services.users.bootstrap, edge.app, meshwork"
+# Checked from / so the installed package is imported, not the sources: migrations included.
+RUN pip install . && cd / && python -c "import edge.app, services.users.bootstrap as users; \
+assert (users.MIGRATIONS / 'env.py').is_file(), 'migrations are missing from the package'"
 
 # Run: the virtualenv alone on a slim Python, as an unprivileged user.
 FROM ${PYTHON_IMAGE}
