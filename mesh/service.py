@@ -201,7 +201,7 @@ async def run_service(
     tracing = install_tracer_provider(settings.service)
     logger.info("starting", extra={"settings": settings.public_view()})
     if settings.metrics_port is not None:
-        start_http_server(settings.metrics_port, addr="127.0.0.1")
+        start_http_server(settings.metrics_port, addr=settings.metrics_host)
     running = start_service(
         settings,
         build=build,

@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     environment: Literal["dev", "test", "production"] = "dev"
     grpc_address: str = "127.0.0.1:0"
     metrics_port: int | None = None
+    #: Where the metrics endpoint listens: loopback locally; "0.0.0.0" in a container, where
+    #: Prometheus scrapes from outside it.
+    metrics_host: str = "127.0.0.1"
     database_url: str = ""
     nats_url: str = "nats://127.0.0.1:4222"
     log_level: str = "INFO"

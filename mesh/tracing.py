@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
+from importlib.metadata import entry_points
 from types import MappingProxyType
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, Sampler
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
@@ -20,6 +21,19 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 #: The standard variable choosing the sampler (e.g. `parentbased_traceidratio`).
 SAMPLER = "OTEL_TRACES_SAMPLER"
+#: The standard variables choosing the exporters (`otlp`, `console`, `none`; comma-separated)
+#: and OTLP's protocol (`grpc`, the default, or `http/protobuf`).
+EXPORTERS = "OTEL_TRACES_EXPORTER"
+OTLP_PROTOCOLS = ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
+#: The standard variable naming the service in traces (default: ``meshwork-<service>``).
+SERVICE_NAME_VARIABLE = "OTEL_SERVICE_NAME"
+#: Where exporter packages register their span exporters, as the SDK's auto-configuration reads.
+EXPORTER_ENTRY_POINTS = "opentelemetry_traces_exporter"
+#: The entry point of the OTLP exporter for each OTLP protocol, and the package that has it.
+OTLP_EXPORTERS = {
+    "grpc": ("otlp_proto_grpc", "opentelemetry-exporter-otlp-proto-grpc"),
+    "http/protobuf": ("otlp_proto_http", "opentelemetry-exporter-otlp-proto-http"),
+}
 #: The sampler without an exporter: a trace is recorded only when its caller's is sampled.
 UNEXPORTED = ParentBased(ALWAYS_OFF)
 
@@ -31,24 +45,49 @@ def tracer_provider(service: str) -> TracerProvider:
     """The tracer provider a service process installs (`trace.set_tracer_provider`) at start-up
     and shuts down at exit.
 
-    With `OTEL_EXPORTER_OTLP_ENDPOINT` (e.g. Jaeger's http://jaeger:4317) spans are recorded
-    and sent, in batches, off the request path, sampled as `OTEL_TRACES_SAMPLER` says
-    (default: every trace). Without an exporter nothing would read a recorded span, so none is
-    recorded unless its caller's trace is sampled or `OTEL_TRACES_SAMPLER` asks for it; trace
-    ids are still made and propagated, so logs and events join up across services.
+    With `OTEL_EXPORTER_OTLP_ENDPOINT` (e.g. Jaeger's http://jaeger:4317) or
+    `OTEL_TRACES_EXPORTER` (see `span_exporters`) spans are recorded and sent, in batches, off
+    the request path, sampled as `OTEL_TRACES_SAMPLER` says (default: every trace). Without an
+    exporter nothing would read a recorded span, so none is recorded unless its caller's trace
+    is sampled or `OTEL_TRACES_SAMPLER` asks for it; trace ids are still made and propagated,
+    so logs and events join up across services. `OTEL_SERVICE_NAME` renames the service.
     """
-    exporting = bool(os.environ.get(OTLP_ENDPOINT))
+    exporters = span_exporters()
     sampler: Sampler | None = None  # the SDK reads OTEL_TRACES_SAMPLER (parentbased_always_on)
-    if not exporting and not os.environ.get(SAMPLER):
+    if not exporters and not os.environ.get(SAMPLER):
         sampler = UNEXPORTED
-    provider = TracerProvider(
-        resource=Resource.create({SERVICE_NAME: f"meshwork-{service}"}), sampler=sampler
-    )
-    if exporting:
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    named = {} if os.environ.get(SERVICE_NAME_VARIABLE) else {SERVICE_NAME: f"meshwork-{service}"}
+    provider = TracerProvider(resource=Resource.create(named), sampler=sampler)
+    for exporter in exporters:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
+
+
+def span_exporters() -> list[SpanExporter]:
+    """The exporters `OTEL_TRACES_EXPORTER` names (``otlp`` over the protocol
+    `OTEL_EXPORTER_OTLP_PROTOCOL` names, ``console``, or any other registered exporter), each
+    configured by the SDK's own variables; by default ``otlp`` when
+    `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else none (also with ``none``)."""
+    default = "otlp" if os.environ.get(OTLP_ENDPOINT) else "none"
+    names = [name.strip() for name in os.environ.get(EXPORTERS, default).split(",")]
+    return [_load_exporter(name)() for name in names if name and name != "none"]
+
+
+def _load_exporter(name: str) -> type[SpanExporter]:
+    package = f"the package registering the {name!r} span exporter"
+    if name == "otlp":
+        protocol = next((os.environ[v] for v in OTLP_PROTOCOLS if os.environ.get(v)), "grpc")
+        if protocol not in OTLP_EXPORTERS:
+            raise ValueError(
+                f"{OTLP_PROTOCOLS[-1]}={protocol!r} is not an OTLP protocol for traces: "
+                f"use one of {', '.join(OTLP_EXPORTERS)}"
+            )
+        name, package = OTLP_EXPORTERS[protocol]
+    found = entry_points(group=EXPORTER_ENTRY_POINTS, name=name)
+    if not found:
+        raise ValueError(f"{EXPORTERS} names {name!r}, which is not installed: install {package}")
+    exporter: type[SpanExporter] = next(iter(found)).load()
+    return exporter
 
 
 def install_tracer_provider(service: str) -> TracerProvider:

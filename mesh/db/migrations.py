@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,17 +16,41 @@ from mesh.db.engine import create_engine
 
 TargetMetadata = sa.MetaData | Sequence[sa.MetaData] | None
 
+#: The table Alembic keeps its revision in by default: every service used it before each had
+#: its own, so a database that still has only this one is adopted (see `version_table_of`).
+LEGACY_VERSION_TABLE = "alembic_version"
+#: The Alembic main option naming a service's version table (settable in an alembic.ini).
+VERSION_TABLE_OPTION = "version_table"
 
-async def migrate(url: str, script_location: str | Path, *, revision: str = "head") -> None:
+
+def version_table_of(script_location: str | Path) -> str:
+    """The table holding the revision of the service whose migrations are in
+    `script_location`: ``alembic_version_<service>``, the service being the package that holds
+    the ``migrations/`` directory (``services/users/migrations`` → ``alembic_version_users``),
+    so services sharing one database each keep their own revision."""
+    return f"{LEGACY_VERSION_TABLE}_{Path(script_location).resolve().parent.name}"
+
+
+async def migrate(
+    url: str,
+    script_location: str | Path,
+    *,
+    revision: str = "head",
+    version_table: str | None = None,
+) -> None:
     """Upgrades the database at `url` to `revision` with the migrations in `script_location`.
 
     `url` is the service's async URL (``sqlite+aiosqlite://...``, ``postgresql+asyncpg://...``);
     `script_location` the service's ``migrations/`` directory, whose ``env.py`` calls
     `run_migrations`. Call it at start-up or from a one-off job; no ``alembic.ini`` is needed.
+    The revision is kept in `version_table` (default: `version_table_of(script_location)`).
+    Replicas starting together may all call it: on PostgreSQL each waits for the one migrating.
+    Within one process, call it once at a time (Alembic keeps its context in a global).
     """
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option(VERSION_TABLE_OPTION, version_table or version_table_of(script_location))
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
@@ -58,6 +83,7 @@ def run_migrations(target_metadata: TargetMetadata = None) -> None:
             target_metadata=target_metadata,
             literal_binds=True,
             dialect_opts={"paramstyle": "named"},
+            version_table=_version_table(),
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -82,15 +108,56 @@ async def _run_on_new_connection(url: str, target_metadata: TargetMetadata) -> N
         await engine.dispose()
 
 
+def _version_table() -> str:
+    """The version table `migrate` chose, or (from the command line) the service's own."""
+    chosen = context.config.get_main_option(VERSION_TABLE_OPTION)
+    return chosen or version_table_of(context.script.dir)
+
+
 def _run_on(connection: Connection, target_metadata: TargetMetadata) -> None:
+    version_table = _version_table()
+    if connection.dialect.name == "postgresql":
+        _wait_for_other_migrations(connection, version_table)
+    _adopt_legacy_version(connection, version_table)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        version_table=version_table,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _wait_for_other_migrations(connection: Connection, version_table: str) -> None:
+    """Takes a PostgreSQL advisory lock, held until this migration's transaction ends, so that
+    of two replicas starting together one migrates and the other then finds the schema done
+    (instead of both creating the same tables and one failing)."""
+    key = zlib.crc32(version_table.encode())  # a stable number per service
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _adopt_legacy_version(connection: Connection, version_table: str) -> None:
+    """Copies this service's revision from the shared `LEGACY_VERSION_TABLE` into
+    `version_table` when only the former exists and holds a revision of this service, so a
+    database migrated before services had their own table is not migrated again. The old
+    table is left in place: an older release rolled back to still finds its revision there."""
+    inspector = sa.inspect(connection)
+    if inspector.has_table(version_table) or not inspector.has_table(LEGACY_VERSION_TABLE):
+        return
+    legacy = sa.table(LEGACY_VERSION_TABLE, sa.column("version_num", sa.String(32)))
+    heads = list(connection.scalars(sa.select(legacy.c.version_num)))
+    ours = {script.revision for script in context.script.walk_revisions()}
+    if not heads or not set(heads) <= ours:
+        return  # another service's revision: this service's schema starts from scratch
+    adopted = sa.Table(
+        version_table,
+        sa.MetaData(),
+        sa.Column("version_num", sa.String(32), primary_key=True),
+    )
+    adopted.create(connection)
+    connection.execute(sa.insert(adopted), [{"version_num": head} for head in heads])
 
 
 def create_mesh_tables() -> None:

@@ -25,6 +25,7 @@ from mesh.db import (
     outbox_table,
     ping,
 )
+from mesh.db.migrations import version_table_of
 from mesh.events.envelope import EVENT_ID_HEADER, TYPE_HEADER, envelope_for
 from meshwork.testing.v1 import probe_pb2
 
@@ -251,7 +252,13 @@ async def test_migrations_create_mesh_tables_matching_mesh_metadata(engine: Asyn
     async with engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(sa.inspect(c).get_table_names()))
         assert await connection.run_sync(differences) == []
-    assert {"mesh_outbox", "mesh_inbox", "mesh_idempotency", "widgets", "alembic_version"} <= tables
+    assert {
+        "mesh_outbox",
+        "mesh_inbox",
+        "mesh_idempotency",
+        "widgets",
+        version_table_of(MIGRATIONS),
+    } <= tables
 
 
 async def test_migrating_an_up_to_date_database_changes_nothing(
@@ -260,7 +267,9 @@ async def test_migrating_an_up_to_date_database_changes_nothing(
     await migrate(database_url, MIGRATIONS)
 
     async with engine.connect() as connection:
-        version = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        version = await connection.scalar(
+            sa.text(f"SELECT version_num FROM {version_table_of(MIGRATIONS)}")
+        )
     assert version == "0002"
 
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from mesh.bundled_nats import BundledNatsServer
@@ -98,3 +99,18 @@ def test_a_service_waiting_for_nats_serves_once_nats_is_there(
         assert service.terminate(within_s=15) == 0
     finally:
         nats_server.stop()
+
+
+def test_the_metrics_endpoint_listens_on_the_configured_host_only(users_service) -> None:
+    port = free_port()
+    service = users_service(
+        MESHWORK_NATS_URL=f"nats://127.0.0.1:{free_port()}",  # down: the service stays starting
+        USERS_METRICS_PORT=str(port),
+        MESHWORK_METRICS_HOST="127.0.0.2",
+    )
+    service.wait_for("NATS: ")  # the metrics endpoint is started before the service waits
+
+    assert httpx.get(f"http://127.0.0.2:{port}/metrics").status_code == 200
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/metrics")
+    assert service.terminate(within_s=10) == 0

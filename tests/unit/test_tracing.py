@@ -11,7 +11,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFl
 
 from mesh.interceptors.base import Call
 from mesh.interceptors.tracing import ServerTracing
-from mesh.tracing import tracer_provider
+from mesh.tracing import span_exporters, tracer_provider
 
 
 @pytest.fixture
@@ -19,7 +19,14 @@ def new_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Trace
     """Makes the tracer provider a service process makes, with no exporter or sampler set
     unless the test sets them first; each one is shut down after the test."""
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
-    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    for variable in (
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_TRACES_EXPORTER",
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+        "OTEL_SERVICE_NAME",
+    ):
+        monkeypatch.delenv(variable, raising=False)
     made: list[TracerProvider] = []
 
     def make() -> TracerProvider:
@@ -65,6 +72,49 @@ def test_with_an_exporter_every_trace_is_recorded_by_default(new_provider, monke
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
     provider = new_provider()
     assert provider.sampler.get_description().startswith("ParentBased{root:AlwaysOnSampler,")
+
+
+def test_the_standard_service_name_variable_names_the_service(new_provider, monkeypatch) -> None:
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "users-canary")
+    provider = new_provider()
+    assert provider.resource.attributes["service.name"] == "users-canary"
+
+
+def test_no_exporter_named_turns_export_off_even_with_an_endpoint(
+    new_provider, monkeypatch
+) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "none")
+    assert span_exporters() == []
+    with new_provider().get_tracer("test").start_as_current_span("work") as span:
+        assert not span.is_recording()
+
+
+def test_the_standard_exporter_variable_chooses_the_exporters(new_provider, monkeypatch) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console, otlp")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    exporters = span_exporters()
+    assert [type(e).__module__ for e in exporters] == [
+        "opentelemetry.sdk.trace.export",
+        "opentelemetry.exporter.otlp.proto.grpc.trace_exporter",
+    ]
+    with new_provider().get_tracer("test").start_as_current_span("work") as span:
+        assert span.is_recording()
+    for exporter in exporters:
+        exporter.shutdown()
+
+
+def test_an_unknown_otlp_protocol_is_refused_naming_the_variable(monkeypatch) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon")
+    with pytest.raises(ValueError, match="OTEL_EXPORTER_OTLP_PROTOCOL='carrier-pigeon'"):
+        span_exporters()
+
+
+def test_an_exporter_not_installed_is_refused_naming_it(monkeypatch) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "zipkin_json")
+    with pytest.raises(ValueError, match="OTEL_TRACES_EXPORTER names 'zipkin_json'"):
+        span_exporters()
 
 
 class _Context:

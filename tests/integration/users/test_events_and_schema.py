@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from mesh.db import create_engine, mesh_metadata, migrate
+from mesh.db.migrations import version_table_of
 from mesh.events.envelope import MSG_ID_HEADER, envelope_for
 from mesh.events.streams import ensure_event_stream
 from meshwork.identity.v1 import events_pb2 as identity_events
@@ -58,5 +59,6 @@ class TestSchema:
 
 
 def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    opts = {"compare_type": True, "version_table": version_table_of(MIGRATIONS)}
+    context = MigrationContext.configure(connection, opts=opts)
     return list(compare_metadata(context, [mesh_metadata, metadata]))
