@@ -19,8 +19,10 @@ OPERATOR_ROLE = "admin"
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """The process is up and serving HTTP (no upstream is consulted)."""
-    return JSONResponse({"status": "ok"})
+    """The process is up and serving HTTP (no upstream is consulted). With an instance id (set
+    by `make up`'s supervisor), the answer names it, so the supervisor knows it is its own."""
+    instance = runtime_of(request).settings.instance_id
+    return JSONResponse({"status": "ok", "instance": instance} if instance else {"status": "ok"})
 
 
 async def readyz(request: Request) -> JSONResponse:

@@ -16,13 +16,21 @@ Probe = Callable[[], Awaitable[object]]
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+#: The health "service" a process answers under when it was given an instance id: a
+#: supervisor asks for it to be sure the server on an address is the process it started.
+INSTANCE_PREFIX = "meshwork.instance."
+
+
+def instance_service(instance_id: str) -> str:
+    """The health service name that only the process with `instance_id` answers."""
+    return f"{INSTANCE_PREFIX}{instance_id}"
 
 
 class HealthMonitor:
     """Runs the probes on an interval and publishes one status for the server and each service.
 
     The overall status ("") and every served service go NOT_SERVING together while any probe
-    fails, and for good once shutdown starts.
+    fails, and for good once shutdown starts. `services` may include `instance_service(id)`.
     """
 
     def __init__(

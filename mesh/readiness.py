@@ -4,9 +4,12 @@
 
 prints `serving` once every gRPC service reports SERVING (grpc.health.v1), then `ready` once
 every HTTP address answers GET /healthz with 200, and exits 0; it exits 1 naming what was
-not ready when `--timeout` passes. `make up`'s supervisor runs it as a child process, so the
-supervisor itself, alive as long as the stack, keeps neither grpc nor httpx in memory: they
-are imported by the checks, not with this module (the supervisor reads its constants).
+not ready when `--timeout` passes. A target may name the instance it must be
+(`users=127.0.0.1:50052@<instance id>`): then only the process started with that
+`MESHWORK_INSTANCE_ID` counts, never another that happens to answer on the address.
+`make up`'s supervisor runs it as a child process, so the supervisor itself, alive as long
+as the stack, keeps neither grpc nor httpx in memory: they are imported by the checks, not
+with this module (the supervisor reads its constants).
 """
 
 from __future__ import annotations
@@ -22,35 +25,45 @@ READY = "ready"
 _POLL_S = 0.1
 
 
-async def serving(address: str, *, deadline: float) -> bool:
-    """Whether the gRPC server at `address` reports SERVING before `deadline` (monotonic)."""
+async def serving(target: str, *, deadline: float) -> bool:
+    """Whether the gRPC server at `target` (`host:port[@instance]`) reports SERVING, for that
+    instance when one is named, before `deadline` (monotonic)."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+    from mesh.health import instance_service
+
+    address, _, instance = target.partition("@")
+    request = health_pb2.HealthCheckRequest(service=instance_service(instance) if instance else "")
     async with grpc.aio.insecure_channel(address) as channel:
         health = health_pb2_grpc.HealthStub(channel)
         while time.monotonic() < deadline:
             try:
-                reply = await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                reply = await health.Check(request, timeout=1)
                 if reply.status == health_pb2.HealthCheckResponse.SERVING:
                     return True
             except grpc.aio.AioRpcError:
-                pass  # not listening yet
+                pass  # not listening yet, or another process (NOT_FOUND: not our instance)
             await asyncio.sleep(_POLL_S)
     return False
 
 
-async def healthy(address: str, *, deadline: float) -> bool:
-    """Whether GET http://`address`/healthz answers 200 before `deadline` (monotonic)."""
+async def healthy(target: str, *, deadline: float) -> bool:
+    """Whether GET http://`address`/healthz answers 200 (naming the instance, when `target` is
+    `host:port@instance`) before `deadline` (monotonic)."""
     import httpx
 
+    address, _, instance = target.partition("@")
     async with httpx.AsyncClient(base_url=f"http://{address}", timeout=1) as client:
         while time.monotonic() < deadline:
             try:
-                if (await client.get("/healthz")).status_code == 200:
+                reply = await client.get("/healthz")
+                if reply.status_code == 200 and (
+                    not instance or reply.json().get("instance") == instance
+                ):
                     return True
-            except httpx.TransportError:
-                pass  # not listening yet
+            except (httpx.TransportError, ValueError):
+                pass  # not listening yet, or not an answer of ours
             await asyncio.sleep(_POLL_S)
     return False
 
@@ -77,7 +90,7 @@ def parse_targets(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, separator, address = pair.partition("=")
         if not separator or not name or not address:
-            raise SystemExit(f"expected name=host:port, got {pair!r}")
+            raise SystemExit(f"expected name=host:port[@instance], got {pair!r}")
         targets[name] = address
     return targets
 
@@ -86,8 +99,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python -m mesh.readiness", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--grpc", nargs="*", default=[], metavar="NAME=HOST:PORT")
-    parser.add_argument("--http", nargs="*", default=[], metavar="NAME=HOST:PORT")
+    parser.add_argument("--grpc", nargs="*", default=[], metavar="NAME=HOST:PORT[@INSTANCE]")
+    parser.add_argument("--http", nargs="*", default=[], metavar="NAME=HOST:PORT[@INSTANCE]")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
     args = parser.parse_args()
     return asyncio.run(wait(parse_targets(args.grpc), parse_targets(args.http), args.timeout))

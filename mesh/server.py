@@ -17,7 +17,7 @@ from grpc_health.v1 import health_pb2_grpc
 from opentelemetry.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 
-from mesh.health import HealthMonitor, Probe
+from mesh.health import HealthMonitor, Probe, instance_service
 from mesh.interceptors import Authenticator, MethodTable, server_chain
 from mesh.reflection import enable_reflection
 
@@ -85,12 +85,15 @@ def create_server(
     probes: Mapping[str, Probe] | None = None,
     registry: CollectorRegistry | None = None,
     tracer_provider: TracerProvider | None = None,
+    instance_id: str = "",
 ) -> tuple[MeshServer, int]:
     """Builds a server for `bindings`, bound to `address` (port 0 picks a free one).
 
     Every server gets the mesh interceptor chain, grpc.health.v1 (NOT_SERVING while a probe
     fails) and server reflection. Metrics go to `registry` and spans to `tracer_provider`
-    (defaults: the global ones). Returns the server, not yet started, and its port.
+    (defaults: the global ones). With an `instance_id`, health also answers for
+    `instance_service(instance_id)`, which tells a supervisor this server is the process it
+    started. Returns the server, not yet started, and its port.
     """
     methods = MethodTable(binding.descriptor for binding in bindings)
     chain = server_chain(
@@ -100,7 +103,9 @@ def create_server(
         registry=registry,
         tracer_provider=tracer_provider,
     )
-    return assemble_server(bindings, interceptors=chain, address=address, probes=probes)
+    return assemble_server(
+        bindings, interceptors=chain, address=address, probes=probes, instance_id=instance_id
+    )
 
 
 def assemble_server(
@@ -109,6 +114,7 @@ def assemble_server(
     interceptors: Sequence[grpc.aio.ServerInterceptor],
     address: str = "127.0.0.1:0",
     probes: Mapping[str, Probe] | None = None,
+    instance_id: str = "",
 ) -> tuple[MeshServer, int]:
     """The server `create_server` builds, around `interceptors` instead of the mesh chain.
 
@@ -120,7 +126,8 @@ def assemble_server(
     for binding in bindings:
         binding.register(binding.servicer, server)
     names = [binding.descriptor.full_name for binding in bindings]
-    health = HealthMonitor(names, probes or {})
+    instance = [instance_service(instance_id)] if instance_id else []
+    health = HealthMonitor([*names, *instance], probes or {})
     health_pb2_grpc.add_HealthServicer_to_server(health.servicer, server)
     enable_reflection(server, names, [b.messages for b in bindings if b.messages is not None])
     port = server.add_insecure_port(address)

@@ -181,6 +181,7 @@ async def start_service(
             service=settings.service,
             authenticator=JwtAuthenticator(runtime.verifier),
             address=settings.grpc_address,
+            instance_id=settings.instance_id,
             probes=probes,
         )
         await server.start()

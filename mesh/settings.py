@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
 
     environment: Literal["dev", "test", "production"] = "dev"
     grpc_address: str = "127.0.0.1:0"
+    #: Set by a supervisor (`make up`) so it can tell its own process from any other on an
+    #: address: health answers for `mesh.health.instance_service(instance_id)`.
+    instance_id: str = ""
     metrics_port: int | None = None
     #: Where the metrics endpoint listens: loopback locally; "0.0.0.0" in a container, where
     #: Prometheus scrapes from outside it.

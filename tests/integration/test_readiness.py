@@ -43,3 +43,16 @@ async def test_a_late_edge_is_named_after_the_services_serve(capsys) -> None:
 def test_targets_must_be_named() -> None:
     with pytest.raises(SystemExit, match="expected name=host:port"):
         readiness.parse_targets(["127.0.0.1:50051"])
+
+
+async def test_a_named_instance_is_ready_only_when_that_process_answers(capsys) -> None:
+    server, port, _ = probe_server(instance_id="ours")
+    await server.start()
+    try:
+        ours = {"probe": f"127.0.0.1:{port}@ours"}
+        assert await readiness.wait(ours, {}, timeout_s=2) == 0
+        another = {"probe": f"127.0.0.1:{port}@another-stack"}
+        assert await readiness.wait(another, {}, timeout_s=0.5) == 1
+    finally:
+        await server.stop(0)
+    assert "not ready after 0 s: probe" in capsys.readouterr().err

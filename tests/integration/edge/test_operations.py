@@ -26,6 +26,14 @@ async def test_healthz_answers_without_asking_upstreams(issuer: TestIssuer) -> N
     assert (reply.status_code, reply.json()) == (200, {"status": "ok"})
 
 
+async def test_healthz_names_the_instance_a_supervisor_started(issuer: TestIssuer) -> None:
+    settings = edge_settings(instance_id="edge-7")
+    app = edge_app(issuer, upstreams={"testing": NOWHERE}, settings=settings)
+    async with serving(app) as http:
+        reply = await http.get("/healthz")
+    assert reply.json() == {"status": "ok", "instance": "edge-7"}
+
+
 async def test_readyz_is_200_when_every_required_upstream_serves(
     issuer: TestIssuer, fake_upstreams: Any
 ) -> None:
