@@ -1,0 +1,119 @@
+"""Keeps a local stack's processes running: a process that dies is reported at once, with the
+end of its log, and started again with backoff; one that keeps dying is given up on, loudly."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+#: Waits before each restart of a process that died: at once first, then longer.
+RESTART_DELAYS_S = (0.0, 1.0, 2.0, 4.0, 8.0)
+#: A process that dies this many times within `CRASH_WINDOW_S` is given up on.
+MAX_CRASHES = 5
+CRASH_WINDOW_S = 60.0
+LOG_TAIL_LINES = 12
+_POLL_S = 0.1
+
+
+class Child(Protocol):
+    """A supervised process: its name, its log, and the Popen of its current run."""
+
+    name: str
+    log_path: Path
+    process: subprocess.Popen[bytes] | None
+
+
+@dataclass
+class _Record:
+    crashes: list[float] = field(default_factory=list)
+    given_up: bool = False
+
+
+class Supervisor:
+    """Watches `children`; `restart(child)` starts one again (a new Popen on `child.process`).
+
+    `report` receives every line meant for the person running the stack; `on_restarted` runs
+    after each restart (the stack file is rewritten there).
+    """
+
+    def __init__(
+        self,
+        children: Sequence[Child],
+        *,
+        restart: Callable[[Child], None],
+        report: Callable[[str], None] = print,
+        on_restarted: Callable[[Child], None] = lambda child: None,
+        delays_s: Sequence[float] = RESTART_DELAYS_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._children = list(children)
+        self._delays_s = tuple(delays_s)
+        self._restart = restart
+        self._report = report
+        self._on_restarted = on_restarted
+        self._clock = clock
+        self._records = {child.name: _Record() for child in self._children}
+
+    def given_up(self) -> list[str]:
+        return [name for name, record in self._records.items() if record.given_up]
+
+    async def run(self) -> None:
+        """Until cancelled: restarts each child that dies (concurrently, each on its delay)."""
+        restarting: dict[str, asyncio.Task[None]] = {}
+        try:
+            while True:
+                for child in self._children:
+                    if child.name in restarting or self._records[child.name].given_up:
+                        continue
+                    if child.process is not None and child.process.poll() is not None:
+                        restarting[child.name] = asyncio.create_task(self._revive(child))
+                for name in [n for n, task in restarting.items() if task.done()]:
+                    restarting.pop(name).result()
+                await asyncio.sleep(_POLL_S)
+        finally:
+            for task in restarting.values():
+                task.cancel()
+
+    async def _revive(self, child: Child) -> None:
+        assert child.process is not None
+        record = self._records[child.name]
+        now = self._clock()
+        record.crashes = [t for t in record.crashes if now - t < CRASH_WINDOW_S] + [now]
+        self._report(_death_notice(child, child.process.returncode))
+        if len(record.crashes) >= MAX_CRASHES:
+            record.given_up = True
+            self._report(
+                f"!! {child.name} died {len(record.crashes)} times within {CRASH_WINDOW_S:.0f} s;"
+                f" giving up on it (the rest of the stack keeps running). See {child.log_path}"
+            )
+            return
+        delay = self._delays_s[min(len(record.crashes), len(self._delays_s)) - 1]
+        await asyncio.sleep(delay)
+        self._restart(child)
+        self._on_restarted(child)
+        self._report(f"   {child.name} restarted (attempt {len(record.crashes)})")
+
+
+def _death_notice(child: Child, code: int | None) -> str:
+    how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"
+    lines = [f"!! {child.name} {how}; the end of {child.log_path}:"]
+    lines += [f"   | {line}" for line in tail(child.log_path, LOG_TAIL_LINES)]
+    return "\n".join(lines)
+
+
+def tail(path: Path, count: int) -> list[str]:
+    """The last `count` lines of a text file (read from its end: logs grow large)."""
+    try:
+        with path.open("rb") as file:
+            file.seek(0, 2)
+            size = file.tell()
+            file.seek(max(0, size - 64 * 1024))
+            data = file.read()
+    except OSError:
+        return []
+    return data.decode(errors="replace").splitlines()[-count:]

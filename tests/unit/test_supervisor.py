@@ -1,0 +1,91 @@
+"""The local stack's supervisor: a dead process is reported with its log and started again;
+one that keeps dying is given up on."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mesh.supervisor import MAX_CRASHES, Supervisor, tail
+from tests.support.waiting import eventually
+
+
+@dataclass
+class FakeChild:
+    name: str
+    log_path: Path
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = field(default=0)
+
+    def start(self) -> None:
+        self.starts += 1
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(self.command, stdout=log, stderr=log)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+async def supervise(children: list[FakeChild], reports: list[str]) -> asyncio.Task[None]:
+    for child in children:
+        child.start()
+    supervisor = Supervisor(
+        children, restart=lambda c: c.start(), report=reports.append, delays_s=(0.0, 0.05)
+    )
+    return asyncio.create_task(supervisor.run())
+
+
+async def test_a_killed_process_is_reported_with_its_log_and_started_again(tmp_path: Path) -> None:
+    script = "import sys, time; print('users ready', flush=True); time.sleep(60)"
+    child = FakeChild("users", tmp_path / "users.log", [sys.executable, "-c", script])
+    reports: list[str] = []
+    task = await supervise([child], reports)
+    try:
+        await eventually(lambda: "users ready" in child.log_path.read_text())
+        assert child.process is not None
+        child.process.send_signal(signal.SIGKILL)
+        await eventually(lambda: child.starts == 2)
+        assert child.process.poll() is None  # running again
+        notice = reports[0]
+        assert notice.startswith("!! users was killed by signal 9;")
+        assert "| users ready" in notice
+        await eventually(lambda: any("users restarted" in r for r in reports))
+    finally:
+        task.cancel()
+        child.stop()
+
+
+async def test_a_process_that_keeps_dying_is_given_up_on_and_the_others_run_on(
+    tmp_path: Path,
+) -> None:
+    crashing = FakeChild(
+        "jobs", tmp_path / "jobs.log",
+        [sys.executable, "-c", "import sys; print('bad config'); sys.exit(3)"],
+    )  # fmt: skip
+    steady = FakeChild(
+        "users", tmp_path / "users.log", [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
+    reports: list[str] = []
+    task = await supervise([crashing, steady], reports)
+    try:
+        await eventually(lambda: any("giving up on it" in r for r in reports))
+        assert crashing.starts == MAX_CRASHES
+        assert "!! jobs exited (3)" in reports[0] and "| bad config" in reports[0]
+        assert steady.starts == 1 and steady.process is not None and steady.process.poll() is None
+    finally:
+        task.cancel()
+        steady.stop()
+
+
+def test_tail_reads_the_last_lines_of_a_log(tmp_path: Path) -> None:
+    log = tmp_path / "x.log"
+    log.write_text("".join(f"line {i}\n" for i in range(10_000)))
+    assert tail(log, 2) == ["line 9998", "line 9999"]
+    assert tail(tmp_path / "missing.log", 5) == []
