@@ -15,7 +15,7 @@ logger = logging.getLogger("meshwork.edge")
 
 
 def main() -> None:
-    settings = EdgeSettings()
+    settings = EdgeSettings.load()
     configure_logging(settings.service, level=settings.log_level, json_output=settings.log_json)
     tracing = install_tracer_provider(settings.service)
     logger.info("starting", extra={"settings": settings.public_view()})

@@ -25,6 +25,7 @@ class EdgeSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="EDGE_", extra="ignore")
     service: ClassVar[str] = "edge"
+    has_database: ClassVar[bool] = False
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080

@@ -7,9 +7,10 @@ applies to every service (e.g. `MESHWORK_NATS_URL` for all, `USERS_NATS_URL` for
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+import sys
+from typing import Any, ClassVar, Literal, Self
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -27,6 +28,8 @@ class ServiceSettings(BaseSettings):
 
     #: The service's name: its audience in tokens, its metrics label, its SQLite file name.
     service: ClassVar[str] = "service"
+    #: Whether it keeps state in a database of its own (the edge does not).
+    has_database: ClassVar[bool] = True
 
     environment: Literal["dev", "test", "production"] = "dev"
     grpc_address: str = "127.0.0.1:0"
@@ -69,24 +72,46 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self) -> ServiceSettings:
+        problems = self.problems()
+        if problems:  # every one at once: fixing them should take one round, not one each
+            raise ValueError("\n".join(f"- {problem}" for problem in problems))
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{state_dir() / f'{self.service}.db'}"
-        if self.environment != "dev":
-            self._refuse_default_secrets()
         return self
 
-    def _refuse_default_secrets(self) -> None:
-        prefix = self.model_config.get("env_prefix", SHARED_PREFIX)
-        left = [
-            f"{prefix}{name}".upper()
+    def problems(self) -> list[str]:
+        """What keeps these settings from running, each naming its variable and what to do.
+        Subclasses add their own to `super().problems()`."""
+        found = [
+            f"{self.variable(name)} still holds the development default; outside "
+            f"environment=dev every secret must be set (environment={self.environment})"
             for name, field in type(self).model_fields.items()
-            if isinstance(field.default, SecretStr) and getattr(self, name) == field.default
+            if self.environment != "dev"
+            and isinstance(field.default, SecretStr)
+            and getattr(self, name) == field.default
         ]
-        if left:
-            raise ValueError(
-                f"{', '.join(left)} still hold the development default; outside "
-                f"environment=dev every secret must be set (environment={self.environment})"
+        if self.environment == "production" and self.has_database and not self.database_url:
+            found.append(
+                f"{self.variable('database_url')} is not set; production needs a real database "
+                "(the SQLite file under .meshwork/ is for local runs), e.g. "
+                "postgresql+asyncpg://user:password@host/database"
             )
+        return found
+
+    @classmethod
+    def variable(cls, field: str) -> str:
+        """The environment variable that sets `field` for this service."""
+        return f"{cls.model_config.get('env_prefix', SHARED_PREFIX)}{field}".upper()
+
+    @classmethod
+    def load(cls) -> Self:
+        """The settings from the environment; when they cannot run, every problem is printed at
+        once, plainly, and the process exits with status 2 (no traceback to read through)."""
+        try:
+            return cls()
+        except ValidationError as error:
+            print(settings_problems(cls, error), file=sys.stderr)
+            raise SystemExit(2) from None
 
     def address_of(self, service: str) -> str:
         """Where `service` listens, from its `<service>_address` setting."""
@@ -98,3 +123,17 @@ class ServiceSettings(BaseSettings):
     def public_view(self) -> dict[str, Any]:
         """The settings with secrets masked, for a start-up log line."""
         return self.model_dump(mode="json")
+
+
+def settings_problems(settings: type[ServiceSettings], error: ValidationError) -> str:
+    """A validation error of `settings` as a list a person reads: each variable and its fault."""
+    lines = []
+    for problem in error.errors():
+        text = problem["msg"].removeprefix("Value error, ")
+        if problem["loc"]:  # one field: name its variable, and what it was given
+            given = problem.get("input")
+            shown = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+            lines.append(f"- {settings.variable(str(problem['loc'][0]))}: {text}{shown}")
+        else:  # the settings as a whole: `problems()`, one line each already
+            lines += text.splitlines()
+    return "\n".join([f"{settings.service} cannot start; fix these settings:", *lines])

@@ -10,7 +10,7 @@ from services.identity.config import IdentitySettings
 
 
 def main() -> None:
-    settings = IdentitySettings()
+    settings = IdentitySettings.load()
     asyncio.run(run_service(settings, **IdentityService(settings).launch_options()))
 
 

@@ -8,7 +8,7 @@ from services.jobs.config import JobsSettings
 
 
 def main() -> None:
-    asyncio.run(run_service(JobsSettings(), build=build, migrations=MIGRATIONS))
+    asyncio.run(run_service(JobsSettings.load(), build=build, migrations=MIGRATIONS))
 
 
 if __name__ == "__main__":

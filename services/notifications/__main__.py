@@ -8,7 +8,7 @@ from services.notifications.config import NotificationsSettings
 
 
 def main() -> None:
-    asyncio.run(run_service(NotificationsSettings(), build=build, migrations=MIGRATIONS))
+    asyncio.run(run_service(NotificationsSettings.load(), build=build, migrations=MIGRATIONS))
 
 
 if __name__ == "__main__":

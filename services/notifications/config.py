@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from mesh.settings import ServiceSettings
@@ -64,19 +64,19 @@ class NotificationsSettings(ServiceSettings):
     #: holding it releases it when this runs out. Sends are cut off well before it does.
     dispatch_lease_s: float = 60.0
 
-    @model_validator(mode="after")
-    def _transports_are_configured(self) -> NotificationsSettings:
+    def problems(self) -> list[str]:
+        found = super().problems()
         if self.sms_transport == "http" and not (self.sms_account_sid and self.sms_auth_token):
-            raise ValueError(
+            found.append(
                 "NOTIFICATIONS_SMS_TRANSPORT=http needs NOTIFICATIONS_SMS_ACCOUNT_SID and "
                 "NOTIFICATIONS_SMS_AUTH_TOKEN"
             )
         if self.dispatch_lease_s <= max(self.smtp_timeout_s, self.sms_timeout_s):
-            raise ValueError(
+            found.append(
                 "NOTIFICATIONS_DISPATCH_LEASE_S must exceed the SMTP and SMS timeouts, so a "
                 "send always ends before its claim runs out"
             )
-        return self
+        return found
 
     @property
     def mailbox_enabled(self) -> bool:

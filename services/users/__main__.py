@@ -8,7 +8,7 @@ from services.users.config import UsersSettings
 
 
 def main() -> None:
-    asyncio.run(run_service(UsersSettings(), build=build, migrations=MIGRATIONS))
+    asyncio.run(run_service(UsersSettings.load(), build=build, migrations=MIGRATIONS))
 
 
 if __name__ == "__main__":

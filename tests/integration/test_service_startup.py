@@ -114,3 +114,15 @@ def test_the_metrics_endpoint_listens_on_the_configured_host_only(users_service)
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/metrics")
     assert service.terminate(within_s=10) == 0
+
+
+def test_production_without_its_settings_names_them_all_at_once_and_exits_2(
+    users_service,
+) -> None:
+    service = users_service(USERS_ENVIRONMENT="production", USERS_DATABASE_URL="")
+    assert service.process.wait(timeout=30) == 2
+    log = service.text()
+    assert log.splitlines()[0] == "users cannot start; fix these settings:"
+    assert "USERS_CLIENT_SECRET still holds the development default" in log
+    assert "USERS_DATABASE_URL is not set" in log
+    assert "Traceback" not in log

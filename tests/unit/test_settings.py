@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from mesh.settings import ServiceSettings
+from mesh.settings import ServiceSettings, settings_problems
 
 
 class WidgetSettings(ServiceSettings):
@@ -45,6 +45,7 @@ def test_default_secrets_are_refused_outside_dev_naming_each_variable(monkeypatc
 
 def test_production_starts_when_every_secret_is_set(monkeypatch) -> None:
     monkeypatch.setenv("WIDGETS_ENVIRONMENT", "production")
+    monkeypatch.setenv("WIDGETS_DATABASE_URL", "postgresql+asyncpg://db/widgets")
     monkeypatch.setenv("WIDGETS_CLIENT_SECRET", "one")
     monkeypatch.setenv("WIDGETS_SIGNING_SECRET", "two")
     settings = WidgetSettings()
@@ -57,3 +58,40 @@ def test_a_wrong_value_names_the_field(monkeypatch) -> None:
     with pytest.raises(ValidationError) as caught:
         WidgetSettings()
     assert "environment" in str(caught.value)
+
+
+def test_production_names_every_problem_at_once_the_database_url_among_them(monkeypatch) -> None:
+    monkeypatch.setenv("WIDGETS_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError) as caught:
+        WidgetSettings()
+    report = settings_problems(WidgetSettings, caught.value)
+    assert report.splitlines()[0] == "widgets cannot start; fix these settings:"
+    problems = report.splitlines()[1:]
+    assert [line.split()[1] for line in problems] == [
+        "WIDGETS_CLIENT_SECRET",
+        "WIDGETS_SIGNING_SECRET",
+        "WIDGETS_DATABASE_URL",
+    ]
+    assert "production needs a real database" in problems[2]
+
+
+def test_load_prints_the_problems_plainly_and_exits_2(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("WIDGETS_ENVIRONMENT", "production")
+    monkeypatch.setenv("WIDGETS_METRICS_PORT", "ninety")
+    with pytest.raises(SystemExit) as exited:
+        WidgetSettings.load()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "WIDGETS_METRICS_PORT: Input should be a valid integer" in err
+    assert "(got 'ninety')" in err
+    assert "Traceback" not in err and "pydantic" not in err
+
+
+def test_a_process_without_a_database_needs_no_database_url(monkeypatch) -> None:
+    class GatewaySettings(WidgetSettings):
+        has_database: ClassVar[bool] = False
+
+    monkeypatch.setenv("WIDGETS_ENVIRONMENT", "production")
+    monkeypatch.setenv("WIDGETS_CLIENT_SECRET", "one")
+    monkeypatch.setenv("WIDGETS_SIGNING_SECRET", "two")
+    assert GatewaySettings().environment == "production"

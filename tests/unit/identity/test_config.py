@@ -11,6 +11,7 @@ PRODUCTION = {
     "IDENTITY_ENVIRONMENT": "production",
     "IDENTITY_CLIENT_SECRET": "identity-own-secret",
     "IDENTITY_SIGNING_KEY_SECRET": "key-encryption-secret",
+    "IDENTITY_DATABASE_URL": "postgresql+asyncpg://db/identity",
 }
 
 

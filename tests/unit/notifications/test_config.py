@@ -47,5 +47,9 @@ def test_a_claim_must_outlast_a_send() -> None:
 
 
 def test_unset_provider_secrets_are_not_refused_outside_development() -> None:
-    settings = NotificationsSettings(environment="production", client_secret="real-secret")
+    settings = NotificationsSettings(
+        environment="production",
+        client_secret="real-secret",
+        database_url="postgresql+asyncpg://db/notifications",
+    )
     assert settings.smtp_password is None and settings.sms_auth_token is None
