@@ -87,14 +87,20 @@ def create_payment_method(account: Account, params: Params) -> dict[str, Any]:
     number = (card_params.string("number", required=True) or "").replace(" ", "")
     if not cards.luhn_valid(number):
         raise StripeError(
-            402, "card_error", "Your card number is incorrect.", code="incorrect_number",
+            402,
+            "card_error",
+            "Your card number is incorrect.",
+            code="incorrect_number",
             param="card[number]",
-        )  # fmt: skip
+        )
     month = card_params.integer("exp_month", required=True) or 0
     year = card_params.integer("exp_year", required=True) or 0
     if not 1 <= month <= 12:
-        raise invalid("Your card's expiration month is invalid.", param="card[exp_month]",
-                      code="invalid_expiry_month")  # fmt: skip
+        raise invalid(
+            "Your card's expiration month is invalid.",
+            param="card[exp_month]",
+            code="invalid_expiry_month",
+        )
     method = card_payment_method(account, number, exp_month=month, exp_year=year)
     method["metadata"] = merge_metadata({}, params.metadata(), replace=True)
     return method

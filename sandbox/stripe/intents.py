@@ -18,10 +18,19 @@ CANCELABLE = (*CONFIRMABLE, "requires_capture", "processing")
 CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 _CONFIRM_PARAMS = ("payment_method", "return_url", "receipt_email", "off_session")
 _CREATE_PARAMS = (
-    "amount", "currency", "customer", "description", "metadata", "confirm", "capture_method",
-    "payment_method_types", "automatic_payment_methods", "statement_descriptor",
-    "setup_future_usage", *_CONFIRM_PARAMS,
-)  # fmt: skip
+    "amount",
+    "currency",
+    "customer",
+    "description",
+    "metadata",
+    "confirm",
+    "capture_method",
+    "payment_method_types",
+    "automatic_payment_methods",
+    "statement_descriptor",
+    "setup_future_usage",
+    *_CONFIRM_PARAMS,
+)
 
 
 def create_intent(account: Account, params: Params) -> dict[str, Any]:
