@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from sandbox.stripe import charges, customers, events, intents, refunds
 from sandbox.stripe.account import API_VERSION, Account, RequestInfo
 from sandbox.stripe.errors import StripeError, unauthenticated
+from sandbox.stripe.expansion import check as check_expandable
 from sandbox.stripe.expansion import expand
 from sandbox.stripe.forms import Params, decode
 from sandbox.stripe.idempotency import IdempotencyKeys, Saved
@@ -81,6 +82,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
         app.add_api_route(path, _endpoint(operation), methods=[method])
     app.add_exception_handler(HTTPException, _unrouted)
     app.add_exception_handler(StripeError, _stripe_error)
+    app.add_exception_handler(Exception, _internal_error)
     return app
 
 
@@ -124,8 +126,9 @@ async def _handle(request: Request, operation: Operation) -> Response:
 
 def _execute(account: Account, operation: Operation, params: Params, request: Request) -> Saved:
     try:
+        paths = check_expandable(params.expand())
         body = operation(account, params, *request.path_params.values())
-        body = expand(account.store, body, params.expand())
+        body = expand(account.store, body, paths)
         status = 200
     except StripeError as error:
         body, status = error.envelope(), error.status
@@ -162,6 +165,12 @@ async def _params(request: Request) -> Params:
 async def _stripe_error(_: Request, error: Exception) -> Response:
     assert isinstance(error, StripeError)
     return Response(json.dumps(error.envelope()), error.status, media_type="application/json")
+
+
+async def _internal_error(request: Request, _: Exception) -> Response:
+    """A sandbox bug answers as Stripe's outages do, so the SDK raises its APIError."""
+    error = StripeError(500, "api_error", "An unexpected error occurred in the Stripe sandbox.")
+    return await _stripe_error(request, error)
 
 
 async def _unrouted(request: Request, error: Exception) -> Response:

@@ -8,7 +8,7 @@ from sandbox.stripe import cards
 from sandbox.stripe.account import Account
 from sandbox.stripe.errors import StripeError
 from sandbox.stripe.forms import Params
-from sandbox.stripe.listing import LIST_PARAMS, page
+from sandbox.stripe.listing import LIST_PARAMS, matching, page
 from sandbox.stripe.state import new_id, now
 
 
@@ -144,8 +144,5 @@ def retrieve_charge(account: Account, params: Params, charge_id: str) -> dict[st
 
 def list_charges(account: Account, params: Params) -> dict[str, Any]:
     params.only(*LIST_PARAMS, "payment_intent", "customer")
-    charges = account.store.newest_first("charges")
-    for name in ("payment_intent", "customer"):
-        if (wanted := params.string(name)) is not None:
-            charges = [c for c in charges if c[name] == wanted]
+    charges = matching(account.store.newest_first("charges"), params, "payment_intent", "customer")
     return page(charges, params, url="/v1/charges")

@@ -8,7 +8,7 @@ from sandbox.stripe import cards
 from sandbox.stripe.account import Account
 from sandbox.stripe.errors import StripeError, invalid
 from sandbox.stripe.forms import Params, merge_metadata
-from sandbox.stripe.listing import LIST_PARAMS, page
+from sandbox.stripe.listing import LIST_PARAMS, matching, page
 from sandbox.stripe.state import new_id, now
 
 _FIELDS = ("email", "name", "description", "phone")
@@ -71,9 +71,7 @@ def delete_customer(account: Account, params: Params, customer_id: str) -> dict[
 
 def list_customers(account: Account, params: Params) -> dict[str, Any]:
     params.only(*LIST_PARAMS, "email")
-    customers = account.store.newest_first("customers")
-    if (email := params.string("email")) is not None:
-        customers = [c for c in customers if c["email"] == email]
+    customers = matching(account.store.newest_first("customers"), params, "email")
     return page(customers, params, url="/v1/customers")
 
 

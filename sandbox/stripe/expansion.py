@@ -18,6 +18,14 @@ EXPANDABLE = {
 }
 
 
+def check(paths: list[str]) -> list[str]:
+    """Refuses, before anything runs, a path no answer could expand."""
+    for path in paths:
+        if any(name not in EXPANDABLE and name != "data" for name in path.split(".")):
+            raise invalid(f"This property cannot be expanded ({path}).", param="expand")
+    return paths
+
+
 def expand(store: Store, body: dict[str, Any], paths: list[str]) -> dict[str, Any]:
     """A copy of `body` with each dotted path (`latest_charge`, `data.customer`) expanded."""
     body = copy.deepcopy(body)

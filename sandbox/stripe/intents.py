@@ -10,7 +10,7 @@ from sandbox.stripe.account import Account
 from sandbox.stripe.customers import resolve_payment_method
 from sandbox.stripe.errors import invalid, unexpected_state
 from sandbox.stripe.forms import Params, merge_metadata
-from sandbox.stripe.listing import LIST_PARAMS, page
+from sandbox.stripe.listing import LIST_PARAMS, matching, page
 from sandbox.stripe.state import new_id, now
 
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
@@ -39,8 +39,20 @@ def create_intent(account: Account, params: Params) -> dict[str, Any]:
     amount = currencies.check_amount(params.integer("amount", required=True) or 0, currency)
     if (customer := params.string("customer")) is not None:
         account.store.get("customers", customer, param="customer")
+    intent = _new_intent(params, amount=amount, currency=currency, customer=customer)
+    confirm = params.boolean("confirm")
+    if not confirm:
+        _take_payment_method(account, intent, params)
+    account.store.add("payment_intents", intent)
+    account.emit("payment_intent.created", intent)
+    return _confirm(account, intent, params) if confirm else intent
+
+
+def _new_intent(
+    params: Params, *, amount: int, currency: str, customer: str | None
+) -> dict[str, Any]:
     intent_id = new_id("pi")
-    intent = {
+    return {
         "id": intent_id,
         "object": "payment_intent",
         "amount": amount,
@@ -70,12 +82,6 @@ def create_intent(account: Account, params: Params) -> dict[str, Any]:
         "statement_descriptor": params.string("statement_descriptor"),
         "status": "requires_payment_method",
     }
-    confirm = params.boolean("confirm")
-    if not confirm:
-        _take_payment_method(account, intent, params)
-    account.store.add("payment_intents", intent)
-    account.emit("payment_intent.created", intent)
-    return _confirm(account, intent, params) if confirm else intent
 
 
 def _take_payment_method(account: Account, intent: dict[str, Any], params: Params) -> None:
@@ -210,7 +216,5 @@ def retrieve_intent(account: Account, params: Params, intent_id: str) -> dict[st
 
 def list_intents(account: Account, params: Params) -> dict[str, Any]:
     params.only(*LIST_PARAMS, "customer")
-    intents = account.store.newest_first("payment_intents")
-    if (customer := params.string("customer")) is not None:
-        intents = [i for i in intents if i["customer"] == customer]
+    intents = matching(account.store.newest_first("payment_intents"), params, "customer")
     return page(intents, params, url="/v1/payment_intents")

@@ -56,3 +56,11 @@ def _timestamp(value: Any, param: str) -> int:
     if not isinstance(value, str) or not value.isdigit():
         raise invalid(f"Invalid timestamp: {value!r}", param=param)
     return int(value)
+
+
+def matching(items: list[dict[str, Any]], params: Params, *fields: str) -> list[dict[str, Any]]:
+    """The items whose `fields` equal the values the request filters by (`customer=cus_…`)."""
+    for name in fields:
+        if (wanted := params.string(name)) is not None:
+            items = [item for item in items if item[name] == wanted]
+    return items

@@ -8,7 +8,7 @@ from sandbox.stripe import currencies
 from sandbox.stripe.account import Account
 from sandbox.stripe.errors import invalid
 from sandbox.stripe.forms import Params, merge_metadata
-from sandbox.stripe.listing import LIST_PARAMS, page
+from sandbox.stripe.listing import LIST_PARAMS, matching, page
 from sandbox.stripe.state import new_id, now
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
@@ -17,23 +17,7 @@ REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 def create_refund(account: Account, params: Params) -> dict[str, Any]:
     params.only("payment_intent", "charge", "amount", "reason", "metadata")
     charge = _refundable_charge(account, params)
-    left = charge["amount_captured"] - charge["amount_refunded"]
-    if left == 0:
-        raise invalid(
-            f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded"
-        )
-    amount = params.integer("amount")
-    amount = left if amount is None else amount
-    if amount < 1:
-        raise invalid("This value must be greater than or equal to 1.", param="amount")
-    if amount > left:
-        currency = charge["currency"]
-        raise invalid(
-            f"Refund amount ({currencies.display(amount, currency)} {currency}) is greater "
-            f"than unrefunded amount on charge ({currencies.display(left, currency)} {currency})",
-            param="amount",
-            code="amount_too_large",
-        )
+    amount = _refund_amount(params, charge)
     refund = {
         "id": new_id("re"),
         "object": "refund",
@@ -54,6 +38,28 @@ def create_refund(account: Account, params: Params) -> dict[str, Any]:
     account.emit("refund.created", refund)
     account.emit("charge.refunded", charge)
     return refund
+
+
+def _refund_amount(params: Params, charge: dict[str, Any]) -> int:
+    """The amount asked for (all that is left by default), never more than is left."""
+    left = charge["amount_captured"] - charge["amount_refunded"]
+    if left == 0:
+        raise invalid(
+            f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded"
+        )
+    amount = params.integer("amount")
+    amount = left if amount is None else amount
+    if amount < 1:
+        raise invalid("This value must be greater than or equal to 1.", param="amount")
+    if amount > left:
+        currency = charge["currency"]
+        raise invalid(
+            f"Refund amount ({currencies.display(amount, currency)} {currency}) is greater "
+            f"than unrefunded amount on charge ({currencies.display(left, currency)} {currency})",
+            param="amount",
+            code="amount_too_large",
+        )
+    return amount
 
 
 def _refundable_charge(account: Account, params: Params) -> dict[str, Any]:
@@ -92,8 +98,5 @@ def retrieve_refund(account: Account, params: Params, refund_id: str) -> dict[st
 
 def list_refunds(account: Account, params: Params) -> dict[str, Any]:
     params.only(*LIST_PARAMS, "payment_intent", "charge")
-    refunds = account.store.newest_first("refunds")
-    for name in ("payment_intent", "charge"):
-        if (wanted := params.string(name)) is not None:
-            refunds = [r for r in refunds if r[name] == wanted]
+    refunds = matching(account.store.newest_first("refunds"), params, "payment_intent", "charge")
     return page(refunds, params, url="/v1/refunds")

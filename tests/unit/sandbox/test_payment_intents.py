@@ -170,3 +170,12 @@ async def test_the_async_client_runs_the_same_flow(async_client: stripe.StripeCl
             params={"payment_method": "pm_card_chargeDeclined"},
         )
     assert caught.value.code == "card_declined"
+
+
+def test_expanding_a_field_that_holds_no_object_is_refused_naming_expand(
+    client: stripe.StripeClient,
+):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        _intent(client, expand=["amount"])
+    assert caught.value.param == "expand"
+    assert client.v1.payment_intents.list().data == []
