@@ -19,14 +19,21 @@ def parse_settings(argv: list[str] | None = None) -> tuple[argparse.Namespace, S
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=12111, help="0 picks a free port")
     parser.add_argument("--state-file", type=Path, help="keep objects in this JSON file")
-    parser.add_argument("--webhook-url", help="POST every event here, signed")
-    parser.add_argument("--webhook-secret", help="the endpoint's signing secret (whsec_...)")
+    parser.add_argument(
+        "--webhook-url", action="append", default=[], help="POST every event here (repeatable)"
+    )
+    parser.add_argument(
+        "--webhook-secret",
+        action="append",
+        default=[],
+        help="the signing secret (whsec_...) of the --webhook-url at the same position",
+    )
     args = parser.parse_args(argv)
-    if bool(args.webhook_url) != bool(args.webhook_secret):
-        parser.error("--webhook-url and --webhook-secret go together")
-    if args.webhook_secret and not args.webhook_secret.startswith("whsec_"):
+    if len(args.webhook_url) != len(args.webhook_secret):
+        parser.error("each --webhook-url needs its --webhook-secret")
+    if not all(secret.startswith("whsec_") for secret in args.webhook_secret):
         parser.error("--webhook-secret must start with whsec_")
-    webhooks = (Endpoint(args.webhook_url, args.webhook_secret),) if args.webhook_url else ()
+    webhooks = tuple(map(Endpoint, args.webhook_url, args.webhook_secret))
     return args, SandboxSettings(state_file=args.state_file, webhooks=webhooks)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -140,8 +142,13 @@ def _respond(saved: Saved, headers: dict[str, str]) -> Response:
 
 
 def _api_key(request: Request) -> str:
+    """The secret key, sent as Bearer (the SDKs) or as Basic's user name (`curl -u sk_…:`)."""
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not key:
+    if scheme.lower() == "basic":
+        key = _basic_user(key)
+    elif scheme.lower() != "bearer":
+        key = ""
+    if not key:
         raise unauthenticated(
             "You did not provide an API key. You need to provide your API key in the "
             "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
@@ -153,6 +160,13 @@ def _api_key(request: Request) -> str:
             "secret keys (sk_test_...)."
         )
     return key
+
+
+def _basic_user(credentials: str) -> str:
+    try:
+        return base64.b64decode(credentials, validate=True).decode().partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
 
 
 async def _params(request: Request) -> Params:

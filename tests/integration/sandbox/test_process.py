@@ -75,14 +75,17 @@ def test_two_instances_keep_apart_state(tmp_path: Path):
             sdk_client(second).v1.customers.retrieve(customer.id)
 
 
-def test_the_webhook_option_delivers_signed_events():
-    with receiving() as receiver:
-        options = ("--webhook-url", receiver.url, "--webhook-secret", SECRET)
+def test_the_webhook_options_deliver_signed_events_to_each_endpoint():
+    other_secret = "whsec_second_endpoint"
+    with receiving() as first, receiving() as second:
+        options = ("--webhook-url", first.url, "--webhook-secret", SECRET,
+                   "--webhook-url", second.url, "--webhook-secret", other_secret)  # fmt: skip
         with sandbox_process(*options) as url:
             customer = sdk_client(url).v1.customers.create()
-            delivery = receiver.wait_for(1)[0]
-    event = stripe.Webhook.construct_event(delivery.payload, delivery.signature, SECRET)
-    assert (event.type, event.data.object["id"]) == ("customer.created", customer.id)
+            deliveries = [(first.wait_for(1)[0], SECRET), (second.wait_for(1)[0], other_secret)]
+    for delivery, secret in deliveries:
+        event = stripe.Webhook.construct_event(delivery.payload, delivery.signature, secret)
+        assert (event.type, event.data.object["id"]) == ("customer.created", customer.id)
 
 
 def test_a_webhook_url_without_its_secret_is_refused():

@@ -84,3 +84,8 @@ def test_an_unknown_route_is_404_in_stripes_envelope(sandbox_url: str):
     answer = httpx.get(f"{sandbox_url}/v1/widgets", headers={"Authorization": "Bearer sk_test_x"})
     assert answer.status_code == 404
     assert "Unrecognized request URL (GET: /v1/widgets)" in answer.json()["error"]["message"]
+
+
+def test_the_key_may_come_as_basic_auths_user_name_as_curl_sends_it(sandbox_url: str):
+    answer = httpx.get(f"{sandbox_url}/v1/customers", auth=("sk_test_curl", ""))
+    assert answer.status_code == 200

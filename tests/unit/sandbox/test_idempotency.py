@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
 import stripe
 
+from sandbox.stripe.idempotency import TTL_S, IdempotencyKeys, Saved
 from tests.unit.sandbox.conftest import API_KEY, sdk_client
 
 PAYMENT = {"amount": 1000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
@@ -87,3 +89,21 @@ async def test_concurrent_requests_with_one_key_execute_once(async_client: strip
     assert len(listed.data) == 1
     charges = await async_client.v1.charges.list_async()
     assert len(charges.data) == 1
+
+
+def test_a_key_reused_on_another_endpoint_is_an_idempotency_error(client: stripe.StripeClient):
+    options: stripe.RequestOptions = {"idempotency_key": "one-use"}
+    client.v1.customers.create(options=options)
+    with pytest.raises(stripe.IdempotencyError):
+        client.v1.payment_intents.create(params={"amount": 100, "currency": "usd"}, options=options)
+
+
+async def test_a_key_is_forgotten_after_24_hours():
+    records: dict[str, dict[str, object]] = {}
+    keys = IdempotencyKeys(records)
+    request = ("POST", "/v1/customers", {"name": "a"})
+    async with keys.held(API_KEY, "old") as scope:
+        keys.save(scope, request, Saved(200, b"{}"))
+    assert keys.replay(scope, request) == Saved(200, b"{}")
+    records[scope]["at"] = time.time() - TTL_S - 1
+    assert keys.replay(scope, request) is None
