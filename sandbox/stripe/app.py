@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -101,15 +102,16 @@ async def _handle(request: Request, operation: Operation) -> Response:
     params = await _params(request)
     account: Account = request.app.state.account
     key = request.headers.get("Idempotency-Key") if request.method == "POST" else None
-    account.request = RequestInfo(
+    info = RequestInfo(
         request_id=new_id("req"),
         idempotency_key=key,
         api_version=request.headers.get("Stripe-Version", API_VERSION),
         base_url=str(request.base_url).rstrip("/"),
     )
-    headers = {"Request-Id": account.request.request_id or ""}
+    headers = {"Request-Id": info.request_id or ""}
+    run = functools.partial(_execute, account, operation, params, request, info)
     if key is None:
-        result = _execute(account, operation, params, request)
+        result = run()
         if request.method != "GET":
             account.store.save()
         return _respond(result, headers)
@@ -119,14 +121,18 @@ async def _handle(request: Request, operation: Operation) -> Response:
     async with keys.held(api_key, key) as scope:
         if (saved := keys.replay(scope, signature)) is not None:
             return _respond(saved, {**headers, "Idempotent-Replayed": "true"})
-        result = _execute(account, operation, params, request)
+        result = run()
         if result.status < 400 or result.status == 402:
             keys.save(scope, signature, result)
         account.store.save()
     return _respond(result, headers)
 
 
-def _execute(account: Account, operation: Operation, params: Params, request: Request) -> Saved:
+def _execute(
+    account: Account, operation: Operation, params: Params, request: Request, info: RequestInfo
+) -> Saved:
+    """Runs the operation without awaiting: no other request interleaves with it."""
+    account.request = info
     try:
         paths = check_expandable(params.expand())
         body = operation(account, params, *request.path_params.values())
