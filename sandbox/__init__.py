@@ -1,0 +1,1 @@
+"""Offline stand-ins for the third-party services the platform talks to."""

@@ -1,0 +1,1 @@
+"""The Stripe sandbox run as its own process."""

@@ -1,0 +1,1 @@
+"""Unit tests of the Stripe sandbox, driven through the official stripe SDK."""
