@@ -51,7 +51,7 @@ def create_app(
     """The edge for `services` (default: every service found in gen/).
 
     `upstreams` maps mesh service names ("users") to addresses, over settings'
-    `<service>_address` (one per service of the catalogue, `services.toml`); `keys` and
+    `<service>_address` (one per service of the catalogue); `keys` and
     `tokens` replace identity's GetJwks and IssueServiceToken (for tests with fake
     upstreams); `registry` receives the metrics (default: the app's own).
     Channels are opened by the lifespan, once, and closed when it ends.

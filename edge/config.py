@@ -22,7 +22,7 @@ STRICT_METHODS = (
 
 class EdgeSettings(ServiceSettings):
     """What the edge is configured with; upstream addresses are ServiceSettings'
-    `<service>_address`, one per service of the catalogue (`services.toml`, e.g.
+    `<service>_address`, one per service of the catalogue (`services/catalog.toml`, e.g.
     `MESHWORK_USERS_ADDRESS`), its identity `EDGE_CLIENT_SECRET`."""
 
     model_config = SettingsConfigDict(env_prefix="EDGE_", extra="ignore")

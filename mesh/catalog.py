@@ -1,4 +1,4 @@
-"""The platform's services, from the one list in `services.toml` at the repository root.
+"""The platform's services, from the one list in `services/catalog.toml`, beside their packages.
 
 `make up`, every service's settings, the edge and the tests read this catalogue, so adding a
 service is an entry in that file (plus the service's package and contract), no mesh or edge
@@ -25,7 +25,9 @@ from typing import Any
 from mesh.environment import SHARED_PREFIX
 
 #: The platform's catalogue.
-CATALOG_FILE = Path(__file__).resolve().parent.parent / "services.toml"
+#: The platform's catalogue: package data of `services`, so an installed copy has it too (the
+#: file is read, never imported: the runtime still imports no service).
+CATALOG_FILE = Path(__file__).resolve().parent.parent / "services" / "catalog.toml"
 
 #: A name becomes part of variable names, proto packages and client ids: keep it that simple.
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")

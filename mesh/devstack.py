@@ -1,6 +1,6 @@
 """`make up`: the whole platform on one machine — nats-server, every service, each its own process.
 
-Services are those of the catalogue (`services.toml`) that have a package to run, started
+Services are those of the catalogue (`services/catalog.toml`) that have a package to run, started
 together on their catalogue ports (each reaches another, identity included, only when it first
 calls it). State lives under `.meshwork/` (SQLite files, the JetStream store, logs). Set
 `NATS_URL` to use a NATS server you run instead. Once every service is SERVING, the REST edge

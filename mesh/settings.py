@@ -4,7 +4,7 @@ Each service subclasses `ServiceSettings` with its own prefix (`USERS_`, `IDENTI
 A variable with the service prefix wins; the same name with the shared `MESHWORK_` prefix
 applies to every service (e.g. `MESHWORK_NATS_URL` for all, `USERS_NATS_URL` for one).
 Where the other services listen is one `<service>_address` setting per service of the
-catalogue (`services.toml`, see `mesh.catalog`), e.g. `MESHWORK_USERS_ADDRESS`.
+catalogue (`services/catalog.toml`, see `mesh.catalog`), e.g. `MESHWORK_USERS_ADDRESS`.
 """
 
 from __future__ import annotations

@@ -43,8 +43,8 @@ def refusal(tmp_path: Path, text: str) -> str:
 
 
 class TestThePlatformsCatalogue:
-    def test_it_is_the_file_at_the_repository_root(self) -> None:
-        assert CATALOG_FILE == ROOT / "services.toml"
+    def test_it_is_the_file_beside_the_service_packages(self) -> None:
+        assert CATALOG_FILE == ROOT / "services" / "catalog.toml"
         assert catalog().path == CATALOG_FILE
 
     def test_every_service_package_with_an_entry_point_is_listed_and_runnable(self) -> None:

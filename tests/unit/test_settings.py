@@ -111,5 +111,5 @@ def test_a_services_address_variable_tells_every_service_where_it_listens(monkey
 
 
 def test_asking_for_a_service_the_catalogue_lacks_names_the_catalogue() -> None:
-    with pytest.raises(KeyError, match=r"services\.toml lists identity, users"):
+    with pytest.raises(KeyError, match=r"catalog\.toml lists identity, users"):
         WidgetSettings().address_of("gizmos")
