@@ -2,8 +2,9 @@
 
 Each UPPER_SNAKE string that reaches a `reason=` argument (directly, through a module constant,
 or through a local variable) unless given with `domain=MESH_DOMAIN`, and the defaults of
-parameters named `reason`; plus the same found in the mesh modules the package uses (such as
-`Violations`' VALIDATION_FAILED), since those raise in the domain of the service calling them.
+parameters named `reason`; plus the same found in the mesh functions and classes the package
+calls by name (such as `Violations`' VALIDATION_FAILED, or its `update_mask`'s
+INVALID_UPDATE_MASK), since those raise in the domain of the service calling them.
 A reason passed on as a parameter is found where its literal is written, if anywhere.
 """
 
@@ -115,12 +116,12 @@ def assignments(function: ast.AST | None) -> dict[str, list[ast.expr]]:
     return assigned
 
 
-def reason_arguments(source: Source) -> Iterator[tuple[ast.Call, set[str]]]:
-    """Each call passing `reason=`, with the reasons it may pass."""
+def reason_arguments(source: Source) -> Iterator[tuple[ast.Call, set[str], ast.AST | None]]:
+    """Each call passing `reason=`, with the reasons it may pass and the function it is in."""
     visitor = ReasonArguments()
     visitor.visit(source.tree)
     for call, value, function in visitor.found:
-        yield call, strings(value, source, assignments(function))
+        yield call, strings(value, source, assignments(function)), function
 
 
 def imports_of(source: Source) -> set[str]:
@@ -146,14 +147,19 @@ def mesh_modules_used_by(package: str) -> list[Source]:
     return list(used.values())
 
 
-def raised_in_the_callers_domain(source: Source) -> set[str]:
-    """Reasons a module raises in the domain of the service it serves: every `reason=` not
-    given with `domain=MESH_DOMAIN`, and the defaults of parameters named `reason`."""
-    reasons: set[str] = set()
-    for call, found in reason_arguments(source):
+def raised_in_the_callers_domain(source: Source) -> dict[str, set[str | None]]:
+    """Reasons a module raises in the domain of the service it serves, each with the names of
+    what raises it (a function, or a class for its `__init__`; None: the module itself): every
+    `reason=` not given with `domain=MESH_DOMAIN`, and the defaults of parameters `reason`."""
+    parents = {
+        child: node for node in ast.walk(source.tree) for child in ast.iter_child_nodes(node)
+    }
+    raised: dict[str, set[str | None]] = {}
+    for call, found, function in reason_arguments(source):
         domain = next((kw.value for kw in call.keywords if kw.arg == "domain"), None)
         if domain is None or resolve(domain, source.namespace) != MESH_DOMAIN:
-            reasons |= found
+            for reason in found:
+                raised.setdefault(reason, set()).add(owner(function, parents))
     for node in ast.walk(source.tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             arguments = node.args
@@ -162,11 +168,40 @@ def raised_in_the_callers_domain(source: Source) -> set[str]:
             pairs += [*zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)]
             for argument, default in pairs:
                 if argument.arg == "reason" and default is not None:
-                    reasons |= strings(default, source, {})
-    return reasons
+                    for reason in strings(default, source, {}):
+                        raised.setdefault(reason, set()).add(owner(node, parents))
+    return raised
+
+
+def owner(function: ast.AST | None, parents: dict[ast.AST, ast.AST]) -> str | None:
+    """The name a caller uses to reach `function`: its own, or its class's for `__init__`."""
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    parent = parents.get(function)
+    if function.name == "__init__" and isinstance(parent, ast.ClassDef):
+        return parent.name
+    return function.name
+
+
+def referenced(modules: list[Source]) -> set[str]:
+    """Every name and attribute the modules use (`phone` in `checks.phone(...)`)."""
+    return {
+        node.id if isinstance(node, ast.Name) else node.attr
+        for source in modules
+        for node in ast.walk(source.tree)
+        if isinstance(node, ast.Name | ast.Attribute)
+    }
 
 
 def reasons_of(package: str) -> set[str]:
-    """Every reason a service may answer with in its own domain: its code's and the mesh's."""
-    modules = [*sources(package), *mesh_modules_used_by(package)]
-    return set().union(*(raised_in_the_callers_domain(source) for source in modules))
+    """Every reason a service may answer with in its own domain: all its code's, and those of
+    the mesh functions and classes it calls by name (a mesh helper that mesh code calls with
+    a domain of its own, such as MESH_DOMAIN, raises nothing in the service's)."""
+    own, mesh = list(sources(package)), mesh_modules_used_by(package)
+    reasons = set().union(*(raised_in_the_callers_domain(source) for source in own))
+    names = referenced(own)
+    for source in mesh:
+        for reason, owners in raised_in_the_callers_domain(source).items():
+            if any(name is None or name in names for name in owners):
+                reasons.add(reason)
+    return reasons
