@@ -12,6 +12,7 @@ from services.payments.config import PaymentsSettings
 from services.payments.grpc_api import PaymentsServicer
 from services.payments.handlers import Payments
 from services.payments.provider import StripeProvider
+from services.payments.webhooks import Webhooks
 
 #: The service's Alembic scripts, applied at start-up.
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -23,7 +24,9 @@ async def build(runtime: ServiceRuntime) -> Built:
     assert isinstance(settings, PaymentsSettings)
     provider = StripeProvider(settings.stripe_api_key.get_secret_value(), settings.stripe_base)
     idempotency = IdempotencyRecords(runtime.engine)
-    servicer = PaymentsServicer(Payments(runtime.unit_of_work, provider), idempotency)
+    secrets = tuple(secret.get_secret_value() for secret in settings.stripe_webhook_secrets)
+    webhooks = Webhooks(runtime.unit_of_work, secrets)
+    servicer = PaymentsServicer(Payments(runtime.unit_of_work, provider), webhooks, idempotency)
     return Built(
         bindings=[ServiceBinding.of(payments_service_pb2, payments_service_pb2_grpc, servicer)],
         consumers=[provider, idempotency.purge_loop()],

@@ -140,3 +140,30 @@ def visible(payment: Payment | None, actor: Actor, payment_id: str) -> Payment:
     if payment is None or not actor.may_access(payment.user_id):
         raise payment_not_found(payment_id)
     return payment
+
+
+class ReceiptState(StrEnum):
+    PROCESSED = "PROCESSED"
+    IGNORED = "IGNORED"
+    FAILED = "FAILED"
+
+
+@dataclass(slots=True)
+class WebhookReceipt:
+    """One provider event as received, once however often it is delivered."""
+
+    id: str
+    provider_event_id: str
+    event_type: str
+    receive_time: datetime
+    state: ReceiptState = ReceiptState.FAILED
+    payment_id: str = ""
+    refund_id: str = ""
+    error: str = ""
+    delivery_count: int = 1
+    process_time: datetime | None = None
+
+    @property
+    def settled(self) -> bool:
+        """Whether the event needs nothing more: a redelivery of it changes nothing."""
+        return self.state != ReceiptState.FAILED

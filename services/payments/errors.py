@@ -120,3 +120,12 @@ def webhook_payload_invalid(detail: str) -> InvalidArgument:
         domain=DOMAIN,
         violations=[FieldViolation("payload", detail)],
     )
+
+
+def webhook_payment_unknown(provider_payment_id: str) -> Unavailable:
+    return Unavailable(
+        f"the event concerns payment {provider_payment_id!r}, not recorded here yet; "
+        "the provider's redelivery applies it",
+        reason="WEBHOOK_PAYMENT_UNKNOWN",
+        domain=DOMAIN,
+    )

@@ -17,8 +17,10 @@ from services.payments.messages import (
     create_refund_command,
     list_payments_command,
     payment_message,
+    receipt_message,
     refund_message,
 )
+from services.payments.webhooks import Webhooks
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -26,8 +28,11 @@ Context: TypeAlias = grpc.aio.ServicerContext
 class PaymentsServicer(payments_service_pb2_grpc.PaymentsServiceServicer):
     """Serves meshwork.payments.v1.PaymentsService."""
 
-    def __init__(self, payments: Payments, idempotency: IdempotencyRecords) -> None:
+    def __init__(
+        self, payments: Payments, webhooks: Webhooks, idempotency: IdempotencyRecords
+    ) -> None:
         self._payments = payments
+        self._webhooks = webhooks
         self.idempotency = idempotency
 
     @idempotent
@@ -77,6 +82,12 @@ class PaymentsServicer(payments_service_pb2_grpc.PaymentsServiceServicer):
         actor = current_actor()
         refund = await self._payments.get_refund(request.payment_id, request.refund_id, actor)
         return pb.GetRefundResponse(refund=refund_message(refund))
+
+    async def HandleStripeWebhook(
+        self, request: pb.HandleStripeWebhookRequest, context: Context
+    ) -> pb.HandleStripeWebhookResponse:
+        receipt, duplicate = await self._webhooks.handle(request.payload, request.signature)
+        return pb.HandleStripeWebhookResponse(receipt=receipt_message(receipt), duplicate=duplicate)
 
     async def PurgeExpiredIdempotencyRecords(
         self, request: pb.PurgeExpiredIdempotencyRecordsRequest, context: Context

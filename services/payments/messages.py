@@ -7,7 +7,7 @@ from mesh.protobuf import enum_name, enum_number, timestamp_of
 from meshwork.payments.v1 import events_pb2, resources_pb2
 from meshwork.payments.v1 import payments_service_pb2 as pb
 from services.payments import commands
-from services.payments.domain import Payment, PaymentState, Refund
+from services.payments.domain import Payment, PaymentState, Refund, WebhookReceipt
 
 # ---- protobuf → commands
 
@@ -154,4 +154,30 @@ def refund_succeeded(refund: Refund, payment: Payment) -> events_pb2.RefundSucce
         amount=refund.money.amount,
         currency_code=refund.money.currency_code,
         payment_amount_refunded=payment.amount_refunded,
+    )
+
+
+def refund_failed(refund: Refund) -> events_pb2.RefundFailed:
+    return events_pb2.RefundFailed(
+        refund_id=refund.id,
+        payment_id=refund.payment_id,
+        user_id=refund.user_id,
+        amount=refund.money.amount,
+        currency_code=refund.money.currency_code,
+        failure_message=refund.failure_message,
+    )
+
+
+def receipt_message(receipt: WebhookReceipt) -> resources_pb2.WebhookReceipt:
+    return resources_pb2.WebhookReceipt(
+        id=receipt.id,
+        provider_event_id=receipt.provider_event_id,
+        event_type=receipt.event_type,
+        state=enum_number(resources_pb2.WebhookReceiptState, receipt.state),
+        payment_id=receipt.payment_id,
+        refund_id=receipt.refund_id,
+        error=receipt.error,
+        delivery_count=receipt.delivery_count,
+        receive_time=timestamp_of(receipt.receive_time),
+        process_time=timestamp_of(receipt.process_time),
     )

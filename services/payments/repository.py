@@ -12,14 +12,21 @@ from mesh.paging import Page
 from services.payments.domain import (
     Payment,
     PaymentState,
+    ReceiptState,
     Refund,
     RefundReason,
     RefundState,
+    WebhookReceipt,
 )
 from services.payments.money import Money
-from services.payments.orm import customers_table, payments_table, refunds_table
+from services.payments.orm import (
+    customers_table,
+    payments_table,
+    refunds_table,
+    webhook_receipts_table,
+)
 
-_p, _r = payments_table.c, refunds_table.c
+_p, _r, _w = payments_table.c, refunds_table.c, webhook_receipts_table.c
 
 
 class PaymentRepository:
@@ -98,6 +105,59 @@ class PaymentRepository:
     ) -> None:
         values = {"user_id": user_id, "id": customer_id, "provider_customer_id": provider_id}
         await self._connection.execute(sa.insert(customers_table).values(**values, create_time=now))
+
+
+class ReceiptRepository:
+    """The webhook receipts table: one row per provider event id."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def by_event(self, provider_event_id: str) -> WebhookReceipt | None:
+        query = sa.select(webhook_receipts_table).where(_w.provider_event_id == provider_event_id)
+        row = (await self._connection.execute(query.with_for_update())).first()
+        return _receipt_of(row._mapping) if row else None
+
+    async def add(self, receipt: WebhookReceipt) -> None:
+        await self._connection.execute(
+            sa.insert(webhook_receipts_table).values(**_receipt_row(receipt))
+        )
+
+    async def save(self, receipt: WebhookReceipt) -> None:
+        values = _receipt_row(receipt)
+        await self._connection.execute(
+            sa.update(webhook_receipts_table).where(_w.id == receipt.id).values(**values)
+        )
+
+
+def _receipt_row(receipt: WebhookReceipt) -> dict[str, Any]:
+    return {
+        "id": receipt.id,
+        "provider_event_id": receipt.provider_event_id,
+        "event_type": receipt.event_type,
+        "state": receipt.state.value,
+        "payment_id": receipt.payment_id,
+        "refund_id": receipt.refund_id,
+        "error": receipt.error,
+        "delivery_count": receipt.delivery_count,
+        "receive_time": receipt.receive_time,
+        "process_time": receipt.process_time,
+    }
+
+
+def _receipt_of(row: Any) -> WebhookReceipt:
+    return WebhookReceipt(
+        id=row["id"],
+        provider_event_id=row["provider_event_id"],
+        event_type=row["event_type"],
+        receive_time=_utc(row["receive_time"]),
+        state=ReceiptState(row["state"]),
+        payment_id=row["payment_id"],
+        refund_id=row["refund_id"],
+        error=row["error"],
+        delivery_count=row["delivery_count"],
+        process_time=_utc(row["process_time"]) if row["process_time"] else None,
+    )
 
 
 def _payment_row(payment: Payment) -> dict[str, Any]:
