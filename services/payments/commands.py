@@ -34,3 +34,23 @@ class CreateRefund:
     reason: str
     note: str = ""
     idempotency_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListRefunds:
+    #: "-" lists the refunds of every payment (staff only).
+    payment_id: str
+    page_size: int = 0
+    page_token: str = ""
+    #: A RefundState name, "" for any.
+    state: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListWebhookReceipts:
+    page_size: int = 0
+    page_token: str = ""
+    #: A ReceiptState name, "" for any.
+    state: str = ""
+    event_type: str = ""
+    payment_id: str = ""

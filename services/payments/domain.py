@@ -134,6 +134,16 @@ class Refund:
     failure_message: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A payer's customer record at the provider, made with their first payment."""
+
+    id: str
+    user_id: str
+    provider_customer_id: str
+    create_time: datetime
+
+
 def visible(payment: Payment | None, actor: Actor, payment_id: str) -> Payment:
     """The payment if the actor may see it: its payer or staff; NOT_FOUND otherwise (others'
     payments are not admitted to exist)."""

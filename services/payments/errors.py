@@ -129,3 +129,17 @@ def webhook_payment_unknown(provider_payment_id: str) -> Unavailable:
         reason="WEBHOOK_PAYMENT_UNKNOWN",
         domain=DOMAIN,
     )
+
+
+def customer_not_found(user_id: str) -> NotFound:
+    return NotFound(
+        f"user {user_id!r} has no customer record (they never paid)",
+        reason="CUSTOMER_NOT_FOUND",
+        domain=DOMAIN,
+    )
+
+
+def receipt_not_found(receipt_id: str) -> NotFound:
+    return NotFound(
+        f"no webhook receipt {receipt_id!r}", reason="WEBHOOK_RECEIPT_NOT_FOUND", domain=DOMAIN
+    )

@@ -15,7 +15,10 @@ from services.payments.handlers import Payments
 from services.payments.messages import (
     create_payment_command,
     create_refund_command,
+    customer_message,
     list_payments_command,
+    list_receipts_command,
+    list_refunds_command,
     payment_message,
     receipt_message,
     refund_message,
@@ -82,6 +85,36 @@ class PaymentsServicer(payments_service_pb2_grpc.PaymentsServiceServicer):
         actor = current_actor()
         refund = await self._payments.get_refund(request.payment_id, request.refund_id, actor)
         return pb.GetRefundResponse(refund=refund_message(refund))
+
+    async def ListRefunds(
+        self, request: pb.ListRefundsRequest, context: Context
+    ) -> pb.ListRefundsResponse:
+        page = await self._payments.list_refunds(list_refunds_command(request), current_actor())
+        return pb.ListRefundsResponse(
+            refunds=[refund_message(refund) for refund in page.refunds],
+            next_page_token=page.next_page_token,
+        )
+
+    async def GetCustomer(
+        self, request: pb.GetCustomerRequest, context: Context
+    ) -> pb.GetCustomerResponse:
+        customer = await self._payments.get_customer(request.user_id, current_actor())
+        return pb.GetCustomerResponse(customer=customer_message(customer))
+
+    async def ListWebhookReceipts(
+        self, request: pb.ListWebhookReceiptsRequest, context: Context
+    ) -> pb.ListWebhookReceiptsResponse:
+        receipts, token = await self._webhooks.list(list_receipts_command(request))
+        return pb.ListWebhookReceiptsResponse(
+            webhook_receipts=[receipt_message(receipt) for receipt in receipts],
+            next_page_token=token,
+        )
+
+    async def GetWebhookReceipt(
+        self, request: pb.GetWebhookReceiptRequest, context: Context
+    ) -> pb.GetWebhookReceiptResponse:
+        receipt = await self._webhooks.get(request.webhook_receipt_id)
+        return pb.GetWebhookReceiptResponse(webhook_receipt=receipt_message(receipt))
 
     async def HandleStripeWebhook(
         self, request: pb.HandleStripeWebhookRequest, context: Context

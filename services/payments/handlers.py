@@ -16,8 +16,16 @@ from mesh.idempotency import mark_committed
 from mesh.idempotency.keys import caller_of_current_call
 from mesh.paging import next_token
 from services.payments import commands, messages, validation
-from services.payments.domain import Outcome, Payment, PaymentState, Refund, RefundState, visible
-from services.payments.errors import refund_not_found
+from services.payments.domain import (
+    Customer,
+    Outcome,
+    Payment,
+    PaymentState,
+    Refund,
+    RefundState,
+    visible,
+)
+from services.payments.errors import customer_not_found, refund_not_found
 from services.payments.money import Money
 from services.payments.provider import IntentRequest, PaymentProvider
 from services.payments.repository import PaymentRepository
@@ -114,7 +122,7 @@ class Payments:
     async def list_payments(self, command: commands.ListPayments, actor: Actor) -> PaymentPage:
         query = validation.payment_query(command, actor)
         async with self.units(read_only=True) as uow:
-            found = await PaymentRepository(uow.connection).list(
+            found = await PaymentRepository(uow.connection).payments(
                 query.page, query.user_id, query.state
             )
         token = next_token(query.page, found, lambda p: (p.create_time, p.id))
@@ -185,6 +193,29 @@ class Payments:
             await uow.commit()
         return refund
 
+    async def list_refunds(self, command: commands.ListRefunds, actor: Actor) -> RefundPage:
+        """A payment's refunds (its payer's or staff's), or every refund (staff), newest first."""
+        query = validation.refund_query(command, actor)
+        if query.payment_id:
+            await self._payment(query.payment_id, actor)
+        async with self.units(read_only=True) as uow:
+            found = await PaymentRepository(uow.connection).refunds(
+                query.page, query.payment_id, query.state
+            )
+        token = next_token(query.page, found, lambda r: (r.create_time, r.id))
+        return RefundPage(found[: query.page.size], token)
+
+    async def get_customer(self, user_id: str, actor: Actor) -> Customer:
+        """The user's customer record; others' are not found, as those who never paid."""
+        violations = validation.PaymentViolations()
+        target = violations.user_id("user_id", user_id, actor=actor)
+        violations.raise_if_any()
+        async with self.units(read_only=True) as uow:
+            found = await PaymentRepository(uow.connection).customer(target)
+        if found is None or not actor.may_access(target):
+            raise customer_not_found(user_id)
+        return Customer(found[0], target, found[1], found[2])
+
     async def get_refund(self, payment_id: str, refund_id: str, actor: Actor) -> Refund:
         await self._payment(payment_id, actor)
         async with self.units(read_only=True) as uow:
@@ -197,4 +228,10 @@ class Payments:
 @dataclass(frozen=True, slots=True)
 class PaymentPage:
     payments: list[Payment]
+    next_page_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPage:
+    refunds: list[Refund]
     next_page_token: str

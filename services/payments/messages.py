@@ -7,7 +7,7 @@ from mesh.protobuf import enum_name, enum_number, timestamp_of
 from meshwork.payments.v1 import events_pb2, resources_pb2
 from meshwork.payments.v1 import payments_service_pb2 as pb
 from services.payments import commands
-from services.payments.domain import Payment, PaymentState, Refund, WebhookReceipt
+from services.payments.domain import Customer, Payment, PaymentState, Refund, WebhookReceipt
 
 # ---- protobuf → commands
 
@@ -43,7 +43,37 @@ def create_refund_command(request: pb.CreateRefundRequest, key: str) -> commands
     )
 
 
+def list_refunds_command(request: pb.ListRefundsRequest) -> commands.ListRefunds:
+    return commands.ListRefunds(
+        payment_id=request.payment_id,
+        page_size=request.page_size,
+        page_token=request.page_token,
+        state=enum_name(resources_pb2.RefundState, request.state),
+    )
+
+
+def list_receipts_command(
+    request: pb.ListWebhookReceiptsRequest,
+) -> commands.ListWebhookReceipts:
+    return commands.ListWebhookReceipts(
+        page_size=request.page_size,
+        page_token=request.page_token,
+        state=enum_name(resources_pb2.WebhookReceiptState, request.state),
+        event_type=request.event_type,
+        payment_id=request.payment_id,
+    )
+
+
 # ---- domain → protobuf
+
+
+def customer_message(customer: Customer) -> resources_pb2.Customer:
+    return resources_pb2.Customer(
+        id=customer.id,
+        user_id=customer.user_id,
+        provider_customer_id=customer.provider_customer_id,
+        create_time=timestamp_of(customer.create_time),
+    )
 
 
 def payment_message(payment: Payment, actor: Actor) -> resources_pb2.Payment:

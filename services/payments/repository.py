@@ -25,6 +25,7 @@ from services.payments.orm import (
     refunds_table,
     webhook_receipts_table,
 )
+from services.payments.validation import ReceiptQuery
 
 _p, _r, _w = payments_table.c, refunds_table.c, webhook_receipts_table.c
 
@@ -58,21 +59,25 @@ class PaymentRepository:
             sa.update(payments_table).where(_p.id == payment.id).values(**values)
         )
 
-    async def list(self, page: Page, user_id: str, state: PaymentState | None) -> list[Payment]:
+    async def payments(self, page: Page, user_id: str, state: PaymentState | None) -> list[Payment]:
         """Up to `page.size + 1` payments after the page's position, newest first."""
-        query = sa.select(payments_table).order_by(_p.create_time.desc(), _p.id.desc())
-        if user_id:
-            query = query.where(_p.user_id == user_id)
+        filters = [_p.user_id == user_id] if user_id else []
         if state is not None:
-            query = query.where(_p.state == state.value)
-        after = page.after_time_and_id()
-        if after is not None:
-            at, last = after
-            query = query.where(
-                sa.or_(_p.create_time < at, sa.and_(_p.create_time == at, _p.id < last))
-            )
-        rows = (await self._connection.execute(query.limit(page.size + 1))).all()
+            filters.append(_p.state == state.value)
+        rows = await self._connection.execute(
+            newest_first(payments_table, _p.create_time, page, filters)
+        )
         return [_payment_of(row._mapping) for row in rows]
+
+    async def refunds(self, page: Page, payment_id: str, state: RefundState | None) -> list[Refund]:
+        """Up to `page.size + 1` refunds (of one payment, or of all for ""), newest first."""
+        filters = [_r.payment_id == payment_id] if payment_id else []
+        if state is not None:
+            filters.append(_r.state == state.value)
+        rows = await self._connection.execute(
+            newest_first(refunds_table, _r.create_time, page, filters)
+        )
+        return [_refund_of(row._mapping) for row in rows]
 
     async def add_refund(self, refund: Refund) -> None:
         await self._connection.execute(sa.insert(refunds_table).values(**_refund_row(refund)))
@@ -107,6 +112,20 @@ class PaymentRepository:
         await self._connection.execute(sa.insert(customers_table).values(**values, create_time=now))
 
 
+def newest_first(
+    table: sa.Table, time: sa.ColumnElement[datetime], page: Page, filters: list[Any]
+) -> sa.Select[Any]:
+    """The rows of `table` matching `filters` after the page's (time, id) position, newest
+    first, one more than the page holds (it tells whether another page follows)."""
+    ids = table.c.id
+    query = sa.select(table).where(*filters).order_by(time.desc(), ids.desc())
+    after = page.after_time_and_id()
+    if after is not None:
+        at, last = after
+        query = query.where(sa.or_(time < at, sa.and_(time == at, ids < last)))
+    return query.limit(page.size + 1)
+
+
 class ReceiptRepository:
     """The webhook receipts table: one row per provider event id."""
 
@@ -117,6 +136,21 @@ class ReceiptRepository:
         query = sa.select(webhook_receipts_table).where(_w.provider_event_id == provider_event_id)
         row = (await self._connection.execute(query.with_for_update())).first()
         return _receipt_of(row._mapping) if row else None
+
+    async def get(self, receipt_id: str) -> WebhookReceipt | None:
+        query = sa.select(webhook_receipts_table).where(_w.id == receipt_id)
+        row = (await self._connection.execute(query)).first()
+        return _receipt_of(row._mapping) if row else None
+
+    async def receipts(self, wanted: ReceiptQuery) -> list[WebhookReceipt]:
+        """Up to `page.size + 1` receipts matching the query's filters, newest first."""
+        filters = [_w.state == wanted.state.value] if wanted.state is not None else []
+        if wanted.event_type:
+            filters.append(_w.event_type == wanted.event_type)
+        if wanted.payment_id:
+            filters.append(_w.payment_id == wanted.payment_id)
+        query = newest_first(webhook_receipts_table, _w.receive_time, wanted.page, filters)
+        return [_receipt_of(row._mapping) for row in await self._connection.execute(query)]
 
     async def add(self, receipt: WebhookReceipt) -> None:
         await self._connection.execute(

@@ -9,7 +9,7 @@ from mesh.actor import Actor
 from mesh.paging import Page, page
 from mesh.validation import Violations
 from services.payments import commands
-from services.payments.domain import PaymentState, RefundReason
+from services.payments.domain import PaymentState, ReceiptState, RefundReason, RefundState
 from services.payments.errors import DOMAIN, idempotency_key_required
 from services.payments.money import MAXIMUM_AMOUNT, SUPPORTED, Money
 
@@ -110,3 +110,49 @@ def new_refund(command: commands.CreateRefund) -> NewRefund:
     return NewRefund(
         payment_id, command.amount, violations.valid(reason), note, command.idempotency_key
     )
+
+
+#: The payment id ListRefunds takes for "every payment".
+EVERY_PAYMENT = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundQuery:
+    page: Page
+    #: "" for every payment.
+    payment_id: str
+    state: RefundState | None
+
+
+def refund_query(command: commands.ListRefunds, actor: Actor) -> RefundQuery:
+    violations = PaymentViolations()
+    payment_id = violations.required("payment_id", command.payment_id)
+    if payment_id == EVERY_PAYMENT:
+        actor.require_staff("listing the refunds of every payment")
+        payment_id = ""
+    state = violations.enum_member("state", command.state, RefundState, required=False)
+    query = {"list": "refunds", "payment_id": payment_id, "state": command.state}
+    size, token = command.page_size, command.page_token
+    wanted = page(violations, size=size, token=token, query=query, key=(datetime, str))
+    violations.raise_if_any()
+    return RefundQuery(wanted, payment_id, state)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptQuery:
+    page: Page
+    state: ReceiptState | None
+    event_type: str
+    payment_id: str
+
+
+def receipt_query(command: commands.ListWebhookReceipts) -> ReceiptQuery:
+    violations = PaymentViolations()
+    state = violations.enum_member("state", command.state, ReceiptState, required=False)
+    event_type = violations.text("event_type", command.event_type, maximum=128)
+    payment_id = violations.text("payment_id", command.payment_id, maximum=64)
+    query = {"list": "receipts", "state": command.state, "type": event_type, "pay": payment_id}
+    size, token = command.page_size, command.page_token
+    wanted = page(violations, size=size, token=token, query=query, key=(datetime, str))
+    violations.raise_if_any()
+    return ReceiptQuery(wanted, state, event_type, payment_id)

@@ -14,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from mesh.errors import DomainError
-from services.payments import messages
+from mesh.paging import next_token
+from services.payments import commands, messages, validation
 from services.payments.domain import ReceiptState, RefundState, WebhookReceipt
 from services.payments.errors import (
+    receipt_not_found,
     webhook_payload_invalid,
     webhook_payment_unknown,
     webhook_signature_invalid,
@@ -75,6 +77,21 @@ class Webhooks:
         except DomainError as error:
             await self._record_failure(event, error.message)
             raise
+
+    async def get(self, receipt_id: str) -> WebhookReceipt:
+        async with self.units(read_only=True) as uow:
+            receipt = await ReceiptRepository(uow.connection).get(receipt_id)
+        if receipt is None:
+            raise receipt_not_found(receipt_id)
+        return receipt
+
+    async def list(self, command: commands.ListWebhookReceipts) -> tuple[list[WebhookReceipt], str]:
+        """A page of receipts, newest first, and the next page's token."""
+        query = validation.receipt_query(command)
+        async with self.units(read_only=True) as uow:
+            found = await ReceiptRepository(uow.connection).receipts(query)
+        token = next_token(query.page, found, lambda r: (r.receive_time, r.id))
+        return found[: query.page.size], token
 
     async def _receive_once(self, event: ProviderEvent) -> tuple[WebhookReceipt, bool]:
         try:

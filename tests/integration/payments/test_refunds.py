@@ -93,3 +93,41 @@ async def test_a_failed_payment_is_not_refundable(pay, stub, callers) -> None:
         await stub.CreateRefund(_refund(payment.id), metadata=callers.admin(key="r"))
 
     assert reason_of(refused.value) == "PAYMENT_NOT_REFUNDABLE"
+
+
+async def test_a_payments_refunds_list_newest_first_and_staff_list_every_refund(
+    pay, stub, callers
+) -> None:
+    payment, other = await pay("u-wil", amount=1000), await pay("u-xia", amount=500)
+    first = await stub.CreateRefund(_refund(payment.id, 100), metadata=callers.admin(key="a"))
+    second = await stub.CreateRefund(_refund(payment.id, 200), metadata=callers.admin(key="b"))
+    third = await stub.CreateRefund(_refund(other.id), metadata=callers.admin(key="c"))
+
+    own = await stub.ListRefunds(
+        pb.ListRefundsRequest(payment_id=payment.id), metadata=callers.user("u-wil")
+    )
+    every = await stub.ListRefunds(pb.ListRefundsRequest(payment_id="-"), metadata=callers.admin())
+
+    assert [r.id for r in own.refunds] == [second.refund.id, first.refund.id]
+    assert {r.id for r in every.refunds} == {first.refund.id, second.refund.id, third.refund.id}
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.ListRefunds(
+            pb.ListRefundsRequest(payment_id="-"), metadata=callers.user("u-wil")
+        )
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_the_payer_has_a_customer_record_once_they_paid(pay, stub, callers) -> None:
+    payment = await pay("u-yan")
+    await pay("u-yan")
+
+    mine = await stub.GetCustomer(
+        pb.GetCustomerRequest(user_id="me"), metadata=callers.user("u-yan")
+    )
+
+    assert mine.customer.id == payment.customer_id
+    assert mine.customer.provider_customer_id.startswith("cus_")
+    for user_id, metadata in (("u-yan", callers.user("u-zoe")), ("u-zoe", callers.admin())):
+        with pytest.raises(grpc.aio.AioRpcError) as hidden:
+            await stub.GetCustomer(pb.GetCustomerRequest(user_id=user_id), metadata=metadata)
+        assert reason_of(hidden.value) == "CUSTOMER_NOT_FOUND"

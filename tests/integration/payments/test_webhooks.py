@@ -166,3 +166,25 @@ async def test_an_event_about_an_unrecorded_payment_fails_so_it_is_redelivered(s
 
     assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
     assert reason_of(refused.value) == "WEBHOOK_PAYMENT_UNKNOWN"
+
+
+async def test_admins_read_the_receipts_of_handled_events(pay, stub, callers, edge) -> None:
+    payment = await pay("u-cal", payment_method_id="pm_card_authenticationRequired")
+    handled = await stub.HandleStripeWebhook(
+        _delivery(_event(payment, "succeeded", event_id="evt_read_me")), metadata=edge
+    )
+
+    listed = await stub.ListWebhookReceipts(
+        pb.ListWebhookReceiptsRequest(payment_id=payment.id), metadata=callers.admin()
+    )
+    got = await stub.GetWebhookReceipt(
+        pb.GetWebhookReceiptRequest(webhook_receipt_id=handled.receipt.id), metadata=callers.admin()
+    )
+
+    assert [r.provider_event_id for r in listed.webhook_receipts] == ["evt_read_me"]
+    assert got.webhook_receipt == handled.receipt
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await stub.GetWebhookReceipt(
+            pb.GetWebhookReceiptRequest(webhook_receipt_id="whr_none"), metadata=callers.admin()
+        )
+    assert reason_of(missing.value) == "WEBHOOK_RECEIPT_NOT_FOUND"
