@@ -51,8 +51,9 @@ def create_app(
     """The edge for `services` (default: every service found in gen/).
 
     `upstreams` maps mesh service names ("users") to addresses, over settings'
-    `<service>_address`; `keys` and `tokens` replace identity's GetJwks and IssueServiceToken
-    (for tests with fake upstreams); `registry` receives the metrics (default: the app's own).
+    `<service>_address` (one per service of the catalogue); `keys` and
+    `tokens` replace identity's GetJwks and IssueServiceToken (for tests with fake
+    upstreams); `registry` receives the metrics (default: the app's own).
     Channels are opened by the lifespan, once, and closed when it ends.
     """
     services = list(services) if services is not None else discover_services()

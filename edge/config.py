@@ -8,6 +8,7 @@ from limits import parse
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
+from mesh.catalog import catalog
 from mesh.settings import ServiceSettings
 
 #: RPCs that get the strict per-address limit: guessing passwords and mass sign-ups.
@@ -21,14 +22,15 @@ STRICT_METHODS = (
 
 class EdgeSettings(ServiceSettings):
     """What the edge is configured with; upstream addresses are ServiceSettings'
-    `<service>_address` (e.g. `MESHWORK_USERS_ADDRESS`), its identity `EDGE_CLIENT_SECRET`."""
+    `<service>_address`, one per service of the catalogue (`services/catalog.toml`, e.g.
+    `MESHWORK_USERS_ADDRESS`), its identity `EDGE_CLIENT_SECRET`."""
 
     model_config = SettingsConfigDict(env_prefix="EDGE_", extra="ignore")
     service: ClassVar[str] = "edge"
     has_database: ClassVar[bool] = False
 
     http_host: str = "127.0.0.1"
-    http_port: int = 8080
+    http_port: int = catalog().edge.port
     #: The edge's public base URL (e.g. "https://api.example.com") when behind a proxy; by
     #: default the URL requests arrive at. The OpenAPI document's token URL is made from it.
     public_url: str = ""

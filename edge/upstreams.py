@@ -28,6 +28,7 @@ from mesh.auth.jwks import JwksCache, JwksFetch
 from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
 from mesh.auth.tokens import TokenVerifier
 from mesh.breaker import BreakerState
+from mesh.catalog import catalog
 from mesh.client import ClientOptions, ServiceClient, callee_audience, channel_target, connect
 from mesh.interceptors.errors import rich_status
 from mesh.service import identity_jwks, identity_token_issuer
@@ -169,7 +170,8 @@ def _address(settings: EdgeSettings, addresses: Mapping[str, str], name: str) ->
         return settings.address_of(name)
     except KeyError:
         raise ValueError(
-            f"no address for upstream {name!r}: pass upstreams={{{name!r}: 'host:port'}}"
+            f"no address for upstream {name!r}: it has no entry in the service catalogue "
+            f"({catalog().path.name}); add one, or pass upstreams={{{name!r}: 'host:port'}}"
         ) from None
 
 

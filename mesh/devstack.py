@@ -1,10 +1,11 @@
 """`make up`: the whole platform on one machine — nats-server, every service, each its own process.
 
-Services are the packages under `services/` that have a `__main__.py`, started together (each
-reaches another, identity included, only when it first calls it). State lives under `.meshwork/`
-(SQLite files, the JetStream store, logs). Set `NATS_URL` to use a NATS server you run instead.
-Once every service is SERVING, the REST edge (`python -m edge`, the client "edge") starts on
-http://127.0.0.1:8080 (or a free port when that is taken).
+Services are those of the catalogue (`services/catalog.toml`) that have a package to run, started
+together on their catalogue ports (each reaches another, identity included, only when it first
+calls it). State lives under `.meshwork/` (SQLite files, the JetStream store, logs). Set
+`NATS_URL` to use a NATS server you run instead. Once every service is SERVING, the REST edge
+(the catalogue's `[edge]`, client "edge") starts on http://127.0.0.1:8080 (or a free port when
+that is taken).
 Ctrl-C (or SIGTERM) stops everything cleanly.
 """
 
@@ -24,24 +25,12 @@ from pathlib import Path
 
 from mesh import readiness
 from mesh.bundled_nats import BundledNatsServer, port_is_free
+from mesh.catalog import Catalog, catalog
 from mesh.environment import SHARED_PREFIX, state_dir
 
-#: Every service of the platform with its local port.
-SERVICES = {
-    "identity": 50051,
-    "users": 50052,
-    "admin": 50053,
-    "payments": 50054,
-    "notifications": 50055,
-    "jobs": 50056,
-    "audit": 50057,
-}
-#: Clients that are not services but may obtain service tokens: the edge, and developers' tools.
-DEV_CLIENTS = ("edge", "cli")
 #: The account that gets the admin role when it signs up on a local stack.
 LOCAL_ADMIN_EMAIL = "admin@example.com"
 NATS_PORT = 4222
-EDGE_PORT = 8080
 READY_TIMEOUT_S = 30.0
 
 
@@ -51,17 +40,14 @@ class ServiceProcess:
 
     name: str
     port: int
+    #: What `python -m` runs.
+    module: str
     log_path: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
-
-
-def available_services(root: Path = Path("services")) -> list[str]:
-    """The services that exist in this checkout."""
-    return [name for name in SERVICES if (root / name / "__main__.py").is_file()]
 
 
 def free_port() -> int:
@@ -78,11 +64,17 @@ def usual_port(port: int) -> int:
     return free_port()
 
 
-def plan_services(names: list[str], *, logs: Path) -> list[ServiceProcess]:
-    """Gives each service its usual port, or a free one when that is taken."""
+def plan_services(services: Catalog, *, logs: Path) -> list[ServiceProcess]:
+    """The catalogue's runnable services, each on its usual port (or a free one if taken)."""
     return [
-        ServiceProcess(name=name, port=usual_port(SERVICES[name]), log_path=logs / f"{name}.log")
-        for name in names
+        ServiceProcess(
+            name=entry.name,
+            port=usual_port(entry.port),
+            module=entry.package,
+            log_path=logs / f"{entry.name}.log",
+        )
+        for entry in services.services
+        if entry.package is not None
     ]
 
 
@@ -111,26 +103,28 @@ def stack_environment(
         ),
     }
     for service in services:
-        env[f"{SHARED_PREFIX}{service.name.upper()}_ADDRESS"] = service.address
-        env[f"{service.name.upper()}_GRPC_ADDRESS"] = service.address
-        env[f"{service.name.upper()}_CLIENT_SECRET"] = credentials[service.name]
+        entry = catalog().service(service.name)
+        env[entry.address_variable] = service.address
+        env[f"{entry.env_prefix}GRPC_ADDRESS"] = service.address
+        env[f"{entry.env_prefix}CLIENT_SECRET"] = credentials[entry.client_id]
     env["EDGE_CLIENT_SECRET"] = credentials["edge"]
     return env
 
 
-def launch(service: ServiceProcess, module: str, *, env: dict[str, str]) -> None:
+def launch(service: ServiceProcess, *, env: dict[str, str]) -> None:
     """Starts `python -m <module>`, its output going to the service's log file."""
     log = service.log_path.open("ab")
     service.process = subprocess.Popen(
-        [sys.executable, "-m", module], env={**os.environ, **env}, stdout=log, stderr=log
+        [sys.executable, "-m", service.module], env={**os.environ, **env}, stdout=log, stderr=log
     )
 
 
-def plan_edge(*, logs: Path) -> ServiceProcess | None:
-    """The REST edge (`python -m edge`, client "edge"), when this checkout has it."""
-    if not Path("edge/__main__.py").is_file():
-        return None
-    return ServiceProcess(name="edge", port=usual_port(EDGE_PORT), log_path=logs / "edge.log")
+def plan_edge(services: Catalog, *, logs: Path) -> ServiceProcess:
+    """The REST edge (client "edge") on its usual port, or a free one if taken."""
+    edge = services.edge
+    return ServiceProcess(
+        name="edge", port=usual_port(edge.port), module=edge.package, log_path=logs / "edge.log"
+    )
 
 
 def start_edge(
@@ -141,7 +135,7 @@ def start_edge(
         "EDGE_HTTP_PORT": str(edge.port),
         "EDGE_READINESS_UPSTREAMS": json.dumps([service.name for service in services]),
     }
-    launch(edge, "edge", env=env | edge_env)
+    launch(edge, env=env | edge_env)
 
 
 class ReadinessProbe:
@@ -238,14 +232,14 @@ async def run() -> int:
         loop.add_signal_handler(sig, stop.set)
     probe: ReadinessProbe | None = None
     try:
-        services = plan_services(available_services(), logs=logs)
-        edge = plan_edge(logs=logs)
-        credentials = load_credentials(state_dir() / "credentials.json", [*SERVICES, *DEV_CLIENTS])
+        services = plan_services(catalog(), logs=logs)
+        edge = plan_edge(catalog(), logs=logs)
+        credentials = load_credentials(state_dir() / "credentials.json", list(catalog().client_ids))
         env = stack_environment(services, nats_url=nats_url, credentials=credentials)
         # All at once: a service reaches the others (identity included) only when it first
         # calls them, so none has to wait for another to start.
         for service in services:
-            launch(service, f"services.{service.name}", env=env)
+            launch(service, env=env)
         probe = ReadinessProbe(services, edge)
         await probe.start(timeout_s=READY_TIMEOUT_S)
         await probe.wait_for(readiness.SERVING)

@@ -14,8 +14,8 @@ import sys
 
 import grpc
 
-from mesh.devstack import SERVICES
-from mesh.environment import SHARED_PREFIX, state_dir
+from mesh.catalog import catalog
+from mesh.environment import state_dir
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
 
@@ -35,16 +35,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python -m mesh.devtoken", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("audience", choices=sorted(SERVICES), help="the service to call")
+    parser.add_argument("audience", choices=catalog().names, help="the service to call")
     audience = parser.parse_args().audience
     credentials = state_dir() / "credentials.json"
     if not credentials.exists():
         print(f"{credentials} not found: start the platform with `make up` first", file=sys.stderr)
         return 2
     secret = json.loads(credentials.read_text())["cli"]
-    identity = os.environ.get(
-        f"{SHARED_PREFIX}IDENTITY_ADDRESS", f"127.0.0.1:{SERVICES['identity']}"
-    )
+    entry = catalog().service("identity")
+    identity = os.environ.get(entry.address_variable, entry.local_address)
     try:
         print(asyncio.run(issue(audience, identity=identity, secret=secret)))
     except grpc.aio.AioRpcError as error:

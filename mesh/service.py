@@ -263,7 +263,9 @@ async def _open_runtime(
     stack.push_async_callback(relay.stop)
     # Keys and service tokens come from identity's public RPCs, over a channel that carries
     # no service token of its own (getting one is what this channel is for).
-    identity = connect(identity_service_pb2_grpc.IdentityServiceStub, settings.identity_address)
+    identity = connect(
+        identity_service_pb2_grpc.IdentityServiceStub, settings.address_of("identity")
+    )
     stack.push_async_callback(identity.close)
     keys = JwksCache(local_keys or identity_jwks(identity.stub))
     runtime = ServiceRuntime(

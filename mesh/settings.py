@@ -3,14 +3,16 @@
 Each service subclasses `ServiceSettings` with its own prefix (`USERS_`, `IDENTITY_`, ...).
 A variable with the service prefix wins; the same name with the shared `MESHWORK_` prefix
 applies to every service (e.g. `MESHWORK_NATS_URL` for all, `USERS_NATS_URL` for one).
+Where the other services listen is one `<service>_address` setting per service of the
+catalogue (`services/catalog.toml`, see `mesh.catalog`), e.g. `MESHWORK_USERS_ADDRESS`.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from pydantic import SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, create_model, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -18,10 +20,11 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from mesh.catalog import CatalogError, catalog
 from mesh.environment import SHARED_PREFIX, state_dir
 
 
-class ServiceSettings(BaseSettings):
+class _CommonSettings(BaseSettings):
     """What every service is configured with. Subclasses set `service` and `env_prefix`."""
 
     model_config = SettingsConfigDict(env_prefix=SHARED_PREFIX, extra="ignore")
@@ -49,14 +52,6 @@ class ServiceSettings(BaseSettings):
     client_secret: SecretStr = SecretStr("dev-insecure-client-secret")
     #: The `iss` of every token identity issues (and every verifier expects).
     token_issuer: str = "meshwork-identity"
-    #: Where each service listens (a host:port, several comma-separated, or a dns:/// target).
-    identity_address: str = "127.0.0.1:50051"
-    users_address: str = "127.0.0.1:50052"
-    admin_address: str = "127.0.0.1:50053"
-    payments_address: str = "127.0.0.1:50054"
-    notifications_address: str = "127.0.0.1:50055"
-    jobs_address: str = "127.0.0.1:50056"
-    audit_address: str = "127.0.0.1:50057"
 
     @classmethod
     def settings_customise_sources(
@@ -71,7 +66,7 @@ class ServiceSettings(BaseSettings):
         return init_settings, env_settings, shared, dotenv_settings, file_secret_settings
 
     @model_validator(mode="after")
-    def _defaults(self) -> ServiceSettings:
+    def _defaults(self) -> _CommonSettings:
         problems = self.problems()
         if problems:  # every one at once: fixing them should take one round, not one each
             raise ValueError("\n".join(f"- {problem}" for problem in problems))
@@ -117,7 +112,10 @@ class ServiceSettings(BaseSettings):
         """Where `service` listens, from its `<service>_address` setting."""
         address = getattr(self, f"{service}_address", None)
         if not isinstance(address, str):
-            raise KeyError(f"no address setting for service {service!r}")
+            raise KeyError(
+                f"no address setting for service {service!r}: "
+                f"{catalog().path} lists {', '.join(catalog().names)}"
+            )
         return address
 
     def public_view(self) -> dict[str, Any]:
@@ -137,3 +135,26 @@ def settings_problems(settings: type[ServiceSettings], error: ValidationError) -
         else:  # the settings as a whole: `problems()`, one line each already
             lines += text.splitlines()
     return "\n".join([f"{settings.service} cannot start; fix these settings:", *lines])
+
+
+def _with_service_addresses(base: type[_CommonSettings]) -> type[_CommonSettings]:
+    """`base` plus, for every service of the catalogue, where it listens: `<service>_address`
+    (a host:port, several comma-separated, or a dns:/// target; default its local port)."""
+    fields: dict[str, Any] = {}
+    for entry in catalog().services:
+        if entry.address_setting in base.model_fields:
+            raise CatalogError(
+                f"{catalog().path}: [services.{entry.name}] would make the setting "
+                f"{entry.address_setting!r}, which every service already has: rename the service"
+            )
+        description = f"where {entry.name} listens ({entry.address_variable})"
+        fields[entry.address_setting] = (str, Field(entry.local_address, description=description))
+    return create_model(
+        "ServiceSettings", __base__=base, __module__=__name__, __doc__=base.__doc__, **fields
+    )
+
+
+if TYPE_CHECKING:  # the address settings are made from the catalogue, when this module loads
+    ServiceSettings = _CommonSettings
+else:
+    ServiceSettings = _with_service_addresses(_CommonSettings)

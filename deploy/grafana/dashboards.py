@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mesh.devstack import available_services
+from mesh.catalog import catalog
 
 DASHBOARDS = Path(__file__).parent / "dashboards"
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
@@ -108,7 +108,7 @@ def edge_dashboard() -> dict[str, Any]:
 
 def dashboards() -> dict[str, dict[str, Any]]:
     """Every dashboard by file name."""
-    made = {f"{name}.json": service_dashboard(name) for name in available_services()}
+    made = {f"{entry.name}.json": service_dashboard(entry.name) for entry in catalog().runnable}
     return made | {"edge.json": edge_dashboard()}
 
 

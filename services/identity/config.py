@@ -7,22 +7,14 @@ from typing import ClassVar
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from mesh.catalog import catalog
 from mesh.settings import ServiceSettings
 
-#: The platform's machine identities (client id = service name); more may be configured.
-SERVICE_CLIENTS = (
-    "identity",
-    "users",
-    "admin",
-    "payments",
-    "notifications",
-    "jobs",
-    "audit",
-    "edge",
-    "cli",
-)
-#: The platform's services that serve gRPC: the audiences a service token may name by default.
-MESH_SERVICES = ("identity", "users", "admin", "payments", "notifications", "jobs", "audit")
+#: The platform's machine identities (client id = service name, then the edge and developers'
+#: tools), from the service catalogue; more may be configured.
+SERVICE_CLIENTS = catalog().client_ids
+#: The catalogue's services: the audiences a service token may name by default.
+MESH_SERVICES = catalog().names
 
 _DEV_CLIENT_SECRET = ServiceSettings.model_fields["client_secret"].default
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from mesh.bundled_nats import nats_server_binary
-from mesh.devstack import SERVICES, available_services
+from mesh.catalog import catalog
 from services.identity.config import SERVICE_CLIENTS
 from tests.support import ROOT
 from tests.support.tools import run, tool
@@ -56,13 +56,14 @@ def test_every_runnable_service_runs_with_its_own_database_once_its_dependencies
 ) -> None:
     services = compose["services"]
     databases = services["postgres"]["environment"]["MESHWORK_DATABASES"].split(",")
-    for name in available_services(ROOT / "services"):
+    for name in [entry.name for entry in catalog().runnable]:
         service = services[name]
         environment = service["environment"]
         assert service["command"] == [name]
         assert environment[f"{name.upper()}_DATABASE_URL"].endswith(f"@postgres:5432/{name}")
-        assert environment[f"{name.upper()}_GRPC_ADDRESS"] == f"0.0.0.0:{SERVICES[name]}"
-        assert environment["MESHWORK_HEALTHCHECK_TARGET"] == f"127.0.0.1:{SERVICES[name]}"
+        port = catalog().service(name).port
+        assert environment[f"{name.upper()}_GRPC_ADDRESS"] == f"0.0.0.0:{port}"
+        assert environment["MESHWORK_HEALTHCHECK_TARGET"] == f"127.0.0.1:{port}"
         assert name in databases
         assert {d["condition"] for d in service["depends_on"].values()} <= {
             "service_healthy",
@@ -71,7 +72,7 @@ def test_every_runnable_service_runs_with_its_own_database_once_its_dependencies
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
     edge = services["edge"]
     assert edge["environment"]["EDGE_RATE_LIMIT_STORAGE"] == "redis://redis:6379/0"
-    assert set(edge["depends_on"]) >= {"redis", *available_services(ROOT / "services")}
+    assert set(edge["depends_on"]) >= {"redis", *[entry.name for entry in catalog().runnable]}
 
 
 def test_identity_knows_a_secret_for_every_machine_client(compose: dict[str, Any]) -> None:

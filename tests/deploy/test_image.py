@@ -7,7 +7,8 @@ import re
 import sys
 from pathlib import Path
 
-from mesh.devstack import available_services, free_port
+from mesh.catalog import catalog
+from mesh.devstack import free_port
 from tests.support import ROOT, subprocess_env
 from tests.support.tools import run
 
@@ -22,7 +23,7 @@ def _services_listed() -> set[str]:
 
 
 def test_the_entry_point_runs_every_runnable_service() -> None:
-    assert _services_listed() == set(available_services(ROOT / "services"))
+    assert _services_listed() == set([entry.name for entry in catalog().runnable])
     assert 'exec python -m "services.$role" "$@"' in ENTRYPOINT.read_text()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mesh.devstack import SERVICES, available_services
+from mesh.catalog import catalog
 from tests.support import ROOT
 from tests.support.tools import run, tool
 
@@ -44,8 +44,8 @@ def test_every_service_is_probed_over_grpc_and_reached_through_its_headless_serv
     objects = _documents(overlay)
     config = objects[("ConfigMap", "meshwork-config")]["data"]
     grace_s = float(config["MESHWORK_SHUTDOWN_GRACE_S"])
-    for name in available_services(ROOT / "services"):
-        port = SERVICES[name]
+    for name in [entry.name for entry in catalog().runnable]:
+        port = catalog().service(name).port
         pod = objects[("Deployment", name)]["spec"]["template"]["spec"]
         container = pod["containers"][0]
         assert container["args"] == [name]

@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from deploy.grafana.dashboards import DASHBOARDS, dashboards, render
 from edge.metrics import EdgeMetrics
-from mesh.devstack import available_services
+from mesh.catalog import catalog
 from mesh.interceptors.metrics import server_metrics
 from tests.support import ROOT
 from tests.support.tools import run, tool
@@ -55,15 +55,14 @@ def test_prometheus_scrapes_every_service_and_the_edge() -> None:
         for static in job["static_configs"]
         for target in static["targets"]
     }
-    services = available_services(ROOT / "services")
+    services = [entry.name for entry in catalog().runnable]
     assert {f"{name}:9464" for name in services} | {"edge:8080"} <= targets
 
 
 def test_each_service_and_the_edge_has_its_dashboard_as_the_generator_writes_it() -> None:
     expected = dashboards()
-    assert set(expected) == {f"{name}.json" for name in available_services(ROOT / "services")} | {
-        "edge.json"
-    }
+    services = {f"{entry.name}.json" for entry in catalog().runnable}
+    assert set(expected) == services | {"edge.json"}
     for name, board in expected.items():
         written = (DASHBOARDS / name).read_text()
         assert json.loads(written) == board, f"run `python -m deploy.grafana.dashboards` ({name})"

@@ -8,6 +8,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import SettingsConfigDict
 
+from mesh.catalog import catalog
 from mesh.settings import ServiceSettings, settings_problems
 
 
@@ -95,3 +96,20 @@ def test_a_process_without_a_database_needs_no_database_url(monkeypatch) -> None
     monkeypatch.setenv("WIDGETS_CLIENT_SECRET", "one")
     monkeypatch.setenv("WIDGETS_SIGNING_SECRET", "two")
     assert GatewaySettings().environment == "production"
+
+
+def test_every_catalogue_service_has_an_address_defaulting_to_its_local_port() -> None:
+    settings = WidgetSettings()
+    for entry in catalog().services:
+        assert settings.address_of(entry.name) == entry.local_address
+
+
+def test_a_services_address_variable_tells_every_service_where_it_listens(monkeypatch) -> None:
+    jobs = catalog().service("jobs")
+    monkeypatch.setenv(jobs.address_variable, "dns:///jobs:50051")
+    assert WidgetSettings().address_of("jobs") == "dns:///jobs:50051"
+
+
+def test_asking_for_a_service_the_catalogue_lacks_names_the_catalogue() -> None:
+    with pytest.raises(KeyError, match=r"catalog\.toml lists identity, users"):
+        WidgetSettings().address_of("gizmos")

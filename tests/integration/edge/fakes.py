@@ -23,6 +23,7 @@ from edge.config import EdgeSettings
 from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache
 from mesh.auth.tokens import TokenVerifier
+from mesh.catalog import catalog
 from mesh.context import Principal, current_principal, time_remaining
 from mesh.server import MeshServer, ServiceBinding, assemble_server, create_server
 from meshwork.payments.v1 import payments_service_pb2, payments_service_pb2_grpc, resources_pb2
@@ -149,10 +150,7 @@ def edge_token_issuer(issuer: TestIssuer) -> Callable[[str], Any]:
 
 
 def edge_settings(**overrides: Any) -> EdgeSettings:
-    addresses = {
-        f"{name}_address": NOWHERE
-        for name in ("identity", "users", "admin", "payments", "notifications", "jobs", "audit")
-    }
+    addresses = {entry.address_setting: NOWHERE for entry in catalog().services}
     values: dict[str, Any] = {
         **addresses,
         "token_issuer": ISSUER,
