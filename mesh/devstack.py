@@ -31,6 +31,8 @@ from mesh.environment import SHARED_PREFIX, state_dir
 #: The account that gets the admin role when it signs up on a local stack.
 LOCAL_ADMIN_EMAIL = "admin@example.com"
 NATS_PORT = 4222
+#: The Stripe sandbox's usual port on a local stack (payments' dev default address).
+STRIPE_SANDBOX_PORT = 12111
 READY_TIMEOUT_S = 30.0
 
 
@@ -43,6 +45,8 @@ class ServiceProcess:
     #: What `python -m` runs.
     module: str
     log_path: Path
+    #: Its command-line arguments after `python -m <module>`.
+    args: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -115,8 +119,34 @@ def launch(service: ServiceProcess, *, env: dict[str, str]) -> None:
     """Starts `python -m <module>`, its output going to the service's log file."""
     log = service.log_path.open("ab")
     service.process = subprocess.Popen(
-        [sys.executable, "-m", service.module], env={**os.environ, **env}, stdout=log, stderr=log
+        [sys.executable, "-m", service.module, *service.args],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=log,
     )
+
+
+def plan_stripe_sandbox(
+    services: list[ServiceProcess], edge: ServiceProcess, *, logs: Path
+) -> tuple[ServiceProcess, dict[str, str]] | None:
+    """When payments runs: the repository's Stripe sandbox for it to charge against, sending
+    its signed webhooks to the edge, and the variables that point payments at it."""
+    if not any(service.name == "payments" for service in services):
+        return None
+    port, secret = usual_port(STRIPE_SANDBOX_PORT), f"whsec_{secrets.token_hex(16)}"
+    webhook_url = f"http://{edge.address}/v1/webhooks/stripe"
+    sandbox = ServiceProcess(
+        name="stripe-sandbox",
+        port=port,
+        module="sandbox.stripe",
+        log_path=logs / "stripe-sandbox.log",
+        args=("--port", str(port), "--webhook-url", webhook_url, "--webhook-secret", secret),
+    )
+    env = {
+        "PAYMENTS_STRIPE_API_BASE": f"http://{sandbox.address}",
+        "PAYMENTS_STRIPE_WEBHOOK_SECRETS": json.dumps([secret]),
+    }
+    return sandbox, env
 
 
 def plan_edge(services: Catalog, *, logs: Path) -> ServiceProcess:
@@ -225,6 +255,8 @@ async def run() -> int:
     logs.mkdir(parents=True, exist_ok=True)
     nats_url, nats = start_nats()
     services: list[ServiceProcess] = []
+    #: Processes beside the services (the Stripe sandbox), stopped with them.
+    helpers: list[ServiceProcess] = []
     edge: ServiceProcess | None = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -236,6 +268,11 @@ async def run() -> int:
         edge = plan_edge(catalog(), logs=logs)
         credentials = load_credentials(state_dir() / "credentials.json", list(catalog().client_ids))
         env = stack_environment(services, nats_url=nats_url, credentials=credentials)
+        stripe = plan_stripe_sandbox(services, edge, logs=logs)
+        if stripe is not None:  # not probed for readiness: payments calls it only on demand
+            launch(stripe[0], env={})
+            env |= stripe[1]
+            helpers.append(stripe[0])
         # All at once: a service reaches the others (identity included) only when it first
         # calls them, so none has to wait for another to start.
         for service in services:
@@ -248,7 +285,8 @@ async def run() -> int:
             probe.watch(edge)
         await probe.wait_for(readiness.READY)
         await probe.finished()
-        print_summary(nats_url, services, edge, ready_s=time.monotonic() - started)
+        ready_s = time.monotonic() - started
+        print_summary(nats_url, services, edge, ready_s=ready_s, helpers=helpers)
         await stop.wait()
         print("\nstopping…", flush=True)
     except (RuntimeError, TimeoutError) as error:
@@ -257,7 +295,7 @@ async def run() -> int:
     finally:
         if probe is not None:
             probe.stop()
-        stop_all([edge, *services] if edge else services, nats)
+        stop_all([*([edge] if edge else []), *services, *helpers], nats)
     return 0
 
 
@@ -267,10 +305,13 @@ def print_summary(
     edge: ServiceProcess | None = None,
     *,
     ready_s: float,
+    helpers: list[ServiceProcess] | None = None,
 ) -> None:
     """The table of what runs where."""
     lines = [f"Meshwork is up in {ready_s:.1f} s (Ctrl-C stops everything)", ""]
     lines.append(f"  {'nats (JetStream)':<18} {nats_url}")
+    for helper in helpers or []:
+        lines.append(f"  {helper.name:<18} http://{helper.address}   log {helper.log_path}")
     if edge is not None:
         url = f"http://{edge.address}"
         lines.append(f"  {'edge (REST)':<18} {url}   docs {url}/docs   log {edge.log_path}")
