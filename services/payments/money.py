@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mesh.money import THREE_DECIMAL, ZERO_DECIMAL, format_amount
+
 
 def _codes(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-#: Currencies without a minor unit: an amount of 500 JPY is ¥500, not ¥5.
-ZERO_DECIMAL = _codes("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF")
-#: Currencies whose minor unit is a thousandth.
-THREE_DECIMAL = _codes("BHD JOD KWD OMR TND")
 #: The ISO 4217 codes Stripe charges in.
 SUPPORTED = (
     ZERO_DECIMAL
-    | THREE_DECIMAL
+    | (THREE_DECIMAL - {"IQD", "LYD"})
     | _codes(
         "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BWP BYN "
         "BZD CAD CDF CHF CNY COP CRC CVE CZK DKK DOP DZD EGP ETB EUR FJD FKP GBP GEL GIP GMD "
@@ -30,13 +28,6 @@ SUPPORTED = (
 MAXIMUM_AMOUNT = 99_999_999
 
 
-def decimals(currency_code: str) -> int:
-    """How many digits the currency's minor unit has (0 for JPY, 2 for EUR, 3 for KWD)."""
-    if currency_code in ZERO_DECIMAL:
-        return 0
-    return 3 if currency_code in THREE_DECIMAL else 2
-
-
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount in minor units of `currency_code` (upper-case ISO 4217)."""
@@ -45,8 +36,4 @@ class Money:
     currency_code: str
 
     def __str__(self) -> str:
-        places = decimals(self.currency_code)
-        if places == 0:
-            return f"{self.amount} {self.currency_code}"
-        whole, minor = divmod(self.amount, 10**places)
-        return f"{whole}.{minor:0{places}d} {self.currency_code}"
+        return format_amount(self.amount, self.currency_code)
