@@ -12,6 +12,7 @@ Ctrl-C (or SIGTERM) stops everything cleanly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -20,6 +21,8 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +30,8 @@ from mesh import readiness
 from mesh.bundled_nats import BundledNatsServer, port_is_free
 from mesh.catalog import Catalog, catalog
 from mesh.environment import SHARED_PREFIX, state_dir
+from mesh.stack import Stack, StackAlreadyRunningError, StackProcess, checkout_lock, ports_lock
+from mesh.supervisor import Child, Supervisor
 
 #: The account that gets the admin role when it signs up on a local stack.
 LOCAL_ADMIN_EMAIL = "admin@example.com"
@@ -38,7 +43,7 @@ READY_TIMEOUT_S = 30.0
 
 @dataclass
 class ServiceProcess:
-    """One service started by the dev stack."""
+    """One process started by the dev stack (a service, or the edge)."""
 
     name: str
     port: int
@@ -47,11 +52,24 @@ class ServiceProcess:
     log_path: Path
     #: Its command-line arguments after `python -m <module>`.
     args: tuple[str, ...] = ()
+    #: Proves which process answers on the port (see `mesh.health.instance_service`).
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    #: What it was started with, to start it again the same way.
+    env: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def target(self) -> str:
+        """For `mesh.readiness`: its address, and the instance that must answer there."""
+        return f"{self.address}@{self.instance}"
+
+    def as_stack_process(self) -> StackProcess:
+        pid = self.process.pid if self.process is not None else 0
+        return StackProcess(self.name, pid, self.address, str(self.log_path), self.instance)
 
 
 def free_port() -> int:
@@ -117,13 +135,19 @@ def stack_environment(
 
 def launch(service: ServiceProcess, *, env: dict[str, str]) -> None:
     """Starts `python -m <module>`, its output going to the service's log file."""
-    log = service.log_path.open("ab")
-    service.process = subprocess.Popen(
-        [sys.executable, "-m", service.module, *service.args],
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=log,
-    )
+    service.env = {**env, f"{SHARED_PREFIX}INSTANCE_ID": service.instance}
+    relaunch(service)
+
+
+def relaunch(service: ServiceProcess) -> None:
+    """Starts the service (again) as it was launched."""
+    with service.log_path.open("ab") as log:
+        service.process = subprocess.Popen(
+            [sys.executable, "-m", service.module, *service.args],
+            env={**os.environ, **service.env},
+            stdout=log,
+            stderr=log,
+        )
 
 
 def plan_stripe_sandbox(
@@ -168,64 +192,7 @@ def start_edge(
     launch(edge, env=env | edge_env)
 
 
-class ReadinessProbe:
-    """`python -m mesh.readiness` watching the services, then the edge, as a child process
-    (started with the services, so its imports cost no time); fails fast if one exits."""
-
-    def __init__(self, services: list[ServiceProcess], edge: ServiceProcess | None) -> None:
-        self._services = services
-        self._edge = edge
-        self._watched = list(services)
-        self._probe: asyncio.subprocess.Process | None = None
-
-    async def start(self, *, timeout_s: float) -> None:
-        grpc_targets = [f"{service.name}={service.address}" for service in self._services]
-        http_targets = [f"{self._edge.name}={self._edge.address}"] if self._edge else []
-        self._probe = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "mesh.readiness", "--timeout", str(timeout_s),
-            "--grpc", *grpc_targets, "--http", *http_targets,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-
-    async def wait_for(self, line: str) -> None:
-        """Until the probe prints `line`; raises when a watched process or the probe gives up."""
-        assert self._probe is not None and self._probe.stdout is not None
-        reading = asyncio.ensure_future(self._probe.stdout.readline())
-        try:
-            while True:
-                done, _ = await asyncio.wait({reading}, timeout=0.1)
-                if done:
-                    break
-                self._check_watched()
-        finally:
-            reading.cancel()
-        if reading.result().decode().strip() != line:
-            self._check_watched()
-            await self._probe.wait()
-            assert self._probe.stderr is not None
-            reason = (await self._probe.stderr.read()).decode().strip() or "readiness probe failed"
-            raise TimeoutError(f"{reason}; see the logs in {self._services[0].log_path.parent}")
-
-    async def finished(self) -> None:
-        """Until the probe has exited (after READY): nothing of it is left running."""
-        assert self._probe is not None
-        await self._probe.wait()
-
-    def watch(self, process: ServiceProcess) -> None:
-        self._watched.append(process)
-
-    def _check_watched(self) -> None:
-        for service in self._watched:
-            assert service.process is not None
-            if service.process.poll() is not None:
-                raise RuntimeError(f"{service.name} exited; see {service.log_path}")
-
-    def stop(self) -> None:
-        if self._probe is not None and self._probe.returncode is None:
-            self._probe.kill()
-
-
-def stop_all(services: list[ServiceProcess], nats: BundledNatsServer | None) -> None:
+def stop_all(services: Sequence[ServiceProcess], nats: BundledNatsServer | None) -> None:
     """SIGTERM every service (they drain and stop gracefully), then the nats-server."""
     running = [s.process for s in services if s.process and s.process.poll() is None]
     for process in running:
@@ -250,53 +217,103 @@ def start_nats() -> tuple[str, BundledNatsServer | None]:
 
 async def run() -> int:
     """Starts the stack, prints where everything listens, and runs until interrupted."""
+    try:
+        with checkout_lock(state_dir()):
+            return await _run()
+    except StackAlreadyRunningError as error:
+        print(f"make up: {error}", file=sys.stderr, flush=True)
+        return 1
+
+
+async def _run() -> int:
     started = time.monotonic()
     logs = state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    nats_url, nats = start_nats()
-    services: list[ServiceProcess] = []
-    #: Processes beside the services (the Stripe sandbox), stopped with them.
-    helpers: list[ServiceProcess] = []
-    edge: ServiceProcess | None = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    probe: ReadinessProbe | None = None
+    processes: list[ServiceProcess] = []
+    nats: BundledNatsServer | None = None
     try:
-        services = plan_services(catalog(), logs=logs)
-        edge = plan_edge(catalog(), logs=logs)
-        credentials = load_credentials(state_dir() / "credentials.json", list(catalog().client_ids))
-        env = stack_environment(services, nats_url=nats_url, credentials=credentials)
-        stripe = plan_stripe_sandbox(services, edge, logs=logs)
-        if stripe is not None:  # not probed for readiness: payments calls it only on demand
-            launch(stripe[0], env={})
-            env |= stripe[1]
-            helpers.append(stripe[0])
-        # All at once: a service reaches the others (identity included) only when it first
-        # calls them, so none has to wait for another to start.
-        for service in services:
-            launch(service, env=env)
-        probe = ReadinessProbe(services, edge)
-        await probe.start(timeout_s=READY_TIMEOUT_S)
-        await probe.wait_for(readiness.SERVING)
-        if edge is not None:
-            start_edge(edge, services, env=env)
-            probe.watch(edge)
-        await probe.wait_for(readiness.READY)
-        await probe.finished()
+        # One stack at a time picks ports and binds them: two started together never collide.
+        with ports_lock():
+            nats_url, nats = start_nats()
+            services, edge = await start_processes(nats_url, logs, processes)
+        stack = Stack(os.getpid(), nats_url, [p.as_stack_process() for p in processes])
+        stack.write(state_dir())
+        helpers = [p for p in processes if p is not edge and p not in services]
         ready_s = time.monotonic() - started
         print_summary(nats_url, services, edge, ready_s=ready_s, helpers=helpers)
-        await stop.wait()
+        await supervise_until(stop, processes, stack)
         print("\nstopping…", flush=True)
     except (RuntimeError, TimeoutError) as error:
         print(f"make up failed: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
-        if probe is not None:
-            probe.stop()
-        stop_all([*([edge] if edge else []), *services, *helpers], nats)
+        stop_all(processes, nats)
     return 0
+
+
+async def start_processes(
+    nats_url: str, logs: Path, processes: list[ServiceProcess]
+) -> tuple[list[ServiceProcess], ServiceProcess]:
+    """Starts every service, then the edge once they serve; each is appended to `processes`
+    as it starts (so whatever started is stopped, however this ends)."""
+    services = plan_services(catalog(), logs=logs)
+    edge = plan_edge(catalog(), logs=logs)
+    credentials = load_credentials(state_dir() / "credentials.json", list(catalog().client_ids))
+    env = stack_environment(services, nats_url=nats_url, credentials=credentials)
+    stripe = plan_stripe_sandbox(services, edge, logs=logs)
+    if stripe is not None:  # supervised with the rest; not probed: payments calls it on demand
+        launch(stripe[0], env={})
+        processes.append(stripe[0])
+        env |= stripe[1]
+    # All at once: a service reaches the others (identity included) only when it first
+    # calls them, so none has to wait for another to start.
+    for service in services:
+        launch(service, env=env)
+        processes.append(service)
+    probe = readiness.ReadinessProbe(services, edge, logs=logs)
+    try:
+        await probe.start(timeout_s=READY_TIMEOUT_S)
+        await probe.wait_for(readiness.SERVING)
+        start_edge(edge, services, env=env)
+        processes.append(edge)
+        probe.watch(edge)
+        await probe.wait_for(readiness.READY)
+        await probe.finished()
+    finally:
+        probe.stop()
+    return services, edge
+
+
+async def supervise_until(
+    stop: asyncio.Event, processes: list[ServiceProcess], stack: Stack
+) -> None:
+    """Restarts what dies (see `mesh.supervisor`) until `stop` is set."""
+
+    def restarted(child: Child) -> None:
+        stack.processes = [p.as_stack_process() for p in processes]
+        stack.write(state_dir())
+
+    def restart(child: Child) -> None:
+        assert isinstance(child, ServiceProcess)
+        relaunch(child)
+
+    supervisor = Supervisor(
+        processes,
+        restart=restart,
+        on_restarted=restarted,
+        report=lambda line: print(line, flush=True),
+    )
+    watching = asyncio.create_task(supervisor.run())
+    try:
+        await stop.wait()
+    finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
 
 
 def print_summary(
@@ -307,7 +324,7 @@ def print_summary(
     ready_s: float,
     helpers: list[ServiceProcess] | None = None,
 ) -> None:
-    """The table of what runs where."""
+    """The table of what runs where (`helpers`: processes beside the services, over HTTP)."""
     lines = [f"Meshwork is up in {ready_s:.1f} s (Ctrl-C stops everything)", ""]
     lines.append(f"  {'nats (JetStream)':<18} {nats_url}")
     for helper in helpers or []:
@@ -326,6 +343,7 @@ def print_summary(
             "Try:",
             f"  .venv/bin/grpcurl -plaintext {example.address} list",
             f"  TOKEN=$(.venv/bin/python -m mesh.devtoken {example.name})  # a service token",
+            "  .venv/bin/python -m mesh.stack  # what runs where, for scripts",
         ]
         if edge is not None:
             lines.append(f"  curl http://{edge.address}/readyz")

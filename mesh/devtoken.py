@@ -1,7 +1,9 @@
 """Prints a service token for poking a local service with grpcurl: `python -m mesh.devtoken users`.
 
 It signs in to identity as the `cli` client with the secret `make up` generated in
-`.meshwork/credentials.json`, and asks for a token whose audience is the given service.
+`.meshwork/credentials.json`, and asks for a token whose audience is the given service. It
+asks the identity of the stack running from this checkout (`.meshwork/stack.json`), never
+whatever listens on identity's usual port; `MESHWORK_IDENTITY_ADDRESS` overrides that.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import grpc
 
 from mesh.catalog import catalog
 from mesh.environment import state_dir
+from mesh.stack import Stack
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
 
@@ -31,6 +34,15 @@ async def issue(audience: str, *, identity: str, secret: str) -> str:
     return reply.access_token
 
 
+def identity_address() -> str:
+    """Where to ask: the variable, else the running stack's identity, else the usual port."""
+    entry = catalog().service("identity")
+    if given := os.environ.get(entry.address_variable):
+        return given
+    stack = Stack.read(state_dir())
+    return stack.address_of("identity") if stack is not None else entry.local_address
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python -m mesh.devtoken", description=__doc__.splitlines()[0]
@@ -42,8 +54,7 @@ def main() -> int:
         print(f"{credentials} not found: start the platform with `make up` first", file=sys.stderr)
         return 2
     secret = json.loads(credentials.read_text())["cli"]
-    entry = catalog().service("identity")
-    identity = os.environ.get(entry.address_variable, entry.local_address)
+    identity = identity_address()
     try:
         print(asyncio.run(issue(audience, identity=identity, secret=secret)))
     except grpc.aio.AioRpcError as error:

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
 
 #: What the probe prints when the gRPC services serve, and when everything is ready.
 SERVING = "serving"
@@ -82,6 +86,76 @@ async def wait(grpc_targets: dict[str, str], http_targets: dict[str, str], timeo
             return 1
         print(done, flush=True)
     return 0
+
+
+class ReadinessProbe:
+    """This module run as a child process (`make up`'s side of it), watching the services,
+    then the edge (started with the services, so its imports cost no time); fails fast if
+    a watched process exits."""
+
+    def __init__(self, services: Sequence[Watched], edge: Watched | None, *, logs: Path) -> None:
+        self._services = services
+        self._edge = edge
+        self._logs = logs
+        self._watched = list(services)
+        self._probe: asyncio.subprocess.Process | None = None
+
+    async def start(self, *, timeout_s: float) -> None:
+        grpc_targets = [f"{service.name}={service.target}" for service in self._services]
+        http_targets = [f"{self._edge.name}={self._edge.target}"] if self._edge else []
+        self._probe = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", __name__, "--timeout", str(timeout_s),
+            "--grpc", *grpc_targets, "--http", *http_targets,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+
+    async def wait_for(self, line: str) -> None:
+        """Until the probe prints `line`; raises when a watched process or the probe gives up."""
+        assert self._probe is not None and self._probe.stdout is not None
+        reading = asyncio.ensure_future(self._probe.stdout.readline())
+        try:
+            while True:
+                done, _ = await asyncio.wait({reading}, timeout=0.1)
+                if done:
+                    break
+                self._check_watched()
+        finally:
+            reading.cancel()
+        if reading.result().decode().strip() != line:
+            self._check_watched()
+            await self._probe.wait()
+            assert self._probe.stderr is not None
+            reason = (await self._probe.stderr.read()).decode().strip() or "readiness probe failed"
+            raise TimeoutError(f"{reason}; see the logs in {self._logs}")
+
+    async def finished(self) -> None:
+        """Until the probe has exited (after READY): nothing of it is left running."""
+        assert self._probe is not None
+        await self._probe.wait()
+
+    def watch(self, process: Watched) -> None:
+        self._watched.append(process)
+
+    def _check_watched(self) -> None:
+        for service in self._watched:
+            assert service.process is not None
+            if service.process.poll() is not None:
+                raise RuntimeError(f"{service.name} exited; see {service.log_path}")
+
+    def stop(self) -> None:
+        if self._probe is not None and self._probe.returncode is None:
+            self._probe.kill()
+
+
+class Watched(Protocol):
+    """A process the probe waits for: its name, log, Popen and `host:port@instance`."""
+
+    name: str
+    log_path: Path
+    process: subprocess.Popen[bytes] | None
+
+    @property
+    def target(self) -> str: ...
 
 
 def parse_targets(pairs: list[str]) -> dict[str, str]:

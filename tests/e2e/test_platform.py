@@ -60,7 +60,6 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
                 output += line.decode()
         assert "Meshwork is up" in output, output
         addresses = dict(re.findall(r"^\s+(\w+)\s+grpc://(\S+)", output, re.MULTILINE))
-        env["MESHWORK_IDENTITY_ADDRESS"] = addresses["identity"]
         yield Stack(addresses=addresses, env=env)
     finally:
         if process.returncode is None:
