@@ -164,7 +164,11 @@ def plan_stripe_sandbox(
         port=port,
         module="sandbox.stripe",
         log_path=logs / "stripe-sandbox.log",
-        args=("--port", str(port), "--webhook-url", webhook_url, "--webhook-secret", secret),
+        # Its objects live as long as payments' local database does: under the state dir.
+        args=(
+            *("--port", str(port), "--state-file", str(state_dir() / "stripe-sandbox.json")),
+            *("--webhook-url", webhook_url, "--webhook-secret", secret),
+        ),
     )
     env = {
         "PAYMENTS_STRIPE_API_BASE": f"http://{sandbox.address}",
