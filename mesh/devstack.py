@@ -36,6 +36,8 @@ from mesh.supervisor import Child, Supervisor
 #: The account that gets the admin role when it signs up on a local stack.
 LOCAL_ADMIN_EMAIL = "admin@example.com"
 NATS_PORT = 4222
+#: The Stripe sandbox's usual port on a local stack (payments' dev default address).
+STRIPE_SANDBOX_PORT = 12111
 READY_TIMEOUT_S = 30.0
 
 
@@ -48,6 +50,8 @@ class ServiceProcess:
     #: What `python -m` runs.
     module: str
     log_path: Path
+    #: Its command-line arguments after `python -m <module>`.
+    args: tuple[str, ...] = ()
     #: Proves which process answers on the port (see `mesh.health.instance_service`).
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
@@ -139,11 +143,38 @@ def relaunch(service: ServiceProcess) -> None:
     """Starts the service (again) as it was launched."""
     with service.log_path.open("ab") as log:
         service.process = subprocess.Popen(
-            [sys.executable, "-m", service.module],
+            [sys.executable, "-m", service.module, *service.args],
             env={**os.environ, **service.env},
             stdout=log,
             stderr=log,
         )
+
+
+def plan_stripe_sandbox(
+    services: list[ServiceProcess], edge: ServiceProcess, *, logs: Path
+) -> tuple[ServiceProcess, dict[str, str]] | None:
+    """When payments runs: the repository's Stripe sandbox for it to charge against, sending
+    its signed webhooks to the edge, and the variables that point payments at it."""
+    if not any(service.name == "payments" for service in services):
+        return None
+    port, secret = usual_port(STRIPE_SANDBOX_PORT), f"whsec_{secrets.token_hex(16)}"
+    webhook_url = f"http://{edge.address}/v1/webhooks/stripe"
+    sandbox = ServiceProcess(
+        name="stripe-sandbox",
+        port=port,
+        module="sandbox.stripe",
+        log_path=logs / "stripe-sandbox.log",
+        # Its objects live as long as payments' local database does: under the state dir.
+        args=(
+            *("--port", str(port), "--state-file", str(state_dir() / "stripe-sandbox.json")),
+            *("--webhook-url", webhook_url, "--webhook-secret", secret),
+        ),
+    )
+    env = {
+        "PAYMENTS_STRIPE_API_BASE": f"http://{sandbox.address}",
+        "PAYMENTS_STRIPE_WEBHOOK_SECRETS": json.dumps([secret]),
+    }
+    return sandbox, env
 
 
 def plan_edge(services: Catalog, *, logs: Path) -> ServiceProcess:
@@ -215,7 +246,9 @@ async def _run() -> int:
             services, edge = await start_processes(nats_url, logs, processes)
         stack = Stack(os.getpid(), nats_url, [p.as_stack_process() for p in processes])
         stack.write(state_dir())
-        print_summary(nats_url, services, edge, ready_s=time.monotonic() - started)
+        helpers = [p for p in processes if p is not edge and p not in services]
+        ready_s = time.monotonic() - started
+        print_summary(nats_url, services, edge, ready_s=ready_s, helpers=helpers)
         await supervise_until(stop, processes, stack)
         print("\nstopping…", flush=True)
     except (RuntimeError, TimeoutError) as error:
@@ -235,6 +268,11 @@ async def start_processes(
     edge = plan_edge(catalog(), logs=logs)
     credentials = load_credentials(state_dir() / "credentials.json", list(catalog().client_ids))
     env = stack_environment(services, nats_url=nats_url, credentials=credentials)
+    stripe = plan_stripe_sandbox(services, edge, logs=logs)
+    if stripe is not None:  # supervised with the rest; not probed: payments calls it on demand
+        launch(stripe[0], env={})
+        processes.append(stripe[0])
+        env |= stripe[1]
     # All at once: a service reaches the others (identity included) only when it first
     # calls them, so none has to wait for another to start.
     for service in services:
@@ -288,10 +326,13 @@ def print_summary(
     edge: ServiceProcess | None = None,
     *,
     ready_s: float,
+    helpers: list[ServiceProcess] | None = None,
 ) -> None:
-    """The table of what runs where."""
+    """The table of what runs where (`helpers`: processes beside the services, over HTTP)."""
     lines = [f"Meshwork is up in {ready_s:.1f} s (Ctrl-C stops everything)", ""]
     lines.append(f"  {'nats (JetStream)':<18} {nats_url}")
+    for helper in helpers or []:
+        lines.append(f"  {helper.name:<18} http://{helper.address}   log {helper.log_path}")
     if edge is not None:
         url = f"http://{edge.address}"
         lines.append(f"  {'edge (REST)':<18} {url}   docs {url}/docs   log {edge.log_path}")

@@ -2,15 +2,7 @@
 
 Adding a notification for another service's event is one `Reaction` here plus its template
 folder in `templates/` (and a `BuiltIn` line there); `events.py` subscribes to the source
-service's stream from this registry. For example, payments' receipts::
-
-    Reaction(
-        "payment-receipt",
-        payments_events.PaymentSucceeded,
-        template_id="payment-receipt",
-        recipient=lambda event: Recipient(user_id=event.user_id),
-        variables=lambda event, links: {"amount": money(event.amount)},
-    )
+service's stream from this registry, as it does for payments' receipts below.
 """
 
 from __future__ import annotations
@@ -24,7 +16,9 @@ from google.protobuf.message import Message as ProtoMessage
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.events.subjects import service_of
+from mesh.money import format_amount
 from meshwork.identity.v1 import events_pb2 as identity_events
+from meshwork.payments.v1 import events_pb2 as payments_events
 from meshwork.users.v1 import events_pb2 as users_events
 from meshwork.users.v1 import resources_pb2 as users_resources
 from services.notifications.domain import Recipient
@@ -104,6 +98,23 @@ _REJECTION_REASONS = {
     "NOT_ELIGIBLE": "the account is not eligible",
 }
 
+
+def _payment_receipt(event: payments_events.PaymentSucceeded, links: Links) -> dict[str, str]:
+    return {
+        "amount": format_amount(event.amount, event.currency_code),
+        "description": event.description,
+        "payment_id": event.payment_id,
+    }
+
+
+def _refund_receipt(event: payments_events.RefundSucceeded, links: Links) -> dict[str, str]:
+    return {
+        "amount": format_amount(event.amount, event.currency_code),
+        "refunded_total": format_amount(event.payment_amount_refunded, event.currency_code),
+        "payment_id": event.payment_id,
+    }
+
+
 REACTIONS: tuple[Reaction, ...] = (
     Reaction(
         "welcome",
@@ -137,5 +148,19 @@ REACTIONS: tuple[Reaction, ...] = (
         template_id="password-reset",
         recipient=lambda event: Recipient(event.user_id, event.email, locale=event.locale),
         variables=_token_variables(Links.reset_password),
+    ),
+    Reaction(
+        "payment-receipt",
+        payments_events.PaymentSucceeded,
+        template_id="payment-receipt",
+        recipient=lambda event: Recipient(user_id=event.user_id),
+        variables=_payment_receipt,
+    ),
+    Reaction(
+        "refund-receipt",
+        payments_events.RefundSucceeded,
+        template_id="refund-receipt",
+        recipient=lambda event: Recipient(user_id=event.user_id),
+        variables=_refund_receipt,
     ),
 )

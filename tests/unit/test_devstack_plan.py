@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from mesh.devstack import (
     load_credentials,
     plan_edge,
     plan_services,
+    plan_stripe_sandbox,
     stack_environment,
 )
 
@@ -58,3 +60,26 @@ def test_each_service_learns_where_the_others_listen_from_their_catalogue_variab
     assert env[f"{jobs.env_prefix}CLIENT_SECRET"] == "jobs-secret"
     assert env[catalog().service("identity").address_variable] == "127.0.0.1:61001"
     assert env["EDGE_CLIENT_SECRET"] == "edge-secret"
+
+
+def test_payments_gets_a_stripe_sandbox_that_signs_its_webhooks_to_the_edge(
+    tmp_path: Path,
+) -> None:
+    services, edge = plan_services(catalog(), logs=tmp_path), plan_edge(catalog(), logs=tmp_path)
+
+    planned = plan_stripe_sandbox(services, edge, logs=tmp_path)
+
+    assert planned is not None
+    sandbox, env = planned
+    assert sandbox.module == "sandbox.stripe"
+    assert env["PAYMENTS_STRIPE_API_BASE"] == f"http://{sandbox.address}"
+    options = dict(zip(sandbox.args[::2], sandbox.args[1::2], strict=True))
+    assert options["--port"] == str(sandbox.port)
+    assert options["--webhook-url"] == f"http://{edge.address}/v1/webhooks/stripe"
+    assert json.loads(env["PAYMENTS_STRIPE_WEBHOOK_SECRETS"]) == [options["--webhook-secret"]]
+
+
+def test_a_stack_without_payments_starts_no_stripe_sandbox(tmp_path: Path) -> None:
+    others = [p for p in plan_services(catalog(), logs=tmp_path) if p.name != "payments"]
+
+    assert plan_stripe_sandbox(others, plan_edge(catalog(), logs=tmp_path), logs=tmp_path) is None

@@ -45,6 +45,8 @@ BUILT_INS = (
     ),
     BuiltIn("kyc-verified", Category.ACCOUNT, "Tells a user their identity was verified."),
     BuiltIn("kyc-rejected", Category.ACCOUNT, "Tells a user why their identity was not verified."),
+    BuiltIn("payment-receipt", Category.BILLING, "The receipt of a payment (PaymentSucceeded)."),
+    BuiltIn("refund-receipt", Category.BILLING, "Tells the payer of a refund (RefundSucceeded)."),
 )
 
 

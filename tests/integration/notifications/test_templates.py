@@ -11,6 +11,7 @@ from google.protobuf.field_mask_pb2 import FieldMask
 
 from meshwork.notifications.v1 import notifications_service_pb2 as pb
 from meshwork.notifications.v1 import resources_pb2 as res
+from services.notifications.templates import BUILT_INS
 from tests.integration.notifications.conftest import (
     Metadata,
     Platform,
@@ -169,18 +170,12 @@ async def test_templates_list_by_id_in_pages(platform: Platform, admin: Metadata
             break
     ids = [t.id for t in seen]
     assert ids == sorted(ids)
-    assert set(ids) == {
-        "welcome",
-        "email-verification",
-        "password-reset",
-        "kyc-verified",
-        "kyc-rejected",
-        "order-shipped",
-    }
+    assert set(ids) == {spec.id for spec in BUILT_INS} | {"order-shipped"}
     billing = await platform.notifications.ListTemplates(
         pb.ListTemplatesRequest(category=res.CATEGORY_BILLING), metadata=admin
     )
-    assert [t.id for t in billing.templates] == ["order-shipped"]
+    receipts = ["payment-receipt", "refund-receipt"]
+    assert [t.id for t in billing.templates] == ["order-shipped", *receipts]
 
 
 @sqlite_only

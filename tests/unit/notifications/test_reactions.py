@@ -10,6 +10,7 @@ from nats.aio.client import Client as NATS
 
 from mesh.events.subjects import service_of
 from meshwork.identity.v1 import events_pb2 as identity_events
+from meshwork.payments.v1 import events_pb2 as payments_events
 from meshwork.users.v1 import events_pb2 as users_events
 from meshwork.users.v1 import resources_pb2 as users_resources
 from services.notifications.domain import DEFAULT_LOCALE
@@ -79,3 +80,26 @@ def test_the_welcome_is_addressed_from_the_event_alone() -> None:
         "Ann",
         "de-CH",
     )
+
+
+def test_receipts_show_amounts_in_the_currencys_own_decimals() -> None:
+    [payment] = [r for r in REACTIONS if r.name == "payment-receipt"]
+    [refund] = [r for r in REACTIONS if r.name == "refund-receipt"]
+    paid = payments_events.PaymentSucceeded(
+        payment_id="pay_1", user_id="u-1", amount=1234, currency_code="EUR", description="Tea"
+    )
+    refunded = payments_events.RefundSucceeded(
+        payment_id="pay_1",
+        user_id="u-1",
+        amount=5,
+        currency_code="KWD",
+        payment_amount_refunded=1500,
+    )
+
+    assert payment.variables(paid, LINKS)["amount"] == "12.34 EUR"
+    assert refund.variables(refunded, LINKS) == {
+        "amount": "0.005 KWD",
+        "refunded_total": "1.500 KWD",
+        "payment_id": "pay_1",
+    }
+    assert payment.recipient(paid).user_id == "u-1"

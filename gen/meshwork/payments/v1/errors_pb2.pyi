@@ -26,6 +26,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INVALID_PAGE_TOKEN: _ClassVar[ErrorReason]
     PROVIDER_UNAVAILABLE: _ClassVar[ErrorReason]
     PROVIDER_ERROR: _ClassVar[ErrorReason]
+    WEBHOOK_PAYMENT_UNKNOWN: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 VALIDATION_FAILED: ErrorReason
 INVALID_AMOUNT: ErrorReason
@@ -46,3 +47,4 @@ WEBHOOK_RECEIPT_NOT_FOUND: ErrorReason
 INVALID_PAGE_TOKEN: ErrorReason
 PROVIDER_UNAVAILABLE: ErrorReason
 PROVIDER_ERROR: ErrorReason
+WEBHOOK_PAYMENT_UNKNOWN: ErrorReason

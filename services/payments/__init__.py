@@ -1,0 +1,1 @@
+"""The payments service: payments and refunds through Stripe, its webhooks, the outbox."""
