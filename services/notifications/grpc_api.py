@@ -10,16 +10,23 @@ from mesh.actor import current_actor
 from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.notifications.v1 import notifications_service_pb2 as pb
 from meshwork.notifications.v1 import notifications_service_pb2_grpc
-from services.notifications import requests
-from services.notifications.convert import (
+from services.notifications.handlers import preferences, reading, sending, templates
+from services.notifications.handlers.common import Deps
+from services.notifications.messages import (
     attempt_message,
+    create_template_command,
+    list_attempts_command,
+    list_mailbox_command,
+    list_messages_command,
+    list_templates_command,
     mailbox_message,
     message_message,
     preferences_message,
+    send_notification_command,
     template_message,
+    update_preferences_command,
+    update_template_command,
 )
-from services.notifications.handlers import preferences, reading, sending, templates
-from services.notifications.handlers.common import Deps
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -34,9 +41,9 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def SendNotification(
         self, request: pb.SendNotificationRequest, context: Context
     ) -> pb.SendNotificationResponse:
-        command = requests.send_notification(request)
-        messages = await sending.send_notification(self._deps, command, current_actor())
-        return pb.SendNotificationResponse(messages=[message_message(m) for m in messages])
+        command = send_notification_command(request)
+        queued = await sending.send_notification(self._deps, command, current_actor())
+        return pb.SendNotificationResponse(messages=[message_message(m) for m in queued])
 
     async def GetMessage(
         self, request: pb.GetMessageRequest, context: Context
@@ -48,7 +55,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def ListMessages(
         self, request: pb.ListMessagesRequest, context: Context
     ) -> pb.ListMessagesResponse:
-        command = requests.list_messages(request)
+        command = list_messages_command(request)
         page = await reading.list_messages(self._deps, command, current_actor())
         return pb.ListMessagesResponse(
             messages=[message_message(s.message, with_body=s.with_body) for s in page.messages],
@@ -58,7 +65,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def ListDeliveryAttempts(
         self, request: pb.ListDeliveryAttemptsRequest, context: Context
     ) -> pb.ListDeliveryAttemptsResponse:
-        page = await reading.list_attempts(self._deps, requests.list_attempts(request))
+        page = await reading.list_attempts(self._deps, list_attempts_command(request))
         return pb.ListDeliveryAttemptsResponse(
             delivery_attempts=[attempt_message(a) for a in page.attempts],
             next_page_token=page.next_page_token,
@@ -73,7 +80,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def UpdateNotificationPreferences(
         self, request: pb.UpdateNotificationPreferencesRequest, context: Context
     ) -> pb.UpdateNotificationPreferencesResponse:
-        command = requests.update_preferences(request)
+        command = update_preferences_command(request)
         found = await preferences.update_preferences(self._deps, command, current_actor())
         return pb.UpdateNotificationPreferencesResponse(preferences=preferences_message(found))
 
@@ -81,7 +88,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def CreateTemplate(
         self, request: pb.CreateTemplateRequest, context: Context
     ) -> pb.CreateTemplateResponse:
-        command = requests.create_template(request)
+        command = create_template_command(request)
         template = await templates.create_template(self._deps, command, current_actor())
         return pb.CreateTemplateResponse(template=template_message(template))
 
@@ -94,7 +101,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def ListTemplates(
         self, request: pb.ListTemplatesRequest, context: Context
     ) -> pb.ListTemplatesResponse:
-        found, token = await templates.list_templates(self._deps, requests.list_templates(request))
+        found, token = await templates.list_templates(self._deps, list_templates_command(request))
         return pb.ListTemplatesResponse(
             templates=[template_message(t) for t in found], next_page_token=token
         )
@@ -102,7 +109,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def UpdateTemplate(
         self, request: pb.UpdateTemplateRequest, context: Context
     ) -> pb.UpdateTemplateResponse:
-        command = requests.update_template(request)
+        command = update_template_command(request)
         template = await templates.update_template(self._deps, command, current_actor())
         return pb.UpdateTemplateResponse(template=template_message(template))
 
@@ -115,7 +122,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def ListMailboxMessages(
         self, request: pb.ListMailboxMessagesRequest, context: Context
     ) -> pb.ListMailboxMessagesResponse:
-        page = await reading.list_mailbox(self._deps, requests.list_mailbox(request))
+        page = await reading.list_mailbox(self._deps, list_mailbox_command(request))
         return pb.ListMailboxMessagesResponse(
             mailbox_messages=[mailbox_message(e) for e in page.entries],
             next_page_token=page.next_page_token,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mesh.actor import Actor
 from mesh.validation import Violations
-from services.notifications import commands, convert, errors, filters
+from services.notifications import commands, errors, filters, messages
 from services.notifications.domain import Preferences
 from services.notifications.errors import DOMAIN
 from services.notifications.handlers.common import Deps
@@ -35,6 +35,6 @@ async def update_preferences(
         changed = preferences.set(changes, now=now)
         if changed:
             await store.save(target, changed, now=now)
-            uow.add_event(convert.preferences_updated(target, changed, actor.user_id or ""))
+            uow.add_event(messages.preferences_updated(target, changed, actor.user_id or ""))
             await uow.commit()
     return preferences

@@ -11,7 +11,7 @@ from datetime import datetime
 from mesh.actor import Actor
 from mesh.db import UnitOfWork
 from mesh.errors import FieldViolation
-from services.notifications import commands, convert, errors, validation
+from services.notifications import commands, errors, messages, validation
 from services.notifications.delivery import Message
 from services.notifications.domain import (
     Channel,
@@ -66,12 +66,12 @@ async def queue(
     if recipient.user_id:
         preferences = await PreferenceStore(uow.connection).get(recipient.user_id)
     decisions = decide(channels, recipient, template.category, preferences)
-    messages = [_message(renderer, template, notification, d, now=now) for d in decisions]
-    for message in messages:
+    queued = [_message(renderer, template, notification, d, now=now) for d in decisions]
+    for message in queued:
         await repository.add(message)
         if message.state is MessageState.SUPPRESSED:
-            uow.add_event(convert.message_suppressed(message))
-    return messages
+            uow.add_event(messages.message_suppressed(message))
+    return queued
 
 
 def _message(
@@ -141,6 +141,6 @@ async def send_notification(
 
 async def _queue_and_commit(deps: Deps, notification: Notification) -> list[Message]:
     async with deps.unit_of_work() as uow:
-        messages = await queue(uow, deps.renderer, notification, now=deps.clock())
+        queued = await queue(uow, deps.renderer, notification, now=deps.clock())
         await uow.commit()
-    return messages
+    return queued

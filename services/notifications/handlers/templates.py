@@ -6,7 +6,7 @@ from mesh.actor import Actor
 from mesh.idempotency import mark_committed
 from mesh.paging import next_token
 from meshwork.notifications.v1 import events_pb2
-from services.notifications import commands, convert, errors, filters, validation
+from services.notifications import commands, errors, filters, messages, validation
 from services.notifications.domain import Template
 from services.notifications.handlers.common import Deps
 from services.notifications.template_store import TemplateStore
@@ -63,7 +63,7 @@ async def update_template(deps: Deps, command: commands.UpdateTemplate, actor: A
         validation.check_content(template.content, deps.renderer)
         if changed:
             await store.save(template)
-            uow.add_event(convert.template_updated(target, paths, actor.user_id or ""))
+            uow.add_event(messages.template_updated(target, paths, actor.user_id or ""))
             await uow.commit()
     return template
 
