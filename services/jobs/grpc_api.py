@@ -10,7 +10,7 @@ from mesh.actor import current_actor
 from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.jobs.v1 import jobs_service_pb2 as pb
 from meshwork.jobs.v1 import jobs_service_pb2_grpc
-from services.jobs import handlers, webhook_handlers
+from services.jobs import handlers
 from services.jobs.handlers import JobsDeps
 from services.jobs.messages import (
     create_endpoint_command,
@@ -22,7 +22,8 @@ from services.jobs.messages import (
     schedule_message,
     update_endpoint_command,
 )
-from services.jobs.webhook_handlers import WebhookDeps
+from services.jobs.webhooks import handlers as webhook_handlers
+from services.jobs.webhooks.handlers import WebhookDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
 

@@ -12,8 +12,8 @@ from mesh.protobuf import datetime_of, enum_name, enum_number, timestamp_of
 from meshwork.jobs.v1 import events_pb2, jobs_service_pb2, resources_pb2
 from services.jobs import commands
 from services.jobs.domain import Job
-from services.jobs.endpoints import WebhookEndpoint
 from services.jobs.schedules import Schedule, ScheduleState
+from services.jobs.webhooks.domain import WebhookEndpoint
 
 # ---- domain → protobuf
 

@@ -10,13 +10,14 @@ import pytest
 from mesh.errors import InvalidArgument, NotFound
 from meshwork.jobs.v1 import events_pb2
 from meshwork.users.v1 import events_pb2 as users_events
-from services.jobs import commands, handlers, webhook_handlers
+from services.jobs import commands, handlers
 from services.jobs.domain import JobState
-from services.jobs.endpoints import WebhookEndpoint
 from services.jobs.handlers import JobsDeps
 from services.jobs.registry import JobContext, PermanentJobError
-from services.jobs.webhook_handlers import EventReceived, WebhookDeps
-from services.jobs.webhooks import WebhookDelivery
+from services.jobs.webhooks import handlers as webhook_handlers
+from services.jobs.webhooks.delivery import WebhookDelivery
+from services.jobs.webhooks.domain import WebhookEndpoint
+from services.jobs.webhooks.handlers import EventReceived, WebhookDeps
 from tests.unit.jobs.conftest import ADMIN, START, FakeResolver, Outbox, job_count
 
 USER_CREATED = "meshwork.users.v1.UserCreated"

@@ -17,13 +17,13 @@ from mesh.paging import next_token, page
 from mesh.validation import Violations
 from services.jobs import commands, messages
 from services.jobs.domain import DOMAIN, Job, webhook_endpoint_not_found
-from services.jobs.endpoints import WebhookEndpoint, new_secret
 from services.jobs.event_catalog import EventCatalog
 from services.jobs.repository import JobRepository
 from services.jobs.secret_box import SecretBox
-from services.jobs.webhook_repository import WebhookEndpointRepository
-from services.jobs.webhook_validation import endpoint_changes, endpoint_id, new_endpoint_fields
-from services.jobs.webhooks import DELIVER_JOB_TYPE, TargetGuard
+from services.jobs.webhooks.delivery import DELIVER_JOB_TYPE, TargetGuard
+from services.jobs.webhooks.domain import WebhookEndpoint, new_secret
+from services.jobs.webhooks.repository import WebhookEndpointRepository
+from services.jobs.webhooks.validation import endpoint_changes, endpoint_id, new_endpoint_fields
 
 #: Delivery jobs are enqueued by the jobs service itself.
 DELIVERY_ENQUEUER = "jobs"
