@@ -10,6 +10,7 @@ from mesh.service import Built, ServiceRuntime
 from meshwork.users.v1 import users_service_pb2, users_service_pb2_grpc
 from services.users.events import identity_consumer
 from services.users.grpc_api import UsersServicer
+from services.users.handlers import Deps
 
 #: The service's Alembic scripts, applied at start-up.
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -18,7 +19,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 async def build(runtime: ServiceRuntime) -> Built:
     """The UsersService servicer and the consumer of identity's events."""
     idempotency = IdempotencyRecords(runtime.engine)
-    servicer = UsersServicer(runtime.unit_of_work, idempotency)
+    servicer = UsersServicer(Deps(runtime.unit_of_work), idempotency)
     return Built(
         bindings=[ServiceBinding.of(users_service_pb2, users_service_pb2_grpc, servicer)],
         consumers=[identity_consumer(runtime.nc, runtime.unit_of_work), idempotency.purge_loop()],
