@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from google.protobuf import field_mask_pb2
 
+from mesh.actor import Actor
 from mesh.protobuf import enum_name, enum_number, timestamp_of
 from meshwork.notifications.v1 import events_pb2, resources_pb2
 from meshwork.notifications.v1 import notifications_service_pb2 as pb
@@ -192,7 +193,9 @@ def template_updated(
 # ---- protobuf requests → commands (plain values, nothing validated yet)
 
 
-def send_notification_command(request: pb.SendNotificationRequest) -> commands.SendNotification:
+def send_notification_command(
+    request: pb.SendNotificationRequest, caller: Actor
+) -> commands.SendNotification:
     return commands.SendNotification(
         idempotency_key=request.idempotency_key,
         template_id=request.template_id,
@@ -201,10 +204,11 @@ def send_notification_command(request: pb.SendNotificationRequest) -> commands.S
         phone_number=request.phone_number,
         variables=dict(request.variables),
         channels=tuple(enum_name(resources_pb2.Channel, number) for number in request.channels),
+        caller=caller,
     )
 
 
-def list_messages_command(request: pb.ListMessagesRequest) -> commands.ListMessages:
+def list_messages_command(request: pb.ListMessagesRequest, caller: Actor) -> commands.ListMessages:
     return commands.ListMessages(
         page_size=request.page_size,
         page_token=request.page_token,
@@ -212,6 +216,7 @@ def list_messages_command(request: pb.ListMessagesRequest) -> commands.ListMessa
         channel=enum_name(resources_pb2.Channel, request.channel),
         state=enum_name(resources_pb2.MessageState, request.state),
         template_id=request.template_id,
+        caller=caller,
     )
 
 
@@ -222,7 +227,7 @@ def list_attempts_command(request: pb.ListDeliveryAttemptsRequest) -> commands.L
 
 
 def update_preferences_command(
-    request: pb.UpdateNotificationPreferencesRequest,
+    request: pb.UpdateNotificationPreferencesRequest, caller: Actor
 ) -> commands.UpdatePreferences:
     changes = None
     if request.HasField("preferences"):
@@ -234,19 +239,24 @@ def update_preferences_command(
             )
             for pair in request.preferences.preferences
         )
-    return commands.UpdatePreferences(user_id=request.user_id, changes=changes)
+    return commands.UpdatePreferences(user_id=request.user_id, changes=changes, caller=caller)
 
 
-def create_template_command(request: pb.CreateTemplateRequest) -> commands.CreateTemplate:
+def create_template_command(
+    request: pb.CreateTemplateRequest, caller: Actor
+) -> commands.CreateTemplate:
     fields = _template_fields(request.template) if request.HasField("template") else None
-    return commands.CreateTemplate(template_id=request.template_id, template=fields)
+    return commands.CreateTemplate(template_id=request.template_id, template=fields, caller=caller)
 
 
-def update_template_command(request: pb.UpdateTemplateRequest) -> commands.UpdateTemplate:
+def update_template_command(
+    request: pb.UpdateTemplateRequest, caller: Actor
+) -> commands.UpdateTemplate:
     return commands.UpdateTemplate(
         template_id=request.template.id,
         template=_template_fields(request.template),
         paths=tuple(request.update_mask.paths),
+        caller=caller,
     )
 
 

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from mesh.actor import Actor
 from mesh.db import UnitOfWork
 from mesh.errors import FieldViolation
 from services.notifications import commands, errors, messages, validation
@@ -109,9 +108,7 @@ def _message(
     )
 
 
-async def send_notification(
-    deps: Deps, command: commands.SendNotification, actor: Actor
-) -> list[Message]:
+async def send_notification(command: commands.SendNotification, deps: Deps) -> list[Message]:
     """SendNotification: resolves the user (before any transaction), then queues the
     messages; answers once they are recorded, before delivery."""
     request = validation.send_request(command)
@@ -126,7 +123,7 @@ async def send_notification(
             phone_number=recipient.phone_number or profile.phone_number,
         )
     notification = Notification(
-        source=f"send:{actor.service or 'unknown'}",
+        source=f"send:{command.caller.service or 'unknown'}",
         source_key=request.idempotency_key,
         template_id=request.template_id,
         recipient=recipient,
