@@ -20,7 +20,7 @@ from services.users.domain import (
     own,
     visible,
 )
-from services.users.repository import DuplicateUserError, UserRepository
+from services.users.repository import DuplicateUserError, UserRepository, UsersUnitOfWork
 
 logger = logging.getLogger("meshwork.users")
 
@@ -30,10 +30,10 @@ class Deps:
     """What the use cases need, built once by bootstrap."""
 
     #: Opens a unit of work; takes `read_only` and `inline` (see `mesh.db.UnitOfWork`).
-    unit_of_work: Callable[..., UnitOfWork]
+    unit_of_work: Callable[..., UsersUnitOfWork]
     clock: Callable[[], datetime] = utc_now
 
-    def by_key(self) -> UnitOfWork:
+    def by_key(self) -> UsersUnitOfWork:
         """The unit of work of a read of one user by key (inline: see `mesh.db.UnitOfWork`)."""
         return self.unit_of_work(read_only=True, inline=True)
 
@@ -47,9 +47,9 @@ async def create_user(command: commands.CreateUser, deps: Deps) -> User:
         return await _create(deps.unit_of_work(), user)
 
 
-async def _create(uow: UnitOfWork, user: User) -> User:
+async def _create(uow: UsersUnitOfWork, user: User) -> User:
     async with uow:
-        users = UserRepository(uow.connection)
+        users = uow.users
         # By id, then by email: a concurrent sign-up may commit between the two reads.
         existing = await users.get(user.id) or await users.find_active_by_email(user.email_key)
         if existing is not None:
@@ -66,14 +66,14 @@ async def _create(uow: UnitOfWork, user: User) -> User:
 async def get_user(command: commands.GetUser, deps: Deps) -> User:
     target = validation.target(command.user_id, command.caller)
     async with deps.by_key() as uow:
-        user = await UserRepository(uow.connection).get(target)
+        user = await uow.users.get(target)
     return visible(user, command.caller, command.user_id)
 
 
 async def lookup_user_by_email(command: commands.LookupUserByEmail, deps: Deps) -> User:
     key = email_key(validation.lookup_email(command.email))
     async with deps.by_key() as uow:
-        user = await UserRepository(uow.connection).find_by_email(key)
+        user = await uow.users.find_by_email(key)
     if user is None:
         raise email_not_found()
     return user
@@ -84,7 +84,7 @@ async def update_user(command: commands.UpdateUser, deps: Deps) -> User:
     actor = command.caller
     update = validation.profile_update(command, actor)
     async with deps.unit_of_work() as uow:
-        users = UserRepository(uow.connection)
+        users = uow.users
         user = visible(await users.get(update.user_id, for_update=True), actor, command.user_id)
         changed = user.update(update.profile, update.paths, now=deps.clock())
         if changed:
@@ -104,7 +104,7 @@ async def list_users(command: commands.ListUsers, deps: Deps) -> UserPage:
     """A page of profiles, newest first (the access policy admits staff only)."""
     page = validation.page_request(command)
     async with deps.unit_of_work(read_only=True) as uow:
-        found = await UserRepository(uow.connection).list(page)
+        found = await uow.users.list(page)
     token = next_token(page.page, found, lambda user: (user.create_time, user.id))
     return UserPage(found[: page.size], token)
 
@@ -114,7 +114,7 @@ async def delete_user(command: commands.DeleteUser, deps: Deps) -> User:
     actor = command.caller
     target = validation.target(command.user_id, actor)
     async with deps.unit_of_work() as uow:
-        users = UserRepository(uow.connection)
+        users = uow.users
         user = visible(await users.get(target, for_update=True), actor, command.user_id)
         if user.delete(by=actor, now=deps.clock()):
             await users.save(user)
@@ -132,7 +132,7 @@ async def submit_kyc(command: commands.SubmitKyc, deps: Deps) -> User:
     now = deps.clock()
     target, details = kyc_validation.kyc_submission(command, actor, today=now.date())
     async with deps.unit_of_work() as uow:
-        users = UserRepository(uow.connection)
+        users = uow.users
         user = own(await users.get(target, for_update=True), actor, command.user_id)
         user.submit_kyc(details, now=now)
         await users.save(user)
@@ -147,7 +147,7 @@ async def verify_kyc(command: commands.VerifyKyc, deps: Deps) -> User:
     target = validation.target(command.user_id, actor)
     reviewer = actor.require_staff("reviewing KYC")
     async with deps.unit_of_work() as uow:
-        users = UserRepository(uow.connection)
+        users = uow.users
         user = visible(await users.get(target, for_update=True), actor, command.user_id)
         user.verify_kyc(reviewer, now=deps.clock())
         await users.save(user)
@@ -161,7 +161,7 @@ async def reject_kyc(command: commands.RejectKyc, deps: Deps) -> User:
     review = kyc_validation.kyc_rejection(command, actor)
     reviewer = actor.require_staff("reviewing KYC")
     async with deps.unit_of_work() as uow:
-        users = UserRepository(uow.connection)
+        users = uow.users
         user = visible(await users.get(review.user_id, for_update=True), actor, command.user_id)
         user.reject_kyc(reviewer, review.reason, review.note, now=deps.clock())
         await users.save(user)

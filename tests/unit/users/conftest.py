@@ -14,6 +14,7 @@ from mesh.events.envelope import TYPE_HEADER, envelope_for
 from meshwork.users.v1 import events_pb2
 from services.users.handlers import Deps
 from services.users.orm import metadata
+from services.users.repository import UsersUnitOfWork
 
 
 @pytest.fixture
@@ -33,8 +34,10 @@ def uow(engine: AsyncEngine) -> UnitOfWork:
 
 @pytest.fixture
 def deps(engine: AsyncEngine) -> Deps:
-    def unit_of_work(*, read_only: bool = False, inline: bool = False) -> UnitOfWork:
-        return UnitOfWork(engine, envelope_for=envelope_for, read_only=read_only, inline=inline)
+    def unit_of_work(*, read_only: bool = False, inline: bool = False) -> UsersUnitOfWork:
+        return UsersUnitOfWork(
+            engine, envelope_for=envelope_for, read_only=read_only, inline=inline
+        )
 
     return Deps(unit_of_work)
 
