@@ -39,6 +39,7 @@ from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
 logger = logging.getLogger("meshwork.service")
 StubT = TypeVar("StubT")
+UnitOfWorkT = TypeVar("UnitOfWorkT", bound=UnitOfWork)
 
 
 class BackgroundTask(Protocol):
@@ -88,7 +89,20 @@ class ServiceRuntime:
         (`read_only` for use cases that only read: they do not queue behind writers; `inline`
         for such reads of a few rows by key; `on_commit` runs after every commit: see
         `UnitOfWork`)."""
-        return UnitOfWork(
+        return self.unit_of_work_of(
+            UnitOfWork, read_only=read_only, inline=inline, on_commit=on_commit
+        )
+
+    def unit_of_work_of(
+        self,
+        kind: type[UnitOfWorkT],
+        *,
+        read_only: bool = False,
+        inline: bool = False,
+        on_commit: Callable[[], object] | None = None,
+    ) -> UnitOfWorkT:
+        """As `unit_of_work`, of the service's own subclass (the one holding its repositories)."""
+        return kind(
             self.engine,
             envelope_for=envelope_for,
             on_events_committed=self.relay.wake,

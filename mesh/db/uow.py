@@ -73,6 +73,13 @@ class UnitOfWork:
     their statements run on the event loop itself, sparing the handoffs to the driver's
     thread. A read that may scan many rows (a filtered list) leaves it off, so that it does
     not hold up the other calls on the loop. Elsewhere it changes nothing.
+
+    A service reaches its repositories through its own subclass, which builds them on each
+    entry's connection in `open_repositories` (as cosmicpython's `uow.products`)::
+
+        class UsersUnitOfWork(UnitOfWork):
+            def open_repositories(self, connection: AsyncConnection) -> None:
+                self.users = UserRepository(connection)
     """
 
     def __init__(
@@ -111,7 +118,11 @@ class UnitOfWork:
             await connection.execution_options(**self._read_options)
         self._connection = connection
         self._events = []
+        self.open_repositories(connection)
         return self
+
+    def open_repositories(self, connection: AsyncConnection) -> None:
+        """Builds the service's repositories on the entry's connection; none here."""
 
     async def __aexit__(
         self,

@@ -14,7 +14,7 @@ from services.identity import commands
 from services.identity.handlers import credentials, login, sessions, sign_up
 from services.identity.handlers import keys as key_handlers
 from services.identity.handlers.common import Deps
-from services.identity.views import (
+from services.identity.messages import (
     client_of,
     jwk_proto,
     service_token_proto,

@@ -16,7 +16,6 @@ from meshwork.jobs.v1 import jobs_service_pb2, jobs_service_pb2_grpc
 from services.jobs.builtin_jobs import identity_purge_job, purge_records_job, register_builtin_jobs
 from services.jobs.config import JobsSettings, resolve_schedules
 from services.jobs.dispatcher import Dispatcher
-from services.jobs.endpoints import TargetPolicy
 from services.jobs.event_catalog import EventCatalog
 from services.jobs.events import webhook_consumers
 from services.jobs.grpc_api import JobsServicer
@@ -28,8 +27,9 @@ from services.jobs.registry import JobRegistry
 from services.jobs.scheduler import CronScheduler
 from services.jobs.schedules import Schedule
 from services.jobs.secret_box import SecretBox
-from services.jobs.webhook_handlers import WebhookDeps
-from services.jobs.webhooks import Resolver, TargetGuard, WebhookDelivery, system_resolver
+from services.jobs.webhooks.delivery import Resolver, TargetGuard, WebhookDelivery, system_resolver
+from services.jobs.webhooks.domain import TargetPolicy
+from services.jobs.webhooks.handlers import WebhookDeps
 from services.jobs.worker import JobExecutor, WorkerPool
 
 #: The service's Alembic scripts, applied at start-up.

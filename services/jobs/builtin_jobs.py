@@ -16,7 +16,7 @@ from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 from services.jobs.reconciliation import RECONCILE_JOB_TYPE, Reconciler, reconcile_job
 from services.jobs.registry import JobContext, JobHandler, JobRegistry, JobType
 from services.jobs.repository import JobRepository
-from services.jobs.webhooks import DELIVER_JOB_TYPE, WebhookDelivery, payload_problems
+from services.jobs.webhooks.delivery import DELIVER_JOB_TYPE, WebhookDelivery, payload_problems
 
 logger = logging.getLogger("meshwork.jobs")
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from mesh.actor import Actor
+
 
 @dataclass(frozen=True, slots=True)
 class EnqueueJob:
@@ -17,6 +19,30 @@ class EnqueueJob:
     #: None when unset (run now).
     run_time: datetime | None = None
     max_attempts: int = 0
+    caller: Actor = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class GetJob:
+    job_id: str
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class CancelJob:
+    job_id: str
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class RetryJob:
+    job_id: str
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class GetSchedule:
+    schedule_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +74,18 @@ class EndpointFields:
 class CreateWebhookEndpoint:
     #: None when the request carries no `webhook_endpoint`.
     endpoint: EndpointFields | None
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class GetWebhookEndpoint:
+    endpoint_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteWebhookEndpoint:
+    endpoint_id: str
+    caller: Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +93,4 @@ class UpdateWebhookEndpoint:
     endpoint_id: str
     endpoint: EndpointFields
     paths: tuple[str, ...]
+    caller: Actor

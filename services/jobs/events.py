@@ -14,7 +14,7 @@ from nats.aio.client import Client as NATS
 from mesh.db import UnitOfWork
 from mesh.events.consumer import Consumer, EventHandler
 from mesh.events.envelope import Envelope
-from services.jobs.webhook_handlers import EventReceived, WebhookDeps, fan_out
+from services.jobs.webhooks.handlers import EventReceived, WebhookDeps, fan_out
 
 
 def on_event(deps: WebhookDeps) -> EventHandler:

@@ -10,7 +10,7 @@ from mesh.actor import current_actor
 from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.jobs.v1 import jobs_service_pb2 as pb
 from meshwork.jobs.v1 import jobs_service_pb2_grpc
-from services.jobs import handlers, webhook_handlers
+from services.jobs import commands, handlers
 from services.jobs.handlers import JobsDeps
 from services.jobs.messages import (
     create_endpoint_command,
@@ -22,7 +22,8 @@ from services.jobs.messages import (
     schedule_message,
     update_endpoint_command,
 )
-from services.jobs.webhook_handlers import WebhookDeps
+from services.jobs.webhooks import handlers as webhook_handlers
+from services.jobs.webhooks.handlers import WebhookDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -40,16 +41,16 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
     async def EnqueueJob(
         self, request: pb.EnqueueJobRequest, context: Context
     ) -> pb.EnqueueJobResponse:
-        command = enqueue_job_command(request)
-        job = await handlers.enqueue_job(self._jobs, command, current_actor())
+        command = enqueue_job_command(request, current_actor())
+        job = await handlers.enqueue_job(command, self._jobs)
         return pb.EnqueueJobResponse(job=job_message(job))
 
     async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.GetJobResponse:
-        job = await handlers.get_job(self._jobs, request.job_id, current_actor())
+        job = await handlers.get_job(commands.GetJob(request.job_id, current_actor()), self._jobs)
         return pb.GetJobResponse(job=job_message(job))
 
     async def ListJobs(self, request: pb.ListJobsRequest, context: Context) -> pb.ListJobsResponse:
-        page = await handlers.list_jobs(self._jobs, list_jobs_command(request))
+        page = await handlers.list_jobs(list_jobs_command(request), self._jobs)
         return pb.ListJobsResponse(
             jobs=[job_message(job) for job in page.jobs], next_page_token=page.next_page_token
         )
@@ -57,18 +58,20 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
     async def CancelJob(
         self, request: pb.CancelJobRequest, context: Context
     ) -> pb.CancelJobResponse:
-        job = await handlers.cancel_job(self._jobs, request.job_id, current_actor())
+        command = commands.CancelJob(request.job_id, current_actor())
+        job = await handlers.cancel_job(command, self._jobs)
         return pb.CancelJobResponse(job=job_message(job))
 
     @idempotent
     async def RetryJob(self, request: pb.RetryJobRequest, context: Context) -> pb.RetryJobResponse:
-        job = await handlers.retry_job(self._jobs, request.job_id, current_actor())
+        command = commands.RetryJob(request.job_id, current_actor())
+        job = await handlers.retry_job(command, self._jobs)
         return pb.RetryJobResponse(job=job_message(job))
 
     async def ListSchedules(
         self, request: pb.ListSchedulesRequest, context: Context
     ) -> pb.ListSchedulesResponse:
-        page = await handlers.list_schedules(self._jobs, page_command(request))
+        page = await handlers.list_schedules(page_command(request), self._jobs)
         now = self._jobs.clock()
         return pb.ListSchedulesResponse(
             schedules=[schedule_message(s, state, now=now) for s, state in page.schedules],
@@ -78,28 +81,30 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
     async def GetSchedule(
         self, request: pb.GetScheduleRequest, context: Context
     ) -> pb.GetScheduleResponse:
-        schedule, state = await handlers.get_schedule(self._jobs, request.schedule_id)
+        command = commands.GetSchedule(request.schedule_id)
+        schedule, state = await handlers.get_schedule(command, self._jobs)
         message = schedule_message(schedule, state, now=self._jobs.clock())
         return pb.GetScheduleResponse(schedule=message)
 
     async def CreateWebhookEndpoint(
         self, request: pb.CreateWebhookEndpointRequest, context: Context
     ) -> pb.CreateWebhookEndpointResponse:
-        command = create_endpoint_command(request)
-        endpoint = await webhook_handlers.create_endpoint(self._webhooks, command, current_actor())
+        command = create_endpoint_command(request, current_actor())
+        endpoint = await webhook_handlers.create_endpoint(command, self._webhooks)
         message = endpoint_message(endpoint, with_secret=True)
         return pb.CreateWebhookEndpointResponse(webhook_endpoint=message)
 
     async def GetWebhookEndpoint(
         self, request: pb.GetWebhookEndpointRequest, context: Context
     ) -> pb.GetWebhookEndpointResponse:
-        endpoint = await webhook_handlers.get_endpoint(self._webhooks, request.webhook_endpoint_id)
+        command = commands.GetWebhookEndpoint(request.webhook_endpoint_id)
+        endpoint = await webhook_handlers.get_endpoint(command, self._webhooks)
         return pb.GetWebhookEndpointResponse(webhook_endpoint=endpoint_message(endpoint))
 
     async def ListWebhookEndpoints(
         self, request: pb.ListWebhookEndpointsRequest, context: Context
     ) -> pb.ListWebhookEndpointsResponse:
-        page = await webhook_handlers.list_endpoints(self._webhooks, page_command(request))
+        page = await webhook_handlers.list_endpoints(page_command(request), self._webhooks)
         return pb.ListWebhookEndpointsResponse(
             webhook_endpoints=[endpoint_message(endpoint) for endpoint in page.endpoints],
             next_page_token=page.next_page_token,
@@ -108,14 +113,13 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
     async def UpdateWebhookEndpoint(
         self, request: pb.UpdateWebhookEndpointRequest, context: Context
     ) -> pb.UpdateWebhookEndpointResponse:
-        command = update_endpoint_command(request)
-        endpoint = await webhook_handlers.update_endpoint(self._webhooks, command, current_actor())
+        command = update_endpoint_command(request, current_actor())
+        endpoint = await webhook_handlers.update_endpoint(command, self._webhooks)
         return pb.UpdateWebhookEndpointResponse(webhook_endpoint=endpoint_message(endpoint))
 
     async def DeleteWebhookEndpoint(
         self, request: pb.DeleteWebhookEndpointRequest, context: Context
     ) -> pb.DeleteWebhookEndpointResponse:
-        await webhook_handlers.delete_endpoint(
-            self._webhooks, request.webhook_endpoint_id, current_actor()
-        )
+        command = commands.DeleteWebhookEndpoint(request.webhook_endpoint_id, current_actor())
+        await webhook_handlers.delete_endpoint(command, self._webhooks)
         return pb.DeleteWebhookEndpointResponse()

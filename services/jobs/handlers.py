@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mesh.actor import Actor
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from mesh.idempotency import mark_committed
@@ -34,12 +33,12 @@ class JobsDeps:
     clock: Callable[[], datetime] = field(default=utc_now)
 
 
-async def enqueue_job(deps: JobsDeps, command: commands.EnqueueJob, actor: Actor) -> Job:
+async def enqueue_job(command: commands.EnqueueJob, deps: JobsDeps) -> Job:
     """Records the job; a repeated idempotency key returns the job recorded first."""
     job = new_job(
         command,
         deps.registry,
-        enqueued_by=actor.service,
+        enqueued_by=command.caller.service,
         default_max_attempts=deps.default_max_attempts,
         now=deps.clock(),
     )
@@ -56,7 +55,8 @@ async def enqueue_job(deps: JobsDeps, command: commands.EnqueueJob, actor: Actor
     return existing
 
 
-async def get_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
+async def get_job(command: commands.GetJob, deps: JobsDeps) -> Job:
+    requested_id, actor = command.job_id, command.caller
     target = job_id(requested_id)
     async with deps.unit_of_work() as uow:
         job = await JobRepository(uow.connection).get(target)
@@ -69,7 +69,7 @@ class JobPage:
     next_page_token: str
 
 
-async def list_jobs(deps: JobsDeps, command: commands.ListJobs) -> JobPage:
+async def list_jobs(command: commands.ListJobs, deps: JobsDeps) -> JobPage:
     """A page of jobs, newest first (the access policy admits staff only)."""
     query = job_query(command)
     async with deps.unit_of_work() as uow:
@@ -80,8 +80,9 @@ async def list_jobs(deps: JobsDeps, command: commands.ListJobs) -> JobPage:
     return JobPage(found[: query.page.size], token)
 
 
-async def cancel_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
+async def cancel_job(command: commands.CancelJob, deps: JobsDeps) -> Job:
     """Cancels a PENDING or FAILED job; a cancelled job is returned unchanged."""
+    requested_id, actor = command.job_id, command.caller
     target = job_id(requested_id)
     async with deps.unit_of_work() as uow:
         jobs = JobRepository(uow.connection)
@@ -93,8 +94,9 @@ async def cancel_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
     return job
 
 
-async def retry_job(deps: JobsDeps, requested_id: str, actor: Actor) -> Job:
+async def retry_job(command: commands.RetryJob, deps: JobsDeps) -> Job:
     """Runs a DEAD or CANCELLED job again now, with a fresh set of attempts."""
+    requested_id, actor = command.job_id, command.caller
     target = job_id(requested_id)
     async with deps.unit_of_work() as uow:
         jobs = JobRepository(uow.connection)
@@ -114,7 +116,7 @@ class SchedulePage:
     next_page_token: str
 
 
-async def list_schedules(deps: JobsDeps, command: commands.ListPage) -> SchedulePage:
+async def list_schedules(command: commands.ListPage, deps: JobsDeps) -> SchedulePage:
     """A page of the configured schedules, by id, with what the schedulers remember of them."""
     checks = Violations(domain=DOMAIN)
     requested = page(
@@ -131,7 +133,10 @@ async def list_schedules(deps: JobsDeps, command: commands.ListPage) -> Schedule
     return SchedulePage([(deps.schedules[i], states.get(i)) for i in chosen], token)
 
 
-async def get_schedule(deps: JobsDeps, schedule_id: str) -> tuple[Schedule, ScheduleState | None]:
+async def get_schedule(
+    command: commands.GetSchedule, deps: JobsDeps
+) -> tuple[Schedule, ScheduleState | None]:
+    schedule_id = command.schedule_id
     checks = Violations(domain=DOMAIN)
     wanted = checks.text("schedule_id", schedule_id, maximum=64, required=True)
     checks.raise_if_any()

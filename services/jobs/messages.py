@@ -8,12 +8,13 @@ from datetime import datetime
 from google.protobuf import field_mask_pb2, struct_pb2
 from google.protobuf.json_format import MessageToDict
 
+from mesh.actor import Actor
 from mesh.protobuf import datetime_of, enum_name, enum_number, timestamp_of
 from meshwork.jobs.v1 import events_pb2, jobs_service_pb2, resources_pb2
 from services.jobs import commands
 from services.jobs.domain import Job
-from services.jobs.endpoints import WebhookEndpoint
 from services.jobs.schedules import Schedule, ScheduleState
+from services.jobs.webhooks.domain import WebhookEndpoint
 
 # ---- domain → protobuf
 
@@ -142,9 +143,13 @@ def endpoint_deleted(endpoint_id: str, deleted_by: str) -> events_pb2.WebhookEnd
 # ---- protobuf requests → commands
 
 
-def enqueue_job_command(request: jobs_service_pb2.EnqueueJobRequest) -> commands.EnqueueJob:
+def enqueue_job_command(
+    request: jobs_service_pb2.EnqueueJobRequest, caller: Actor
+) -> commands.EnqueueJob:
     if not request.HasField("job"):
-        return commands.EnqueueJob(idempotency_key=request.idempotency_key, has_job=False)
+        return commands.EnqueueJob(
+            idempotency_key=request.idempotency_key, has_job=False, caller=caller
+        )
     job = request.job
     return commands.EnqueueJob(
         idempotency_key=request.idempotency_key,
@@ -152,6 +157,7 @@ def enqueue_job_command(request: jobs_service_pb2.EnqueueJobRequest) -> commands
         payload=MessageToDict(job.payload) if job.HasField("payload") else {},
         run_time=datetime_of(job, "run_time"),
         max_attempts=job.max_attempts,
+        caller=caller,
     )
 
 
@@ -176,20 +182,22 @@ def endpoint_fields(endpoint: resources_pb2.WebhookEndpoint) -> commands.Endpoin
 
 
 def create_endpoint_command(
-    request: jobs_service_pb2.CreateWebhookEndpointRequest,
+    request: jobs_service_pb2.CreateWebhookEndpointRequest, caller: Actor
 ) -> commands.CreateWebhookEndpoint:
     if not request.HasField("webhook_endpoint"):
-        return commands.CreateWebhookEndpoint(endpoint=None)
-    return commands.CreateWebhookEndpoint(endpoint=endpoint_fields(request.webhook_endpoint))
+        return commands.CreateWebhookEndpoint(endpoint=None, caller=caller)
+    fields = endpoint_fields(request.webhook_endpoint)
+    return commands.CreateWebhookEndpoint(endpoint=fields, caller=caller)
 
 
 def update_endpoint_command(
-    request: jobs_service_pb2.UpdateWebhookEndpointRequest,
+    request: jobs_service_pb2.UpdateWebhookEndpointRequest, caller: Actor
 ) -> commands.UpdateWebhookEndpoint:
     return commands.UpdateWebhookEndpoint(
         endpoint_id=request.webhook_endpoint.id,
         endpoint=endpoint_fields(request.webhook_endpoint),
         paths=tuple(request.update_mask.paths),
+        caller=caller,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mesh.actor import Actor
 from services.notifications.domain import Content
 
 
@@ -18,6 +19,7 @@ class SendNotification:
     variables: Mapping[str, str] = field(default_factory=dict)
     #: Channel names ("EMAIL", "SMS"); "" for unspecified, the number for unknown values.
     channels: tuple[str, ...] = ()
+    caller: Actor = field(kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,13 @@ class ListMessages:
     channel: str = ""
     state: str = ""
     template_id: str = ""
+    caller: Actor = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class GetMessage:
+    message_id: str
+    caller: Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +54,17 @@ class PreferenceChange:
 
 
 @dataclass(frozen=True, slots=True)
+class GetPreferences:
+    user_id: str
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
 class UpdatePreferences:
     user_id: str
     #: None when the request carried no `preferences` at all.
     changes: tuple[PreferenceChange, ...] | None
+    caller: Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +80,12 @@ class TemplateFields:
 class CreateTemplate:
     template_id: str
     template: TemplateFields | None
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class GetTemplate:
+    template_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +93,13 @@ class UpdateTemplate:
     template_id: str
     template: TemplateFields
     paths: tuple[str, ...]
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteTemplate:
+    template_id: str
+    caller: Actor
 
 
 @dataclass(frozen=True, slots=True)

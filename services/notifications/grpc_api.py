@@ -10,16 +10,24 @@ from mesh.actor import current_actor
 from mesh.idempotency import IdempotencyRecords, idempotent
 from meshwork.notifications.v1 import notifications_service_pb2 as pb
 from meshwork.notifications.v1 import notifications_service_pb2_grpc
-from services.notifications import requests
-from services.notifications.convert import (
+from services.notifications import commands
+from services.notifications.handlers import preferences, reading, sending, templates
+from services.notifications.handlers.common import Deps
+from services.notifications.messages import (
     attempt_message,
+    create_template_command,
+    list_attempts_command,
+    list_mailbox_command,
+    list_messages_command,
+    list_templates_command,
     mailbox_message,
     message_message,
     preferences_message,
+    send_notification_command,
     template_message,
+    update_preferences_command,
+    update_template_command,
 )
-from services.notifications.handlers import preferences, reading, sending, templates
-from services.notifications.handlers.common import Deps
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -34,22 +42,23 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def SendNotification(
         self, request: pb.SendNotificationRequest, context: Context
     ) -> pb.SendNotificationResponse:
-        command = requests.send_notification(request)
-        messages = await sending.send_notification(self._deps, command, current_actor())
-        return pb.SendNotificationResponse(messages=[message_message(m) for m in messages])
+        command = send_notification_command(request, current_actor())
+        queued = await sending.send_notification(command, self._deps)
+        return pb.SendNotificationResponse(messages=[message_message(m) for m in queued])
 
     async def GetMessage(
         self, request: pb.GetMessageRequest, context: Context
     ) -> pb.GetMessageResponse:
-        shown = await reading.get_message(self._deps, request.message_id, current_actor())
+        command = commands.GetMessage(request.message_id, current_actor())
+        shown = await reading.get_message(command, self._deps)
         message = message_message(shown.message, with_body=shown.with_body)
         return pb.GetMessageResponse(message=message)
 
     async def ListMessages(
         self, request: pb.ListMessagesRequest, context: Context
     ) -> pb.ListMessagesResponse:
-        command = requests.list_messages(request)
-        page = await reading.list_messages(self._deps, command, current_actor())
+        command = list_messages_command(request, current_actor())
+        page = await reading.list_messages(command, self._deps)
         return pb.ListMessagesResponse(
             messages=[message_message(s.message, with_body=s.with_body) for s in page.messages],
             next_page_token=page.next_page_token,
@@ -58,7 +67,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def ListDeliveryAttempts(
         self, request: pb.ListDeliveryAttemptsRequest, context: Context
     ) -> pb.ListDeliveryAttemptsResponse:
-        page = await reading.list_attempts(self._deps, requests.list_attempts(request))
+        page = await reading.list_attempts(list_attempts_command(request), self._deps)
         return pb.ListDeliveryAttemptsResponse(
             delivery_attempts=[attempt_message(a) for a in page.attempts],
             next_page_token=page.next_page_token,
@@ -67,34 +76,36 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def GetNotificationPreferences(
         self, request: pb.GetNotificationPreferencesRequest, context: Context
     ) -> pb.GetNotificationPreferencesResponse:
-        found = await preferences.get_preferences(self._deps, request.user_id, current_actor())
+        command = commands.GetPreferences(request.user_id, current_actor())
+        found = await preferences.get_preferences(command, self._deps)
         return pb.GetNotificationPreferencesResponse(preferences=preferences_message(found))
 
     async def UpdateNotificationPreferences(
         self, request: pb.UpdateNotificationPreferencesRequest, context: Context
     ) -> pb.UpdateNotificationPreferencesResponse:
-        command = requests.update_preferences(request)
-        found = await preferences.update_preferences(self._deps, command, current_actor())
+        command = update_preferences_command(request, current_actor())
+        found = await preferences.update_preferences(command, self._deps)
         return pb.UpdateNotificationPreferencesResponse(preferences=preferences_message(found))
 
     @idempotent
     async def CreateTemplate(
         self, request: pb.CreateTemplateRequest, context: Context
     ) -> pb.CreateTemplateResponse:
-        command = requests.create_template(request)
-        template = await templates.create_template(self._deps, command, current_actor())
+        command = create_template_command(request, current_actor())
+        template = await templates.create_template(command, self._deps)
         return pb.CreateTemplateResponse(template=template_message(template))
 
     async def GetTemplate(
         self, request: pb.GetTemplateRequest, context: Context
     ) -> pb.GetTemplateResponse:
-        template = await templates.get_template(self._deps, request.template_id)
+        command = commands.GetTemplate(request.template_id)
+        template = await templates.get_template(command, self._deps)
         return pb.GetTemplateResponse(template=template_message(template))
 
     async def ListTemplates(
         self, request: pb.ListTemplatesRequest, context: Context
     ) -> pb.ListTemplatesResponse:
-        found, token = await templates.list_templates(self._deps, requests.list_templates(request))
+        found, token = await templates.list_templates(list_templates_command(request), self._deps)
         return pb.ListTemplatesResponse(
             templates=[template_message(t) for t in found], next_page_token=token
         )
@@ -102,20 +113,21 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
     async def UpdateTemplate(
         self, request: pb.UpdateTemplateRequest, context: Context
     ) -> pb.UpdateTemplateResponse:
-        command = requests.update_template(request)
-        template = await templates.update_template(self._deps, command, current_actor())
+        command = update_template_command(request, current_actor())
+        template = await templates.update_template(command, self._deps)
         return pb.UpdateTemplateResponse(template=template_message(template))
 
     async def DeleteTemplate(
         self, request: pb.DeleteTemplateRequest, context: Context
     ) -> pb.DeleteTemplateResponse:
-        await templates.delete_template(self._deps, request.template_id, current_actor())
+        command = commands.DeleteTemplate(request.template_id, current_actor())
+        await templates.delete_template(command, self._deps)
         return pb.DeleteTemplateResponse()
 
     async def ListMailboxMessages(
         self, request: pb.ListMailboxMessagesRequest, context: Context
     ) -> pb.ListMailboxMessagesResponse:
-        page = await reading.list_mailbox(self._deps, requests.list_mailbox(request))
+        page = await reading.list_mailbox(list_mailbox_command(request), self._deps)
         return pb.ListMailboxMessagesResponse(
             mailbox_messages=[mailbox_message(e) for e in page.entries],
             next_page_token=page.next_page_token,

@@ -22,7 +22,7 @@ from google.protobuf.message import Message as ProtoMessage
 from mesh.background import BackgroundLoop, Backoff
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
-from services.notifications import convert
+from services.notifications import messages
 from services.notifications.delivery import Attempt, Message, RetryPolicy, resolve_interrupted
 from services.notifications.domain import Channel, MessageState
 from services.notifications.repository import Due, MessageRepository
@@ -254,9 +254,9 @@ def _succeeded(
 
 def _final_event(message: Message) -> ProtoMessage | None:
     if message.state is MessageState.SENT:
-        return convert.message_sent(message)
+        return messages.message_sent(message)
     if message.state is MessageState.FAILED:
-        return convert.message_failed(message)
+        return messages.message_failed(message)
     return None
 
 

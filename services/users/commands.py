@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mesh.actor import Actor
 from services.users.domain import Address, Profile
 
 #: A calendar date as (year, month, day), possibly not a real date.
@@ -20,10 +21,22 @@ class CreateUser:
 
 
 @dataclass(frozen=True, slots=True)
+class GetUser:
+    user_id: str
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class LookupUserByEmail:
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
 class UpdateUser:
     user_id: str
     profile: Profile
     paths: tuple[str, ...]
+    caller: Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +48,18 @@ class ListUsers:
     kyc_status: str = ""
     query: str = ""
     show_deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteUser:
+    user_id: str
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class GetKyc:
+    user_id: str
+    caller: Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +80,13 @@ class KycSubmission:
 class SubmitKyc:
     user_id: str
     details: KycSubmission | None
+    caller: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyKyc:
+    user_id: str
+    caller: Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +94,5 @@ class RejectKyc:
     user_id: str
     #: A KycRejectionReason name, "" when unspecified.
     reason: str
+    caller: Actor
     note: str = ""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from mesh.actor import Actor
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from mesh.idempotency import mark_committed
@@ -19,23 +20,36 @@ from services.users.domain import (
     own,
     visible,
 )
-from services.users.repository import DuplicateUserError, UserRepository
+from services.users.repository import DuplicateUserError, UserRepository, UsersUnitOfWork
 
 logger = logging.getLogger("meshwork.users")
 
 
-async def create_user(uow: UnitOfWork, command: commands.CreateUser) -> User:
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """What the use cases need, built once by bootstrap."""
+
+    #: Opens a unit of work; takes `read_only` and `inline` (see `mesh.db.UnitOfWork`).
+    unit_of_work: Callable[..., UsersUnitOfWork]
+    clock: Callable[[], datetime] = utc_now
+
+    def by_key(self) -> UsersUnitOfWork:
+        """The unit of work of a read of one user by key (inline: see `mesh.db.UnitOfWork`)."""
+        return self.unit_of_work(read_only=True, inline=True)
+
+
+async def create_user(command: commands.CreateUser, deps: Deps) -> User:
     """Creates the profile of a new account; a retry with the same id and email returns it."""
     user = validation.new_user(command)
     try:
-        return await _create(uow, user)
+        return await _create(deps.unit_of_work(), user)
     except DuplicateUserError:  # a concurrent sign-up got there first: answer as for a retry
-        return await _create(uow, user)
+        return await _create(deps.unit_of_work(), user)
 
 
-async def _create(uow: UnitOfWork, user: User) -> User:
+async def _create(uow: UsersUnitOfWork, user: User) -> User:
     async with uow:
-        users = UserRepository(uow.connection)
+        users = uow.users
         # By id, then by email: a concurrent sign-up may commit between the two reads.
         existing = await users.get(user.id) or await users.find_active_by_email(user.email_key)
         if existing is not None:
@@ -49,29 +63,30 @@ async def _create(uow: UnitOfWork, user: User) -> User:
     return user
 
 
-async def get_user(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
-    target = validation.target(user_id, actor)
-    async with uow:
-        user = await UserRepository(uow.connection).get(target)
-    return visible(user, actor, user_id)
+async def get_user(command: commands.GetUser, deps: Deps) -> User:
+    target = validation.target(command.user_id, command.caller)
+    async with deps.by_key() as uow:
+        user = await uow.users.get(target)
+    return visible(user, command.caller, command.user_id)
 
 
-async def lookup_user_by_email(uow: UnitOfWork, email: str) -> User:
-    key = email_key(validation.lookup_email(email))
-    async with uow:
-        user = await UserRepository(uow.connection).find_by_email(key)
+async def lookup_user_by_email(command: commands.LookupUserByEmail, deps: Deps) -> User:
+    key = email_key(validation.lookup_email(command.email))
+    async with deps.by_key() as uow:
+        user = await uow.users.find_by_email(key)
     if user is None:
         raise email_not_found()
     return user
 
 
-async def update_user(uow: UnitOfWork, command: commands.UpdateUser, actor: Actor) -> User:
+async def update_user(command: commands.UpdateUser, deps: Deps) -> User:
     """Changes the fields the mask names; UserUpdated lists those whose value changed."""
+    actor = command.caller
     update = validation.profile_update(command, actor)
-    async with uow:
-        users = UserRepository(uow.connection)
+    async with deps.unit_of_work() as uow:
+        users = uow.users
         user = visible(await users.get(update.user_id, for_update=True), actor, command.user_id)
-        changed = user.update(update.profile, update.paths, now=utc_now())
+        changed = user.update(update.profile, update.paths, now=deps.clock())
         if changed:
             await users.save(user)
             uow.add_event(messages.user_updated(user, changed))
@@ -85,37 +100,39 @@ class UserPage:
     next_page_token: str
 
 
-async def list_users(uow: UnitOfWork, command: commands.ListUsers) -> UserPage:
+async def list_users(command: commands.ListUsers, deps: Deps) -> UserPage:
     """A page of profiles, newest first (the access policy admits staff only)."""
     page = validation.page_request(command)
-    async with uow:
-        found = await UserRepository(uow.connection).list(page)
+    async with deps.unit_of_work(read_only=True) as uow:
+        found = await uow.users.list(page)
     token = next_token(page.page, found, lambda user: (user.create_time, user.id))
     return UserPage(found[: page.size], token)
 
 
-async def delete_user(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
+async def delete_user(command: commands.DeleteUser, deps: Deps) -> User:
     """Soft-deletes the profile, freeing its email; a deleted profile is returned unchanged."""
-    target = validation.target(user_id, actor)
-    async with uow:
-        users = UserRepository(uow.connection)
-        user = visible(await users.get(target, for_update=True), actor, user_id)
-        if user.delete(by=actor, now=utc_now()):
+    actor = command.caller
+    target = validation.target(command.user_id, actor)
+    async with deps.unit_of_work() as uow:
+        users = uow.users
+        user = visible(await users.get(target, for_update=True), actor, command.user_id)
+        if user.delete(by=actor, now=deps.clock()):
             await users.save(user)
             uow.add_event(messages.user_deleted(user))
             await uow.commit()
     return user
 
 
-async def get_kyc(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
-    return await get_user(uow, user_id, actor)
+async def get_kyc(command: commands.GetKyc, deps: Deps) -> User:
+    return await get_user(commands.GetUser(command.user_id, command.caller), deps)
 
 
-async def submit_kyc(uow: UnitOfWork, command: commands.SubmitKyc, actor: Actor) -> User:
-    now = utc_now()
+async def submit_kyc(command: commands.SubmitKyc, deps: Deps) -> User:
+    actor = command.caller
+    now = deps.clock()
     target, details = kyc_validation.kyc_submission(command, actor, today=now.date())
-    async with uow:
-        users = UserRepository(uow.connection)
+    async with deps.unit_of_work() as uow:
+        users = uow.users
         user = own(await users.get(target, for_update=True), actor, command.user_id)
         user.submit_kyc(details, now=now)
         await users.save(user)
@@ -125,26 +142,28 @@ async def submit_kyc(uow: UnitOfWork, command: commands.SubmitKyc, actor: Actor)
     return user
 
 
-async def verify_kyc(uow: UnitOfWork, user_id: str, actor: Actor) -> User:
-    target = validation.target(user_id, actor)
+async def verify_kyc(command: commands.VerifyKyc, deps: Deps) -> User:
+    actor = command.caller
+    target = validation.target(command.user_id, actor)
     reviewer = actor.require_staff("reviewing KYC")
-    async with uow:
-        users = UserRepository(uow.connection)
-        user = visible(await users.get(target, for_update=True), actor, user_id)
-        user.verify_kyc(reviewer, now=utc_now())
+    async with deps.unit_of_work() as uow:
+        users = uow.users
+        user = visible(await users.get(target, for_update=True), actor, command.user_id)
+        user.verify_kyc(reviewer, now=deps.clock())
         await users.save(user)
         uow.add_event(messages.kyc_verified(user))
         await uow.commit()
     return user
 
 
-async def reject_kyc(uow: UnitOfWork, command: commands.RejectKyc, actor: Actor) -> User:
+async def reject_kyc(command: commands.RejectKyc, deps: Deps) -> User:
+    actor = command.caller
     review = kyc_validation.kyc_rejection(command, actor)
     reviewer = actor.require_staff("reviewing KYC")
-    async with uow:
-        users = UserRepository(uow.connection)
+    async with deps.unit_of_work() as uow:
+        users = uow.users
         user = visible(await users.get(review.user_id, for_update=True), actor, command.user_id)
-        user.reject_kyc(reviewer, review.reason, review.note, now=utc_now())
+        user.reject_kyc(reviewer, review.reason, review.note, now=deps.clock())
         await users.save(user)
         uow.add_event(messages.kyc_rejected(user))
         await uow.commit()

@@ -7,6 +7,7 @@ from datetime import date
 
 from google.protobuf import field_mask_pb2
 
+from mesh.actor import Actor
 from mesh.protobuf import enum_name, enum_number, timestamp_of
 from meshwork.users.v1 import events_pb2, resources_pb2, users_service_pb2
 from services.users import commands
@@ -131,11 +132,14 @@ def create_user_command(request: users_service_pb2.CreateUserRequest) -> command
     )
 
 
-def update_user_command(request: users_service_pb2.UpdateUserRequest) -> commands.UpdateUser:
+def update_user_command(
+    request: users_service_pb2.UpdateUserRequest, caller: Actor
+) -> commands.UpdateUser:
     return commands.UpdateUser(
         user_id=request.user.id,
         profile=_profile(request.user),
         paths=tuple(request.update_mask.paths),
+        caller=caller,
     )
 
 
@@ -150,9 +154,11 @@ def list_users_command(request: users_service_pb2.ListUsersRequest) -> commands.
     )
 
 
-def submit_kyc_command(request: users_service_pb2.SubmitKycRequest) -> commands.SubmitKyc:
+def submit_kyc_command(
+    request: users_service_pb2.SubmitKycRequest, caller: Actor
+) -> commands.SubmitKyc:
     if not request.HasField("details"):
-        return commands.SubmitKyc(user_id=request.user_id, details=None)
+        return commands.SubmitKyc(user_id=request.user_id, details=None, caller=caller)
     details = request.details
     return commands.SubmitKyc(
         user_id=request.user_id,
@@ -167,13 +173,17 @@ def submit_kyc_command(request: users_service_pb2.SubmitKycRequest) -> commands.
             document_issuing_country=details.document_issuing_country,
             document_expire_date=_date_parts(details, "document_expire_date"),
         ),
+        caller=caller,
     )
 
 
-def reject_kyc_command(request: users_service_pb2.RejectKycRequest) -> commands.RejectKyc:
+def reject_kyc_command(
+    request: users_service_pb2.RejectKycRequest, caller: Actor
+) -> commands.RejectKyc:
     return commands.RejectKyc(
         user_id=request.user_id,
         reason=enum_name(resources_pb2.KycRejectionReason, request.reason),
+        caller=caller,
         note=request.note,
     )
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.db import UnitOfWork
 from services.users.domain import (
     Address,
     Kyc,
@@ -221,3 +222,12 @@ def _details_of(data: dict[str, Any] | None) -> KycDetails | None:
         document_issuing_country=data["document_issuing_country"],
         document_expire_date=date.fromisoformat(data["document_expire_date"]),
     )
+
+
+class UsersUnitOfWork(UnitOfWork):
+    """The users service's unit of work: its repository comes with it, as `uow.users`."""
+
+    users: UserRepository
+
+    def open_repositories(self, connection: AsyncConnection) -> None:
+        self.users = UserRepository(connection)

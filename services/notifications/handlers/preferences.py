@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from mesh.actor import Actor
 from mesh.validation import Violations
-from services.notifications import commands, convert, errors, filters
+from services.notifications import commands, errors, filters, messages
 from services.notifications.domain import Preferences
 from services.notifications.errors import DOMAIN
 from services.notifications.handlers.common import Deps
 from services.notifications.preference_store import PreferenceStore
 
 
-async def get_preferences(deps: Deps, user_id: str, actor: Actor) -> Preferences:
+async def get_preferences(command: commands.GetPreferences, deps: Deps) -> Preferences:
     """The user's own preferences, or anyone's for staff; defaults filled in."""
+    user_id, actor = command.user_id, command.caller
     checks = Violations(domain=DOMAIN)
     target = checks.valid(checks.user_id("user_id", user_id, actor=actor))
     if not actor.may_access(target):
@@ -21,10 +21,9 @@ async def get_preferences(deps: Deps, user_id: str, actor: Actor) -> Preferences
         return await PreferenceStore(uow.connection).get(target)
 
 
-async def update_preferences(
-    deps: Deps, command: commands.UpdatePreferences, actor: Actor
-) -> Preferences:
+async def update_preferences(command: commands.UpdatePreferences, deps: Deps) -> Preferences:
     """Sets the listed pairs; NotificationPreferencesUpdated lists those that changed."""
+    actor = command.caller
     target, changes = filters.preference_changes(command, actor)
     if not actor.may_access(target):
         raise errors.user_not_found(command.user_id)
@@ -35,6 +34,6 @@ async def update_preferences(
         changed = preferences.set(changes, now=now)
         if changed:
             await store.save(target, changed, now=now)
-            uow.add_event(convert.preferences_updated(target, changed, actor.user_id or ""))
+            uow.add_event(messages.preferences_updated(target, changed, actor.user_id or ""))
             await uow.commit()
     return preferences

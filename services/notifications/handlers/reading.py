@@ -27,7 +27,8 @@ def shown(message: Message, actor: Actor) -> Shown:
     return Shown(message, own or message.category is not Category.SECURITY)
 
 
-async def get_message(deps: Deps, message_id: str, actor: Actor) -> Shown:
+async def get_message(command: commands.GetMessage, deps: Deps) -> Shown:
+    message_id, actor = command.message_id, command.caller
     async with deps.unit_of_work() as uow:
         message = await MessageRepository(uow.connection).get(message_id.strip())
     if message is None or not actor.may_access(message.user_id):
@@ -41,8 +42,9 @@ class MessagePage:
     next_page_token: str
 
 
-async def list_messages(deps: Deps, command: commands.ListMessages, actor: Actor) -> MessagePage:
+async def list_messages(command: commands.ListMessages, deps: Deps) -> MessagePage:
     """Newest first; users see their own, staff anyone's."""
+    actor = command.caller
     wanted, page = filters.messages_query(command, actor)
     async with deps.unit_of_work() as uow:
         found = await MessageRepository(uow.connection).listing(wanted, page)
@@ -57,7 +59,7 @@ class AttemptPage:
     next_page_token: str
 
 
-async def list_attempts(deps: Deps, command: commands.ListAttempts) -> AttemptPage:
+async def list_attempts(command: commands.ListAttempts, deps: Deps) -> AttemptPage:
     """Oldest first (the access policy admits staff only)."""
     message_id, page = filters.attempts_query(command)
     async with deps.unit_of_work() as uow:
@@ -75,7 +77,7 @@ class MailboxPage:
     next_page_token: str
 
 
-async def list_mailbox(deps: Deps, command: commands.ListMailbox) -> MailboxPage:
+async def list_mailbox(command: commands.ListMailbox, deps: Deps) -> MailboxPage:
     """Newest first; only while a channel uses the mailbox transport."""
     if not deps.mailbox_enabled:
         raise errors.mailbox_disabled()

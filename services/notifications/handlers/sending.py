@@ -8,10 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from mesh.actor import Actor
 from mesh.db import UnitOfWork
 from mesh.errors import FieldViolation
-from services.notifications import commands, convert, errors, validation
+from services.notifications import commands, errors, messages, validation
 from services.notifications.delivery import Message
 from services.notifications.domain import (
     Channel,
@@ -66,12 +65,12 @@ async def queue(
     if recipient.user_id:
         preferences = await PreferenceStore(uow.connection).get(recipient.user_id)
     decisions = decide(channels, recipient, template.category, preferences)
-    messages = [_message(renderer, template, notification, d, now=now) for d in decisions]
-    for message in messages:
+    queued = [_message(renderer, template, notification, d, now=now) for d in decisions]
+    for message in queued:
         await repository.add(message)
         if message.state is MessageState.SUPPRESSED:
-            uow.add_event(convert.message_suppressed(message))
-    return messages
+            uow.add_event(messages.message_suppressed(message))
+    return queued
 
 
 def _message(
@@ -109,9 +108,7 @@ def _message(
     )
 
 
-async def send_notification(
-    deps: Deps, command: commands.SendNotification, actor: Actor
-) -> list[Message]:
+async def send_notification(command: commands.SendNotification, deps: Deps) -> list[Message]:
     """SendNotification: resolves the user (before any transaction), then queues the
     messages; answers once they are recorded, before delivery."""
     request = validation.send_request(command)
@@ -126,7 +123,7 @@ async def send_notification(
             phone_number=recipient.phone_number or profile.phone_number,
         )
     notification = Notification(
-        source=f"send:{actor.service or 'unknown'}",
+        source=f"send:{command.caller.service or 'unknown'}",
         source_key=request.idempotency_key,
         template_id=request.template_id,
         recipient=recipient,
@@ -141,6 +138,6 @@ async def send_notification(
 
 async def _queue_and_commit(deps: Deps, notification: Notification) -> list[Message]:
     async with deps.unit_of_work() as uow:
-        messages = await queue(uow, deps.renderer, notification, now=deps.clock())
+        queued = await queue(uow, deps.renderer, notification, now=deps.clock())
         await uow.commit()
-    return messages
+    return queued

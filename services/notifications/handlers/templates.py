@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from mesh.actor import Actor
 from mesh.idempotency import mark_committed
 from mesh.paging import next_token
 from meshwork.notifications.v1 import events_pb2
-from services.notifications import commands, convert, errors, filters, validation
+from services.notifications import commands, errors, filters, messages, validation
 from services.notifications.domain import Template
 from services.notifications.handlers.common import Deps
 from services.notifications.template_store import TemplateStore
@@ -22,20 +21,20 @@ async def install_built_ins(deps: Deps) -> None:
         await uow.commit()
 
 
-async def create_template(deps: Deps, command: commands.CreateTemplate, actor: Actor) -> Template:
+async def create_template(command: commands.CreateTemplate, deps: Deps) -> Template:
+    created_by = command.caller.user_id or ""
     template = validation.new_template(command, deps.renderer, now=deps.clock())
     async with deps.unit_of_work() as uow:
         if not await TemplateStore(uow.connection).add(template):
             raise errors.template_already_exists(template.id)
-        uow.add_event(
-            events_pb2.TemplateCreated(template_id=template.id, created_by=actor.user_id or "")
-        )
+        uow.add_event(events_pb2.TemplateCreated(template_id=template.id, created_by=created_by))
         await mark_committed(uow.connection)
         await uow.commit()
     return template
 
 
-async def get_template(deps: Deps, template_id: str) -> Template:
+async def get_template(command: commands.GetTemplate, deps: Deps) -> Template:
+    template_id = command.template_id
     async with deps.unit_of_work() as uow:
         template = await TemplateStore(uow.connection).get(template_id.strip())
     if template is None:
@@ -43,7 +42,7 @@ async def get_template(deps: Deps, template_id: str) -> Template:
     return template
 
 
-async def list_templates(deps: Deps, command: commands.ListTemplates) -> tuple[list[Template], str]:
+async def list_templates(command: commands.ListTemplates, deps: Deps) -> tuple[list[Template], str]:
     """By id; the second value is the next page's token."""
     category, page = filters.templates_query(command)
     async with deps.unit_of_work() as uow:
@@ -51,7 +50,7 @@ async def list_templates(deps: Deps, command: commands.ListTemplates) -> tuple[l
     return found[: page.size], next_token(page, found, lambda template: (template.id,))
 
 
-async def update_template(deps: Deps, command: commands.UpdateTemplate, actor: Actor) -> Template:
+async def update_template(command: commands.UpdateTemplate, deps: Deps) -> Template:
     """Changes the fields the mask names; messages already queued keep their content."""
     target, changes, paths = validation.template_changes(command)
     async with deps.unit_of_work() as uow:
@@ -63,13 +62,14 @@ async def update_template(deps: Deps, command: commands.UpdateTemplate, actor: A
         validation.check_content(template.content, deps.renderer)
         if changed:
             await store.save(template)
-            uow.add_event(convert.template_updated(target, paths, actor.user_id or ""))
+            uow.add_event(messages.template_updated(target, paths, command.caller.user_id or ""))
             await uow.commit()
     return template
 
 
-async def delete_template(deps: Deps, template_id: str, actor: Actor) -> None:
+async def delete_template(command: commands.DeleteTemplate, deps: Deps) -> None:
     """Deletes a template that is not built in; deleting a missing one is NOT_FOUND."""
+    template_id, actor = command.template_id, command.caller
     async with deps.unit_of_work() as uow:
         store = TemplateStore(uow.connection)
         template = await store.get(template_id.strip())

@@ -18,14 +18,14 @@ from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
 from mesh.events.envelope import TYPE_HEADER, envelope_for
 from meshwork.jobs.v1 import events_pb2
 from services.jobs.domain import RetryPolicy
-from services.jobs.endpoints import TargetPolicy
 from services.jobs.event_catalog import EventCatalog
 from services.jobs.handlers import JobsDeps
 from services.jobs.orm import jobs_table, metadata
 from services.jobs.registry import JobContext, JobRegistry, JobType
 from services.jobs.secret_box import SecretBox
-from services.jobs.webhook_handlers import WebhookDeps
-from services.jobs.webhooks import TargetGuard, payload_problems
+from services.jobs.webhooks.delivery import TargetGuard, payload_problems
+from services.jobs.webhooks.domain import TargetPolicy
+from services.jobs.webhooks.handlers import WebhookDeps
 
 START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 POLICY = RetryPolicy(initial_delay_s=2.0, max_delay_s=30.0, multiplier=3.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from mesh.actor import Actor
 from services.jobs import commands
 from services.jobs.domain import Job, JobState
 from tests.unit.jobs.conftest import START
@@ -30,5 +31,6 @@ def enqueue(**overrides: Any) -> commands.EnqueueJob:
     values: dict[str, Any] = {
         "idempotency_key": f"key-{uuid.uuid4().hex[:8]}",
         "type": "tests.noop",
+        "caller": Actor(service="users"),
     }
     return commands.EnqueueJob(**(values | overrides))

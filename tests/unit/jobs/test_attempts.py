@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from meshwork.jobs.v1 import events_pb2
-from services.jobs import handlers
+from services.jobs import commands, handlers
 from services.jobs.attempts import begin_attempt
 from services.jobs.domain import JobState
 from services.jobs.handlers import JobsDeps
@@ -48,7 +48,7 @@ class TestDispatch:
     ) -> None:
         queue = FakeQueue()
         later = START + timedelta(seconds=30)
-        job = await handlers.enqueue_job(deps, enqueue(run_time=later), USERS)
+        job = await handlers.enqueue_job(enqueue(run_time=later), deps)
         assert await dispatch(deps, queue, clock) == 0
         clock.now = later
         assert await dispatch(deps, queue, clock) == 1
@@ -58,8 +58,8 @@ class TestDispatch:
     async def test_a_failed_publish_is_repeated_with_the_same_message_id(
         self, deps: JobsDeps, clock: Clock
     ) -> None:
-        await handlers.enqueue_job(deps, enqueue(), USERS)
-        await handlers.enqueue_job(deps, enqueue(), USERS)
+        await handlers.enqueue_job(enqueue(), deps)
+        await handlers.enqueue_job(enqueue(), deps)
         queue = FakeQueue(fail_after=1)
         with pytest.raises(ConnectionError):
             await dispatch(deps, queue, clock)
@@ -71,7 +71,7 @@ class TestDispatch:
     async def test_a_job_published_long_ago_and_never_started_is_published_again(
         self, deps: JobsDeps, clock: Clock
     ) -> None:
-        job = await handlers.enqueue_job(deps, enqueue(), USERS)
+        job = await handlers.enqueue_job(enqueue(), deps)
         queue = FakeQueue()
         await dispatch(deps, queue, clock)
         clock.advance(11 * 60)
@@ -81,21 +81,21 @@ class TestDispatch:
         first, second = queue.take()
         await run.handle(first)
         await run.handle(second)
-        assert (await handlers.get_job(deps, job.id, USERS)).attempt_count == 1
+        assert (await handlers.get_job(commands.GetJob(job.id, USERS), deps)).attempt_count == 1
 
 
 class TestRetries:
     async def test_a_failing_job_retries_with_backoff_and_ends_dead(
         self, deps: JobsDeps, clock: Clock, flaky: Attempts, outbox: Outbox
     ) -> None:
-        job = await handlers.enqueue_job(deps, enqueue(type="tests.flaky", max_attempts=4), USERS)
+        job = await handlers.enqueue_job(enqueue(type="tests.flaky", max_attempts=4), deps)
         queue, run, delays = FakeQueue(), executor(deps, clock), []
         for attempt in range(1, 5):
             assert await dispatch(deps, queue, clock) == 1
             [msg] = queue.take()
             await run.handle(msg)
             assert msg.settled == ["ack"]
-            stored = await handlers.get_job(deps, job.id, USERS)
+            stored = await handlers.get_job(commands.GetJob(job.id, USERS), deps)
             assert stored.attempt_count == attempt
             if stored.state is JobState.FAILED:
                 delays.append((stored.run_time - clock()).total_seconds())
@@ -119,22 +119,22 @@ class TestRetries:
         self, deps: JobsDeps, clock: Clock
     ) -> None:
         deps.registry.add(JobType("tests.closed", Attempts(failures=1, permanent=True)))
-        job = await handlers.enqueue_job(deps, enqueue(type="tests.closed"), USERS)
+        job = await handlers.enqueue_job(enqueue(type="tests.closed"), deps)
         queue = FakeQueue()
         await dispatch(deps, queue, clock)
         await executor(deps, clock).handle(queue.take()[0])
-        stored = await handlers.get_job(deps, job.id, USERS)
+        stored = await handlers.get_job(commands.GetJob(job.id, USERS), deps)
         assert (stored.state, stored.attempt_count) == (JobState.DEAD, 1)
         assert "the account is closed" in stored.last_error
 
     async def test_success_publishes_job_succeeded(
         self, deps: JobsDeps, clock: Clock, outbox: Outbox
     ) -> None:
-        job = await handlers.enqueue_job(deps, enqueue(), USERS)
+        job = await handlers.enqueue_job(enqueue(), deps)
         queue = FakeQueue()
         await dispatch(deps, queue, clock)
         await executor(deps, clock).handle(queue.take()[0])
-        stored = await handlers.get_job(deps, job.id, USERS)
+        stored = await handlers.get_job(commands.GetJob(job.id, USERS), deps)
         assert (stored.state, stored.finish_time) == (JobState.SUCCEEDED, START)
         assert await outbox.events() == [
             events_pb2.JobSucceeded(
@@ -152,7 +152,7 @@ class TestMessages:
         self, deps: JobsDeps, clock: Clock, flaky: Attempts
     ) -> None:
         flaky.failures = 0
-        await handlers.enqueue_job(deps, enqueue(type="tests.flaky"), USERS)
+        await handlers.enqueue_job(enqueue(type="tests.flaky"), deps)
         queue = FakeQueue()
         await dispatch(deps, queue, clock)
         [msg] = queue.take()
@@ -166,13 +166,13 @@ class TestMessages:
     async def test_a_message_redelivered_after_its_worker_died_fails_that_attempt(
         self, deps: JobsDeps, clock: Clock, flaky: Attempts
     ) -> None:
-        job = await handlers.enqueue_job(deps, enqueue(type="tests.flaky"), USERS)
+        job = await handlers.enqueue_job(enqueue(type="tests.flaky"), deps)
         queue = FakeQueue()
         await dispatch(deps, queue, clock)
         [msg] = queue.take()
         await _start_without_finishing(deps, job.id, clock)
         await executor(deps, clock).handle(FakeMsg(msg.data, num_delivered=2))
-        stored = await handlers.get_job(deps, job.id, USERS)
+        stored = await handlers.get_job(commands.GetJob(job.id, USERS), deps)
         assert (stored.state, stored.attempt_count) == (JobState.FAILED, 1)
         assert "stopped before it finished" in stored.last_error
         assert stored.run_time == clock() + timedelta(seconds=POLICY.delay_s(1))
@@ -181,7 +181,7 @@ class TestMessages:
     async def test_an_early_message_is_redelivered_when_the_job_is_due(
         self, deps: JobsDeps, clock: Clock
     ) -> None:
-        job = await handlers.enqueue_job(deps, enqueue(), USERS)
+        job = await handlers.enqueue_job(enqueue(), deps)
         clock.advance(-3)  # this worker's clock runs behind the dispatcher's
         msg = FakeMsg(JobMessage(job.id, 1).encode())
         await executor(deps, clock).handle(msg)

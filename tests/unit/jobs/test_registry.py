@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.jobs import handlers
+from services.jobs import commands, handlers
 from services.jobs.domain import JobState
 from services.jobs.handlers import JobsDeps
 from services.jobs.reconciliation import ReconcilerNotConfiguredError, reconcile_job
@@ -70,14 +70,14 @@ async def test_an_attempt_running_past_the_timeout_fails(deps: JobsDeps, clock: 
         await asyncio.Event().wait()
 
     deps.registry.add(JobType("tests.forever", forever))
-    job = await handlers.enqueue_job(deps, enqueue(type="tests.forever"), USERS)
+    job = await handlers.enqueue_job(enqueue(type="tests.forever"), deps)
     queue = FakeQueue()
     await dispatch(deps, queue, clock)
     run = JobExecutor(
         deps.unit_of_work, deps.registry, POLICY, job_timeout_s=0.05, heartbeat_s=60, clock=clock
     )
     await run.handle(queue.take()[0])
-    stored = await handlers.get_job(deps, job.id, USERS)
+    stored = await handlers.get_job(commands.GetJob(job.id, USERS), deps)
     assert stored.state is JobState.FAILED
     assert stored.last_error == "TimeoutError: the attempt took longer than 0.05s"
 
@@ -85,12 +85,12 @@ async def test_an_attempt_running_past_the_timeout_fails(deps: JobsDeps, clock: 
 async def test_a_job_type_this_process_does_not_know_fails_the_attempt(
     deps: JobsDeps, clock: Clock
 ) -> None:
-    job = await handlers.enqueue_job(deps, enqueue(), USERS)
+    job = await handlers.enqueue_job(enqueue(), deps)
     queue = FakeQueue()
     await dispatch(deps, queue, clock)
     deps.registry = JobRegistry()  # e.g. an older process during a rolling deploy
     await executor(deps, clock).handle(queue.take()[0])
-    stored = await handlers.get_job(deps, job.id, USERS)
+    stored = await handlers.get_job(commands.GetJob(job.id, USERS), deps)
     assert stored.state is JobState.FAILED
     assert "no handler is registered for job type 'tests.noop'" in stored.last_error
 
@@ -104,7 +104,7 @@ async def test_a_long_attempt_reports_progress_so_it_is_not_redelivered(
         await release.wait()
 
     deps.registry.add(JobType("tests.slow", slow))
-    await handlers.enqueue_job(deps, enqueue(type="tests.slow"), USERS)
+    await handlers.enqueue_job(enqueue(type="tests.slow"), deps)
     queue = FakeQueue()
     await dispatch(deps, queue, clock)
     [msg] = queue.take()

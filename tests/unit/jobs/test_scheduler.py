@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services.jobs import handlers
+from services.jobs import commands, handlers
 from services.jobs.domain import Job, JobState
 from services.jobs.handlers import JobsDeps
 from services.jobs.repository import ScheduleStateRepository
@@ -37,13 +37,15 @@ async def test_a_due_tick_starts_its_job_at_the_tick(deps: JobsDeps, clock: Cloc
     clock.advance(61)
     job = await fire(deps, clock)
     tick = START + timedelta(minutes=1)
-    stored = await handlers.get_job(deps, tick_job_id(EVERY_MINUTE.id, tick), ADMIN)
+    stored = await handlers.get_job(
+        commands.GetJob(tick_job_id(EVERY_MINUTE.id, tick), ADMIN), deps
+    )
     assert stored == job
     assert (stored.type, stored.payload, stored.max_attempts) == ("tests.noop", {"scope": "all"}, 2)
     assert (stored.enqueued_by, stored.schedule_id) == (SCHEDULE_ENQUEUER, EVERY_MINUTE.id)
     assert (stored.run_time, stored.state) == (tick, JobState.PENDING)
     deps.schedules = {EVERY_MINUTE.id: EVERY_MINUTE}
-    _, state = await handlers.get_schedule(deps, EVERY_MINUTE.id)
+    _, state = await handlers.get_schedule(commands.GetSchedule(EVERY_MINUTE.id), deps)
     assert state is not None
     assert (state.last_run_time, state.last_job_id) == (tick, stored.id)
 

@@ -10,13 +10,14 @@ import pytest
 from mesh.errors import InvalidArgument, NotFound
 from meshwork.jobs.v1 import events_pb2
 from meshwork.users.v1 import events_pb2 as users_events
-from services.jobs import commands, handlers, webhook_handlers
+from services.jobs import commands, handlers
 from services.jobs.domain import JobState
-from services.jobs.endpoints import WebhookEndpoint
 from services.jobs.handlers import JobsDeps
 from services.jobs.registry import JobContext, PermanentJobError
-from services.jobs.webhook_handlers import EventReceived, WebhookDeps
-from services.jobs.webhooks import WebhookDelivery
+from services.jobs.webhooks import handlers as webhook_handlers
+from services.jobs.webhooks.delivery import WebhookDelivery
+from services.jobs.webhooks.domain import WebhookEndpoint
+from services.jobs.webhooks.handlers import EventReceived, WebhookDeps
 from tests.unit.jobs.conftest import ADMIN, START, FakeResolver, Outbox, job_count
 
 USER_CREATED = "meshwork.users.v1.UserCreated"
@@ -33,8 +34,8 @@ def fields(**overrides: object) -> commands.EndpointFields:
 
 
 async def create(deps: WebhookDeps, **overrides: object) -> WebhookEndpoint:
-    command = commands.CreateWebhookEndpoint(fields(**overrides))
-    return await webhook_handlers.create_endpoint(deps, command, ADMIN)
+    command = commands.CreateWebhookEndpoint(fields(**overrides), ADMIN)
+    return await webhook_handlers.create_endpoint(command, deps)
 
 
 def violations(error: InvalidArgument) -> dict[str, str]:
@@ -55,7 +56,9 @@ class TestCreate:
         endpoint = await create(webhook_deps)
         assert endpoint.secret.startswith("whsec_")
         assert (endpoint.created_by, endpoint.enabled) == ("staff-1", True)
-        stored = await webhook_handlers.get_endpoint(webhook_deps, endpoint.id)
+        stored = await webhook_handlers.get_endpoint(
+            commands.GetWebhookEndpoint(endpoint.id), webhook_deps
+        )
         assert stored.secret == endpoint.secret
         assert await outbox.events() == [
             events_pb2.WebhookEndpointCreated(
@@ -109,7 +112,7 @@ class TestCreate:
     ) -> None:
         with pytest.raises(InvalidArgument) as caught:
             await webhook_handlers.create_endpoint(
-                webhook_deps, commands.CreateWebhookEndpoint(None), ADMIN
+                commands.CreateWebhookEndpoint(None, caller=ADMIN), webhook_deps
             )
         assert "webhook_endpoint" in violations(caught.value)
 
@@ -120,9 +123,9 @@ class TestUpdateAndDelete:
     ) -> None:
         endpoint = await create(webhook_deps)
         command = commands.UpdateWebhookEndpoint(
-            endpoint.id, fields(enabled=False, description="ignored"), ("enabled",)
+            endpoint.id, fields(enabled=False, description="ignored"), ("enabled",), ADMIN
         )
-        updated = await webhook_handlers.update_endpoint(webhook_deps, command, ADMIN)
+        updated = await webhook_handlers.update_endpoint(command, webhook_deps)
         assert (updated.enabled, updated.description) == (False, "CRM sync")
         assert (await outbox.events())[-1] == events_pb2.WebhookEndpointUpdated(
             webhook_endpoint_id=endpoint.id,
@@ -132,9 +135,9 @@ class TestUpdateAndDelete:
 
     async def test_bad_masks_are_named(self, webhook_deps: WebhookDeps) -> None:
         endpoint = await create(webhook_deps)
-        command = commands.UpdateWebhookEndpoint(endpoint.id, fields(), ("secret", "colour"))
+        command = commands.UpdateWebhookEndpoint(endpoint.id, fields(), ("secret", "colour"), ADMIN)
         with pytest.raises(InvalidArgument) as caught:
-            await webhook_handlers.update_endpoint(webhook_deps, command, ADMIN)
+            await webhook_handlers.update_endpoint(command, webhook_deps)
         assert caught.value.reason == "INVALID_UPDATE_MASK"
         assert [(v.field, v.description) for v in caught.value.violations] == [
             ("update_mask", "'secret' cannot be updated"),
@@ -152,10 +155,14 @@ class TestUpdateAndDelete:
         async with webhook_deps.unit_of_work() as uow:
             await webhook_handlers.fan_out(uow, user_created(), webhook_deps)
             await uow.commit()
-        await webhook_handlers.delete_endpoint(webhook_deps, endpoint.id, ADMIN)
+        await webhook_handlers.delete_endpoint(
+            commands.DeleteWebhookEndpoint(endpoint.id, ADMIN), webhook_deps
+        )
         with pytest.raises(NotFound):
-            await webhook_handlers.get_endpoint(webhook_deps, endpoint.id)
-        [delivery] = (await handlers.list_jobs(deps, commands.ListJobs())).jobs
+            await webhook_handlers.get_endpoint(
+                commands.GetWebhookEndpoint(endpoint.id), webhook_deps
+            )
+        [delivery] = (await handlers.list_jobs(commands.ListJobs(), deps)).jobs
         assert delivery.state is JobState.CANCELLED
         kinds = [type(event).__name__ for event in await outbox.events()]
         assert kinds == ["WebhookEndpointCreated", "JobCancelled", "WebhookEndpointDeleted"]
@@ -173,7 +180,7 @@ class TestFanOut:
             async with webhook_deps.unit_of_work() as uow:
                 await webhook_handlers.fan_out(uow, received, webhook_deps)
                 await uow.commit()
-        [delivery] = (await handlers.list_jobs(deps, commands.ListJobs())).jobs
+        [delivery] = (await handlers.list_jobs(commands.ListJobs(), deps)).jobs
         assert delivery.type == "webhooks.deliver"
         assert delivery.max_attempts == webhook_deps.delivery_max_attempts
         assert delivery.payload == {
@@ -201,7 +208,9 @@ class TestDeliveryRefusals:
         endpoint = await create(webhook_deps, enabled=False)
         with pytest.raises(PermanentJobError, match="is disabled; enable it"):
             await _deliver(webhook_deps, endpoint.id)
-        await webhook_handlers.delete_endpoint(webhook_deps, endpoint.id, ADMIN)
+        await webhook_handlers.delete_endpoint(
+            commands.DeleteWebhookEndpoint(endpoint.id, ADMIN), webhook_deps
+        )
         with pytest.raises(PermanentJobError, match="no longer exists"):
             await _deliver(webhook_deps, endpoint.id)
 

@@ -8,9 +8,9 @@ import time
 import pytest
 from standardwebhooks import Webhook
 
-from services.jobs.endpoints import TargetPolicy, new_secret, signature_headers
 from services.jobs.secret_box import SecretBox
-from services.jobs.webhooks import TargetGuard
+from services.jobs.webhooks.delivery import TargetGuard
+from services.jobs.webhooks.domain import TargetPolicy, new_secret, signature_headers
 from tests.unit.jobs.conftest import FakeResolver
 
 STRICT = TargetPolicy()

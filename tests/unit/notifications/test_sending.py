@@ -64,14 +64,14 @@ class TestSendNotification:
     async def test_a_message_is_queued_per_channel_and_a_repeat_returns_it(
         self, deps: Deps
     ) -> None:
-        [queued] = await send_notification(deps, welcome(), IDENTITY)
-        [again] = await send_notification(deps, welcome(), IDENTITY)
+        [queued] = await send_notification(welcome(caller=IDENTITY), deps)
+        [again] = await send_notification(welcome(caller=IDENTITY), deps)
         assert queued.state is MessageState.QUEUED and again.id == queued.id
         assert "Hello there," in queued.text_body  # no name given: the template's fallback
 
     async def test_another_caller_with_the_same_key_gets_its_own_message(self, deps: Deps) -> None:
-        [first] = await send_notification(deps, welcome(), IDENTITY)
-        [other] = await send_notification(deps, welcome(), Actor(service="payments"))
+        [first] = await send_notification(welcome(caller=IDENTITY), deps)
+        [other] = await send_notification(welcome(caller=Actor(service="payments")), deps)
         assert other.id != first.id
 
     async def test_the_users_profile_addresses_and_names_the_message(
@@ -79,25 +79,25 @@ class TestSendNotification:
     ) -> None:
         users.profiles["u-1"] = Recipient("u-1", "kim@example.com", display_name="Kim")
         [message] = await send_notification(
-            deps, welcome(email_address="", user_id="u-1"), IDENTITY
+            welcome(email_address="", user_id="u-1", caller=IDENTITY), deps
         )
         assert (message.recipient, message.user_id) == ("kim@example.com", "u-1")
         assert message.subject == "Welcome to Meshwork, Kim!"
 
     async def test_an_unknown_user_writes_nothing(self, deps: Deps, outbox: Outbox) -> None:
         with pytest.raises(NotFound) as caught:
-            await send_notification(deps, welcome(user_id="nobody"), IDENTITY)
+            await send_notification(welcome(user_id="nobody", caller=IDENTITY), deps)
         assert caught.value.reason == "USER_NOT_FOUND"
         assert await outbox.events() == []
 
     async def test_a_channel_the_template_lacks_is_refused(self, deps: Deps) -> None:
         with pytest.raises(Exception) as caught:
-            await send_notification(deps, welcome(channels=("SMS",)), IDENTITY)
+            await send_notification(welcome(channels=("SMS",), caller=IDENTITY), deps)
         assert getattr(caught.value, "reason", "") == "CHANNEL_NOT_SUPPORTED"
 
     async def test_invalid_variable_names_are_named(self, deps: Deps) -> None:
         with pytest.raises(InvalidArgument) as caught:
-            await send_notification(deps, welcome(variables={"not a name": "x"}), IDENTITY)
+            await send_notification(welcome(variables={"not a name": "x"}, caller=IDENTITY), deps)
         assert [v.field for v in caught.value.violations] == ["variables[not a name]"]
 
 
@@ -106,7 +106,7 @@ class TestSender:
         self, deps: Deps, engine: AsyncEngine, outbox: Outbox
     ) -> None:
         transport = FakeTransport()
-        [queued] = await send_notification(deps, welcome(), IDENTITY)
+        [queued] = await send_notification(welcome(caller=IDENTITY), deps)
         sending = sender(engine, transport)
         assert await sending.send_due() == 1
         assert await sending.send_due() == 0
@@ -119,7 +119,7 @@ class TestSender:
         self, deps: Deps, engine: AsyncEngine, outbox: Outbox
     ) -> None:
         transport = FakeTransport(on_prepare=[TransientDeliveryError("421 busy")] * 3)
-        [queued] = await send_notification(deps, welcome(), IDENTITY)
+        [queued] = await send_notification(welcome(caller=IDENTITY), deps)
         sending = sender(engine, transport)
 
         async def failed() -> bool:
@@ -134,7 +134,7 @@ class TestSender:
 
     async def test_a_permanent_refusal_fails_at_once(self, deps: Deps, engine: AsyncEngine) -> None:
         transport = FakeTransport(on_complete=[PermanentDeliveryError("550 no such user")])
-        [queued] = await send_notification(deps, welcome(), IDENTITY)
+        [queued] = await send_notification(welcome(caller=IDENTITY), deps)
         await sender(engine, transport).send_due()
         assert await stored(deps, queued.id) is MessageState.FAILED
 
@@ -142,7 +142,7 @@ class TestSender:
         self, deps: Deps, engine: AsyncEngine
     ) -> None:
         transport = FakeTransport(on_complete=[ConnectionResetError("reset by peer")])
-        [queued] = await send_notification(deps, welcome(), IDENTITY)
+        [queued] = await send_notification(welcome(caller=IDENTITY), deps)
         await sender(engine, transport).send_due()
         async with deps.unit_of_work() as uow:
             message = await MessageRepository(uow.connection).get(queued.id)
@@ -157,7 +157,7 @@ class TestSender:
         handed_over: bool,
         sent_again: bool,
     ) -> None:
-        [queued] = await send_notification(deps, welcome(), IDENTITY)
+        [queued] = await send_notification(welcome(caller=IDENTITY), deps)
         crashed = sender(engine, FakeTransport())
         claims = await crashed._claim()  # the process dies here, holding the claim
         if handed_over:
@@ -178,7 +178,7 @@ class TestSender:
         self, deps: Deps, engine: AsyncEngine
     ) -> None:
         for index in range(30):
-            await send_notification(deps, welcome(f"k-{index}"), IDENTITY)
+            await send_notification(welcome(f"k-{index}", caller=IDENTITY), deps)
         transport = FakeTransport()
         first = sender(engine, transport, batch_size=4)
         second = sender(engine, transport, batch_size=4)
@@ -199,7 +199,7 @@ class TestSender:
         with pytest.raises(Exception, match="not running"):
             await running.check()
         await running.start()
-        [queued] = await send_notification(deps, welcome(), IDENTITY)
+        [queued] = await send_notification(welcome(caller=IDENTITY), deps)
         running.wake()
         async with asyncio.timeout(5):
             while await stored(deps, queued.id) is not MessageState.SENT:  # noqa: ASYNC110 - polls state another task changes

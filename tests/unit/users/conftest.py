@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mesh.db import UnitOfWork, create_engine, mesh_metadata, outbox_table
 from mesh.events.envelope import TYPE_HEADER, envelope_for
 from meshwork.users.v1 import events_pb2
+from services.users.handlers import Deps
 from services.users.orm import metadata
+from services.users.repository import UsersUnitOfWork
 
 
 @pytest.fixture
@@ -28,6 +30,16 @@ async def engine() -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def uow(engine: AsyncEngine) -> UnitOfWork:
     return UnitOfWork(engine, envelope_for=envelope_for)
+
+
+@pytest.fixture
+def deps(engine: AsyncEngine) -> Deps:
+    def unit_of_work(*, read_only: bool = False, inline: bool = False) -> UsersUnitOfWork:
+        return UsersUnitOfWork(
+            engine, envelope_for=envelope_for, read_only=read_only, inline=inline
+        )
+
+    return Deps(unit_of_work)
 
 
 class Outbox:

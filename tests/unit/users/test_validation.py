@@ -86,7 +86,9 @@ class TestCreateUser:
 
 class TestUpdateMask:
     def update(self, *paths: str, profile: Profile | None = None, user_id: str = "me"):
-        command = commands.UpdateUser(user_id=user_id, profile=profile or Profile(), paths=paths)
+        command = commands.UpdateUser(
+            user_id=user_id, profile=profile or Profile(), paths=paths, caller=ADA
+        )
         return validation.profile_update(command, ADA)
 
     def test_me_stands_for_the_caller_and_only_named_fields_are_validated(self) -> None:
@@ -112,14 +114,14 @@ class TestUpdateMask:
         )
 
     def test_me_without_a_calling_user_is_refused(self) -> None:
-        command = commands.UpdateUser("me", Profile(), ("display_name",))
+        command = commands.UpdateUser("me", Profile(), ("display_name",), Actor())
         assert fields(invalid(validation.profile_update, command, Actor())) == ["user.id"]
 
 
 class TestKycSubmission:
     def test_a_valid_submission_is_normalized(self) -> None:
         user_id, details = kyc_validation.kyc_submission(
-            commands.SubmitKyc("me", submission()), ADA, today=TODAY
+            commands.SubmitKyc("me", submission(), ADA), ADA, today=TODAY
         )
         assert (user_id, details.nationality, details.birth_date) == (
             "ada",
@@ -128,7 +130,7 @@ class TestKycSubmission:
         )
 
     def test_every_missing_detail_is_named(self) -> None:
-        command = commands.SubmitKyc("me", commands.KycSubmission())
+        command = commands.SubmitKyc("me", commands.KycSubmission(), ADA)
         error = invalid(kyc_validation.kyc_submission, command, ADA, today=TODAY)
         assert fields(error) == [
             f"details.{name}"
@@ -147,14 +149,14 @@ class TestKycSubmission:
 
     def test_missing_details_are_refused(self) -> None:
         error = invalid(
-            kyc_validation.kyc_submission, commands.SubmitKyc("me", None), ADA, today=TODAY
+            kyc_validation.kyc_submission, commands.SubmitKyc("me", None, ADA), ADA, today=TODAY
         )
         assert fields(error) == ["details"]
 
     def test_impossible_dates_and_unknown_document_types_are_named(self) -> None:
         raw = submission(birth_date=(1990, 2, 30), document_type="7", nationality="Britain")
         error = invalid(
-            kyc_validation.kyc_submission, commands.SubmitKyc("me", raw), ADA, today=TODAY
+            kyc_validation.kyc_submission, commands.SubmitKyc("me", raw, ADA), ADA, today=TODAY
         )
         assert fields(error) == [
             "details.birth_date",
@@ -165,7 +167,7 @@ class TestKycSubmission:
     def test_an_expired_document_has_its_own_reason(self) -> None:
         raw = submission(document_expire_date=(TODAY.year - 1, 1, 1))
         error = invalid(
-            kyc_validation.kyc_submission, commands.SubmitKyc("me", raw), ADA, today=TODAY
+            kyc_validation.kyc_submission, commands.SubmitKyc("me", raw, ADA), ADA, today=TODAY
         )
         assert (error.reason, fields(error)) == (
             "KYC_DOCUMENT_EXPIRED",
@@ -175,7 +177,7 @@ class TestKycSubmission:
     def test_the_residential_address_needs_a_line_a_locality_and_a_country(self) -> None:
         raw = submission(residential_address=Address(postal_code="SW1A 2AA"))
         error = invalid(
-            kyc_validation.kyc_submission, commands.SubmitKyc("me", raw), ADA, today=TODAY
+            kyc_validation.kyc_submission, commands.SubmitKyc("me", raw, ADA), ADA, today=TODAY
         )
         assert fields(error) == [
             "details.residential_address.address_lines",
@@ -186,16 +188,16 @@ class TestKycSubmission:
 
 class TestKycRejection:
     def test_a_reason_is_required(self) -> None:
-        error = invalid(kyc_validation.kyc_rejection, commands.RejectKyc("ada", ""), ADA)
+        error = invalid(kyc_validation.kyc_rejection, commands.RejectKyc("ada", "", ADA), ADA)
         assert fields(error) == ["reason"]
 
     def test_the_reason_other_needs_a_note(self) -> None:
-        error = invalid(kyc_validation.kyc_rejection, commands.RejectKyc("ada", "OTHER"), ADA)
+        error = invalid(kyc_validation.kyc_rejection, commands.RejectKyc("ada", "OTHER", ADA), ADA)
         assert fields(error) == ["note"]
 
     def test_a_note_may_span_lines(self) -> None:
         review = kyc_validation.kyc_rejection(
-            commands.RejectKyc("ada", "OTHER", "Photo blurred.\nPlease retake."), ADA
+            commands.RejectKyc("ada", "OTHER", ADA, "Photo blurred.\nPlease retake."), ADA
         )
         assert review.reason is KycRejectionReason.OTHER
         assert review.note == "Photo blurred.\nPlease retake."

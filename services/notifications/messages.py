@@ -1,4 +1,4 @@
-"""Domain values ↔ the contract's protobuf messages: resources and events."""
+"""Domain values ↔ the contract's protobuf messages: resources, requests and events."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from collections.abc import Iterable
 
 from google.protobuf import field_mask_pb2
 
-from mesh.protobuf import enum_number, timestamp_of
+from mesh.actor import Actor
+from mesh.protobuf import enum_name, enum_number, timestamp_of
 from meshwork.notifications.v1 import events_pb2, resources_pb2
+from meshwork.notifications.v1 import notifications_service_pb2 as pb
+from services.notifications import commands
 from services.notifications.delivery import Attempt, Message
 from services.notifications.domain import (
     Category,
@@ -184,4 +187,99 @@ def template_updated(
         template_id=template_id,
         update_mask=field_mask_pb2.FieldMask(paths=sorted(paths)),
         updated_by=updated_by,
+    )
+
+
+# ---- protobuf requests → commands (plain values, nothing validated yet)
+
+
+def send_notification_command(
+    request: pb.SendNotificationRequest, caller: Actor
+) -> commands.SendNotification:
+    return commands.SendNotification(
+        idempotency_key=request.idempotency_key,
+        template_id=request.template_id,
+        user_id=request.user_id,
+        email_address=request.email_address,
+        phone_number=request.phone_number,
+        variables=dict(request.variables),
+        channels=tuple(enum_name(resources_pb2.Channel, number) for number in request.channels),
+        caller=caller,
+    )
+
+
+def list_messages_command(request: pb.ListMessagesRequest, caller: Actor) -> commands.ListMessages:
+    return commands.ListMessages(
+        page_size=request.page_size,
+        page_token=request.page_token,
+        user_id=request.user_id,
+        channel=enum_name(resources_pb2.Channel, request.channel),
+        state=enum_name(resources_pb2.MessageState, request.state),
+        template_id=request.template_id,
+        caller=caller,
+    )
+
+
+def list_attempts_command(request: pb.ListDeliveryAttemptsRequest) -> commands.ListAttempts:
+    return commands.ListAttempts(
+        message_id=request.message_id, page_size=request.page_size, page_token=request.page_token
+    )
+
+
+def update_preferences_command(
+    request: pb.UpdateNotificationPreferencesRequest, caller: Actor
+) -> commands.UpdatePreferences:
+    changes = None
+    if request.HasField("preferences"):
+        changes = tuple(
+            commands.PreferenceChange(
+                channel=enum_name(resources_pb2.Channel, pair.channel),
+                category=enum_name(resources_pb2.Category, pair.category),
+                enabled=pair.enabled,
+            )
+            for pair in request.preferences.preferences
+        )
+    return commands.UpdatePreferences(user_id=request.user_id, changes=changes, caller=caller)
+
+
+def create_template_command(
+    request: pb.CreateTemplateRequest, caller: Actor
+) -> commands.CreateTemplate:
+    fields = _template_fields(request.template) if request.HasField("template") else None
+    return commands.CreateTemplate(template_id=request.template_id, template=fields, caller=caller)
+
+
+def update_template_command(
+    request: pb.UpdateTemplateRequest, caller: Actor
+) -> commands.UpdateTemplate:
+    return commands.UpdateTemplate(
+        template_id=request.template.id,
+        template=_template_fields(request.template),
+        paths=tuple(request.update_mask.paths),
+        caller=caller,
+    )
+
+
+def list_templates_command(request: pb.ListTemplatesRequest) -> commands.ListTemplates:
+    return commands.ListTemplates(
+        page_size=request.page_size,
+        page_token=request.page_token,
+        category=enum_name(resources_pb2.Category, request.category),
+    )
+
+
+def list_mailbox_command(request: pb.ListMailboxMessagesRequest) -> commands.ListMailbox:
+    return commands.ListMailbox(
+        page_size=request.page_size,
+        page_token=request.page_token,
+        recipient=request.recipient,
+        channel=enum_name(resources_pb2.Channel, request.channel),
+    )
+
+
+def _template_fields(template: resources_pb2.Template) -> commands.TemplateFields:
+    return commands.TemplateFields(
+        description=template.description,
+        category=enum_name(resources_pb2.Category, template.category),
+        content=content_of(template),
     )

@@ -8,14 +8,14 @@ from typing import Any
 from mesh.validation import Violations
 from services.jobs import commands
 from services.jobs.domain import DOMAIN
-from services.jobs.endpoints import (
+from services.jobs.event_catalog import EventCatalog
+from services.jobs.webhooks.delivery import TargetGuard
+from services.jobs.webhooks.domain import (
     DESCRIPTION_MAX,
     EVENT_TYPES_MAX,
     READ_ONLY_FIELDS,
     UPDATABLE_FIELDS,
 )
-from services.jobs.event_catalog import EventCatalog
-from services.jobs.webhooks import TargetGuard
 
 
 async def endpoint_fields(

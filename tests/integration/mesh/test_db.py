@@ -14,7 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mesh.db import (
     DatabaseUnavailableError,
@@ -142,6 +142,35 @@ async def test_work_after_a_commit_is_rolled_back_on_exit(engine: AsyncEngine) -
     async with engine.connect() as connection:
         names = (await connection.scalars(sa.select(widgets.c.name))).all()
     assert names == ["kept"]
+
+
+class _Widgets:
+    """A repository as a service writes one: it works on the connection it is given."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def add(self, widget_id: str) -> None:
+        await self.connection.execute(sa.insert(widgets).values(id=widget_id, name=widget_id))
+
+
+class _WidgetsUnitOfWork(UnitOfWork):
+    widgets: _Widgets
+
+    def open_repositories(self, connection: AsyncConnection) -> None:
+        self.widgets = _Widgets(connection)
+
+
+async def test_a_subclass_reaches_its_repositories_on_each_entrys_connection(
+    engine: AsyncEngine,
+) -> None:
+    uow = _WidgetsUnitOfWork(engine)
+    for widget_id in ("w1", "w2"):
+        async with uow:
+            assert uow.widgets.connection is uow.connection
+            await uow.widgets.add(widget_id)
+            await uow.commit()
+    assert await _count(engine, widgets) == 2
 
 
 async def test_unit_of_work_refuses_use_outside_its_block(engine: AsyncEngine) -> None:

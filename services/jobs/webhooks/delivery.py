@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from mesh.db import UnitOfWork
-from services.jobs.endpoints import IpAddress, TargetPolicy, signature_headers, target_of
 from services.jobs.registry import JobContext, PermanentJobError
 from services.jobs.secret_box import SecretBox
-from services.jobs.webhook_repository import WebhookEndpointRepository
+from services.jobs.webhooks.domain import IpAddress, TargetPolicy, signature_headers, target_of
+from services.jobs.webhooks.repository import WebhookEndpointRepository
 
 DELIVER_JOB_TYPE = "webhooks.deliver"
 #: Resolves (host, port) to IP address strings.

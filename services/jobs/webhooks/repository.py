@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.jobs.endpoints import WebhookEndpoint
 from services.jobs.orm import webhook_endpoints_table
 from services.jobs.repository import utc
 from services.jobs.secret_box import SecretBox
+from services.jobs.webhooks.domain import WebhookEndpoint
 
 _endpoints = webhook_endpoints_table.c
 

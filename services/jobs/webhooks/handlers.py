@@ -10,20 +10,19 @@ from datetime import datetime
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
-from mesh.actor import Actor
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from mesh.paging import next_token, page
 from mesh.validation import Violations
 from services.jobs import commands, messages
 from services.jobs.domain import DOMAIN, Job, webhook_endpoint_not_found
-from services.jobs.endpoints import WebhookEndpoint, new_secret
 from services.jobs.event_catalog import EventCatalog
 from services.jobs.repository import JobRepository
 from services.jobs.secret_box import SecretBox
-from services.jobs.webhook_repository import WebhookEndpointRepository
-from services.jobs.webhook_validation import endpoint_changes, endpoint_id, new_endpoint_fields
-from services.jobs.webhooks import DELIVER_JOB_TYPE, TargetGuard
+from services.jobs.webhooks.delivery import DELIVER_JOB_TYPE, TargetGuard
+from services.jobs.webhooks.domain import WebhookEndpoint, new_secret
+from services.jobs.webhooks.repository import WebhookEndpointRepository
+from services.jobs.webhooks.validation import endpoint_changes, endpoint_id, new_endpoint_fields
 
 #: Delivery jobs are enqueued by the jobs service itself.
 DELIVERY_ENQUEUER = "jobs"
@@ -42,7 +41,7 @@ class WebhookDeps:
 
 
 async def create_endpoint(
-    deps: WebhookDeps, command: commands.CreateWebhookEndpoint, actor: Actor
+    command: commands.CreateWebhookEndpoint, deps: WebhookDeps
 ) -> WebhookEndpoint:
     """Registers an endpoint with a new signing secret (shown in this answer only)."""
     values = await new_endpoint_fields(command, guard=deps.guard, catalog=deps.catalog)
@@ -50,7 +49,7 @@ async def create_endpoint(
     endpoint = WebhookEndpoint(
         id=str(uuid.uuid4()),
         secret=new_secret(),
-        created_by=actor.subject,
+        created_by=command.caller.subject,
         create_time=now,
         update_time=now,
         **values,
@@ -62,7 +61,8 @@ async def create_endpoint(
     return endpoint
 
 
-async def get_endpoint(deps: WebhookDeps, requested_id: str) -> WebhookEndpoint:
+async def get_endpoint(command: commands.GetWebhookEndpoint, deps: WebhookDeps) -> WebhookEndpoint:
+    requested_id = command.endpoint_id
     target = endpoint_id(requested_id)
     async with deps.unit_of_work() as uow:
         endpoint = await WebhookEndpointRepository(uow.connection, deps.box).get(target)
@@ -77,7 +77,7 @@ class EndpointPage:
     next_page_token: str
 
 
-async def list_endpoints(deps: WebhookDeps, command: commands.ListPage) -> EndpointPage:
+async def list_endpoints(command: commands.ListPage, deps: WebhookDeps) -> EndpointPage:
     checks = Violations(domain=DOMAIN)
     requested = page(
         checks,
@@ -96,7 +96,7 @@ async def list_endpoints(deps: WebhookDeps, command: commands.ListPage) -> Endpo
 
 
 async def update_endpoint(
-    deps: WebhookDeps, command: commands.UpdateWebhookEndpoint, actor: Actor
+    command: commands.UpdateWebhookEndpoint, deps: WebhookDeps
 ) -> WebhookEndpoint:
     """Changes the fields the mask names; WebhookEndpointUpdated lists those that changed."""
     target, values = await endpoint_changes(command, guard=deps.guard, catalog=deps.catalog)
@@ -108,13 +108,14 @@ async def update_endpoint(
         changed = endpoint.update(values, now=deps.clock())
         if changed:
             await endpoints.save(endpoint)
-            uow.add_event(messages.endpoint_updated(endpoint, changed, actor.subject))
+            uow.add_event(messages.endpoint_updated(endpoint, changed, command.caller.subject))
             await uow.commit()
     return endpoint
 
 
-async def delete_endpoint(deps: WebhookDeps, requested_id: str, actor: Actor) -> None:
+async def delete_endpoint(command: commands.DeleteWebhookEndpoint, deps: WebhookDeps) -> None:
     """Deletes the endpoint and cancels its deliveries that have not run yet."""
+    requested_id, actor = command.endpoint_id, command.caller
     target = endpoint_id(requested_id)
     now = deps.clock()
     async with deps.unit_of_work() as uow:

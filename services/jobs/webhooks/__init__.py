@@ -1,0 +1,1 @@
+"""Outgoing webhooks: endpoints, their use cases, storage, validation and delivery."""

@@ -1,0 +1,1 @@
+"""Integration tests of the shared runtime, mesh: real NATS, databases and gRPC servers."""
