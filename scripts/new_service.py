@@ -2,7 +2,8 @@
 
 It writes the contract (proto/meshwork/<name>/v1/), the package (services/<name>/) in the one
 anatomy, its migrations and tests, adds it to services/catalog.toml on the next free port and to
-the README's services table, then regenerates gen/. See docs/adding-a-service.md.
+the README's services table, then regenerates gen/ and the Grafana dashboards. See
+docs/adding-a-service.md.
 """
 
 from __future__ import annotations
@@ -183,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     run(root, sys.executable, "-m", "ruff", "check", "--fix", "--quiet", *map(str, python))
     run(root, sys.executable, "-m", "ruff", "format", "--quiet", *map(str, python))
     run(root, sys.executable, "scripts/protogen.py")
+    run(root, sys.executable, "-m", "deploy.grafana.dashboards")  # one dashboard per service
     print(
         f"new-service: wrote services/{names.name} (port {names.port}), "
         f"proto/meshwork/{names.name}/v1 and its tests; next: docs/adding-a-service.md"
