@@ -30,6 +30,8 @@ SUFFIX = ".jinja"
 PORTS = range(50050, 50100)
 #: The catalogue's rule for a name (mesh.catalog): it becomes variables, packages, client ids.
 _NAME = re.compile(r"^[a-z][a-z0-9]*$")
+#: Long enough for a noun, short enough for the generated lines to stay in the line limit.
+NAME_MAX = 16
 #: Top-level names of this repository and the generated code's package parts.
 _TAKEN = {"mesh", "meshwork", "services", "edge", "sandbox", "tests", "gen", "scripts", "bench"}
 _TAKEN |= {"options", "deploy", "proto", "v1", "test"}
@@ -77,6 +79,8 @@ def check_name(name: str, root: Path) -> None:
             "(it becomes a Python package, a proto package and environment variables), "
             "for example NAME=ledger"
         )
+    if len(name) > NAME_MAX:
+        raise ScaffoldError(f"NAME {name!r} is longer than {NAME_MAX} characters")
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise ScaffoldError(f"NAME {name!r} is a Python keyword; choose another name")
     if name in sys.stdlib_module_names or name in _TAKEN:
@@ -179,12 +183,17 @@ def main(argv: list[str] | None = None) -> int:
     written = write_files(root, names)
     add_to_catalogue(root, names)
     add_to_readme(root, names)
-    python = [f for f in written if f.suffix == ".py"]
-    # Long names can push a line past the limit: ruff wraps it as the house style does.
-    run(root, sys.executable, "-m", "ruff", "check", "--fix", "--quiet", *map(str, python))
-    run(root, sys.executable, "-m", "ruff", "format", "--quiet", *map(str, python))
-    run(root, sys.executable, "scripts/protogen.py")
-    run(root, sys.executable, "-m", "deploy.grafana.dashboards")  # one dashboard per service
+    python = [str(f) for f in written if f.suffix == ".py"]
+    try:
+        # A name sorts its imports differently and a long one pushes lines past the limit:
+        # ruff orders and wraps them as the house style does.
+        run(root, sys.executable, "-m", "ruff", "check", "--select", "I", "--fix", "-q", *python)
+        run(root, sys.executable, "-m", "ruff", "format", "--quiet", *python)
+        run(root, sys.executable, "scripts/protogen.py")
+        run(root, sys.executable, "-m", "deploy.grafana.dashboards")  # one dashboard each
+    except subprocess.CalledProcessError as error:
+        print(f"new-service: the files are written, but {error.cmd[1:]} failed", file=sys.stderr)
+        return 1
     print(
         f"new-service: wrote services/{names.name} (port {names.port}), "
         f"proto/meshwork/{names.name}/v1 and its tests; next: docs/adding-a-service.md"

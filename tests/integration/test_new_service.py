@@ -111,6 +111,7 @@ def test_make_new_service_without_a_name_says_how_to_call_it(scratch: Path) -> N
         ("json", "would shadow the module 'json'"),
         ("mesh", "would shadow the module 'mesh'"),
         ("users", "already a service"),
+        ("a" * 17, "longer than 16 characters"),
     ],
 )
 def test_a_name_that_cannot_be_a_service_is_refused_saying_why(name: str, why: str) -> None:
