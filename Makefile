@@ -10,7 +10,8 @@ BUF := .tools/node_modules/.bin/buf
 # `main` is the very commit under test, so comparing with it could never fail).
 BREAKING_AGAINST ?= .git\#ref=$(shell cat .ci/contracts-baseline)
 
-.PHONY: help venv up test gen gen-check lint breaking bench clean deploy-tools deploy-check
+.PHONY: help venv up test gen gen-check lint breaking bench clean deploy-tools deploy-check \
+	new-service
 
 help:
 	@echo "make up        run the whole platform locally (embedded defaults)"
@@ -18,6 +19,7 @@ help:
 	@echo "make gen       regenerate gen/ from proto/"
 	@echo "make lint      buf lint, ruff, mypy, import contracts, gen freshness"
 	@echo "make bench     run the benchmarks"
+	@echo "make new-service NAME=ledger  write a new service from the kit (docs/adding-a-service.md)"
 	@echo "make deploy-check  validate Dockerfile, compose, kubernetes, prometheus and grafana files"
 
 $(INSTALLED): pyproject.toml
@@ -50,6 +52,11 @@ lint: $(INSTALLED) $(BUF) gen-check
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+
+# Writes services/$(NAME), its contract, migrations, tests and catalogue entry, then regenerates.
+new-service: $(INSTALLED)
+	@test -n "$(NAME)" || { echo "make new-service needs a NAME, for example: make new-service NAME=ledger" >&2; exit 2; }
+	$(PY) scripts/new_service.py '$(NAME)'
 
 breaking: $(BUF)
 	$(BUF) breaking --against '$(BREAKING_AGAINST)'
