@@ -61,3 +61,31 @@ class TestIssuer:
         return jwt.encode(
             claims, self.keys[kid], algorithm="EdDSA", headers={"kid": kid, **(headers or {})}
         )
+
+
+Metadata = tuple[tuple[str, str], ...]
+
+
+class Callers:
+    """Call metadata for a service's tests: another service on its own, or a user through
+    the edge (the edge's service token and the user's), optionally with an idempotency key."""
+
+    def __init__(self, issuer: TestIssuer, *, audience: str, default_role: str = "user") -> None:
+        self._issuer = issuer
+        self._audience = audience
+        self._default_role = default_role
+
+    def service(self, name: str) -> Metadata:
+        token = self._issuer.sign(sub=name, aud=self._audience, typ="service", roles=None)
+        return (("authorization", f"Bearer {token}"),)
+
+    def user(self, user_id: str, *roles: str, key: str = "") -> Metadata:
+        token = self._issuer.sign(sub=user_id, roles=list(roles or (self._default_role,)))
+        keyed = (("idempotency-key", key),) if key else ()
+        return (*self.service("edge"), ("x-user-authorization", f"Bearer {token}"), *keyed)
+
+    def admin(self, user_id: str = "admin-1", *, key: str = "") -> Metadata:
+        return self.user(user_id, "admin", key=key)
+
+    def support(self, user_id: str = "support-1") -> Metadata:
+        return self.user(user_id, "support")

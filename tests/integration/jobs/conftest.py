@@ -26,7 +26,7 @@ from meshwork.jobs.v1 import jobs_service_pb2_grpc
 from services.jobs.bootstrap import MIGRATIONS, JobsService, RegisterJobs
 from services.jobs.config import JobsSettings
 from services.jobs.registry import JobContext, JobRegistry, JobType
-from tests.support.tokens import ISSUER, TestIssuer
+from tests.support.tokens import ISSUER, Callers, TestIssuer
 
 Metadata = Sequence[tuple[str, str]]
 
@@ -163,27 +163,9 @@ async def jobs(
         yield started
 
 
-class Callers:
-    """Call metadata: a service on its own, or a user through the edge."""
-
-    def __init__(self, issuer: TestIssuer) -> None:
-        self._issuer = issuer
-
-    def service(self, name: str) -> Metadata:
-        token = self._issuer.sign(sub=name, aud="jobs", typ="service", roles=None)
-        return (("authorization", f"Bearer {token}"),)
-
-    def user(self, user_id: str, *roles: str) -> Metadata:
-        token = self._issuer.sign(sub=user_id, roles=list(roles or ("member",)))
-        return (*self.service("edge"), ("x-user-authorization", f"Bearer {token}"))
-
-    def admin(self, user_id: str = "admin-1") -> Metadata:
-        return self.user(user_id, "admin")
-
-
 @pytest.fixture
 def callers(issuer: TestIssuer) -> Callers:
-    return Callers(issuer)
+    return Callers(issuer, audience="jobs", default_role="member")
 
 
 def later(seconds: float) -> datetime:

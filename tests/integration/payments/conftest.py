@@ -23,7 +23,7 @@ from sandbox.stripe import SandboxSettings, running_sandbox
 from services.payments.bootstrap import MIGRATIONS, build
 from services.payments.config import PaymentsSettings
 from tests.integration.users.conftest import reason_of, violations_of
-from tests.support.tokens import ISSUER, TestIssuer
+from tests.support.tokens import ISSUER, Callers, TestIssuer
 
 __all__ = ["reason_of", "violations_of"]
 
@@ -79,28 +79,9 @@ async def stub(
         yield payments_service_pb2_grpc.PaymentsServiceStub(channel)
 
 
-class Callers:
-    """Call metadata: a service on its own, or a user through the edge, with a key or not."""
-
-    def __init__(self, issuer: TestIssuer) -> None:
-        self._issuer = issuer
-
-    def service(self, name: str) -> Metadata:
-        token = self._issuer.sign(sub=name, aud="payments", typ="service", roles=None)
-        return (("authorization", f"Bearer {token}"),)
-
-    def user(self, user_id: str, *roles: str, key: str = "") -> Metadata:
-        token = self._issuer.sign(sub=user_id, roles=list(roles or ("user",)))
-        keyed = (("idempotency-key", key),) if key else ()
-        return (*self.service("edge"), ("x-user-authorization", f"Bearer {token}"), *keyed)
-
-    def admin(self, user_id: str = "admin-1", *, key: str = "") -> Metadata:
-        return self.user(user_id, "admin", key=key)
-
-
 @pytest.fixture
 def callers(issuer: TestIssuer) -> Callers:
-    return Callers(issuer)
+    return Callers(issuer, audience="payments")
 
 
 class PublishedEvents:

@@ -20,7 +20,7 @@ from mesh.service import RunningService, start_service
 from meshwork.users.v1 import events_pb2, resources_pb2, users_service_pb2, users_service_pb2_grpc
 from services.users.bootstrap import MIGRATIONS, build
 from services.users.config import UsersSettings
-from tests.support.tokens import ISSUER, TestIssuer
+from tests.support.tokens import ISSUER, Callers, TestIssuer
 
 Metadata = Sequence[tuple[str, str]]
 
@@ -57,30 +57,9 @@ async def stub(
         yield users_service_pb2_grpc.UsersServiceStub(channel)
 
 
-class Callers:
-    """Call metadata: a service on its own, or a user through the edge."""
-
-    def __init__(self, issuer: TestIssuer) -> None:
-        self._issuer = issuer
-
-    def service(self, name: str) -> Metadata:
-        token = self._issuer.sign(sub=name, aud="users", typ="service", roles=None)
-        return (("authorization", f"Bearer {token}"),)
-
-    def user(self, user_id: str, *roles: str) -> Metadata:
-        token = self._issuer.sign(sub=user_id, roles=list(roles or ("user",)))
-        return (*self.service("edge"), ("x-user-authorization", f"Bearer {token}"))
-
-    def admin(self, user_id: str = "admin-1") -> Metadata:
-        return self.user(user_id, "admin")
-
-    def support(self, user_id: str = "support-1") -> Metadata:
-        return self.user(user_id, "support")
-
-
 @pytest.fixture
 def callers(issuer: TestIssuer) -> Callers:
-    return Callers(issuer)
+    return Callers(issuer, audience="users")
 
 
 class PublishedEvents:
