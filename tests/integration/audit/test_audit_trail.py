@@ -16,8 +16,7 @@ from mesh.events.envelope import MSG_ID_HEADER, Envelope, envelope_for
 from mesh.events.streams import ensure_event_stream
 from mesh.events.subjects import service_of
 from meshwork.audit.v1 import audit_service_pb2 as pb
-from meshwork.audit.v1 import audit_service_pb2_grpc
-from meshwork.audit.v1 import resources_pb2
+from meshwork.audit.v1 import audit_service_pb2_grpc, resources_pb2
 from meshwork.identity.v1 import events_pb2 as identity_events
 from meshwork.jobs.v1 import events_pb2 as jobs_events
 from meshwork.notifications.v1 import events_pb2 as notifications_events

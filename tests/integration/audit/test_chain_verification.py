@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import grpc
 import pytest
 import sqlalchemy as sa
@@ -55,7 +57,7 @@ async def test_untouched_chains_verify(stub, callers) -> None:
         ("users", 5, 5),
     ]
     assert [e.sequence for e in entries] == [1, 2, 3, 4, 5]
-    assert all(b.previous_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.previous_hash == a.hash for a, b in itertools.pairwise(entries))
 
 
 async def test_a_changed_row_is_named(stub, callers, audit_service) -> None:

@@ -30,7 +30,7 @@ def facts(n: int, **changes: object) -> Facts:
         occur_time=T0 + timedelta(seconds=n),
         subject_type="user",
         subject_id=f"u-{n}",
-        payload='{"user_id":"u-%d"}' % n,
+        payload=f'{{"user_id":"u-{n}"}}',
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

@@ -330,6 +330,8 @@ def test_an_event_carries_who_caused_it() -> None:
     received = Envelope.received(envelope.subject, envelope.payload, envelope.headers)
 
     assert (received.actor_user, received.actor_service) == ("u-1", "edge")
-    assert envelope_for(probe_pb2.RecordRequest()).headers.keys().isdisjoint(
-        {"Meshwork-Actor-User", "Meshwork-Actor-Service"}
+    assert (
+        envelope_for(probe_pb2.RecordRequest())
+        .headers.keys()
+        .isdisjoint({"Meshwork-Actor-User", "Meshwork-Actor-Service"})
     )

@@ -16,6 +16,7 @@ from prometheus_client import REGISTRY
 from mesh.context import request_id_var
 from mesh.log_shipping import LogShipper
 from meshwork.audit.v1 import resources_pb2
+from tests.support.waiting import eventually
 
 app_logger = logging.getLogger("services.example.handlers")
 
@@ -63,9 +64,7 @@ def dropped_total(reason: str) -> float:
 
 
 async def until(condition) -> None:
-    async with asyncio.timeout(5):
-        while not condition():
-            await asyncio.sleep(0.01)
+    await eventually(condition, timeout_s=5)
 
 
 async def test_warnings_and_above_are_shipped_in_batches_with_their_context() -> None:
