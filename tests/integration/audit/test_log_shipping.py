@@ -4,6 +4,7 @@ request's lines found by its trace id; with audit stopped, users serves on at fu
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ import grpc
 import sqlalchemy as sa
 from pydantic import SecretStr
 
+from edge.runtime import AUDIT
 from mesh.service import RunningService, start_service
 from meshwork.audit.v1 import audit_service_pb2 as audit_pb
 from meshwork.audit.v1 import audit_service_pb2_grpc, resources_pb2
@@ -21,6 +23,7 @@ from meshwork.users.v1 import users_service_pb2 as users_pb
 from meshwork.users.v1 import users_service_pb2_grpc
 from services.users.bootstrap import MIGRATIONS, build
 from services.users.config import UsersSettings
+from tests.integration.edge.fakes import bearer, edge_app, edge_settings, serving
 from tests.support.tokens import ISSUER, Callers, TestIssuer
 from tests.support.waiting import eventually
 
@@ -91,45 +94,47 @@ async def test_a_failing_requests_lines_are_found_by_its_trace_id_and_users_serv
     caller = Callers(issuer, audience="users").admin()
     trace_id = uuid.uuid4().hex
 
-    async with start_audit() as audit:
-        async with users_shipping_to(audit.address, nats_of_test.url, issuer, tmp_path) as users:
-            async with (
-                grpc.aio.insecure_channel(users.address) as users_channel,
-                grpc.aio.insecure_channel(audit.address) as audit_channel,
-            ):
-                users_stub = users_service_pb2_grpc.UsersServiceStub(users_channel)
-                audit_stub = audit_service_pb2_grpc.AuditServiceStub(audit_channel)
-                await users_stub.CreateUser(
-                    users_pb.CreateUserRequest(
-                        user_id="u-1", user=resources_pb2_users.User(email="ada@example.com")
-                    ),
-                    metadata=Callers(issuer, audience="users").service("identity"),
+    async with (
+        start_audit() as audit,
+        users_shipping_to(audit.address, nats_of_test.url, issuer, tmp_path) as users,
+    ):
+        async with (
+            grpc.aio.insecure_channel(users.address) as users_channel,
+            grpc.aio.insecure_channel(audit.address) as audit_channel,
+        ):
+            users_stub = users_service_pb2_grpc.UsersServiceStub(users_channel)
+            audit_stub = audit_service_pb2_grpc.AuditServiceStub(audit_channel)
+            await users_stub.CreateUser(
+                users_pb.CreateUserRequest(
+                    user_id="u-1", user=resources_pb2_users.User(email="ada@example.com")
+                ),
+                metadata=Callers(issuer, audience="users").service("identity"),
+            )
+            await break_profiles(users, broken=True)
+            try:
+                await users_stub.GetUser(
+                    users_pb.GetUserRequest(user_id="u-1"),
+                    metadata=(*caller, traceparent(trace_id)),
                 )
-                await break_profiles(users, broken=True)
-                try:
-                    await users_stub.GetUser(
-                        users_pb.GetUserRequest(user_id="u-1"),
-                        metadata=(*caller, traceparent(trace_id)),
-                    )
-                except grpc.aio.AioRpcError as error:
-                    assert error.code() == grpc.StatusCode.INTERNAL
+            except grpc.aio.AioRpcError as error:
+                assert error.code() == grpc.StatusCode.INTERNAL
 
-                async def lines_of_the_request() -> list[resources_pb2.LogEntry]:
-                    request = audit_pb.ListLogEntriesRequest(trace_id=trace_id)
-                    return list((await audit_stub.ListLogEntries(request, metadata=admin)).entries)
+            async def lines_of_the_request() -> list[resources_pb2.LogEntry]:
+                request = audit_pb.ListLogEntriesRequest(trace_id=trace_id)
+                return list((await audit_stub.ListLogEntries(request, metadata=admin)).entries)
 
-                await eventually(lambda: _found(lines_of_the_request()))
-                lines = await lines_of_the_request()
-                with_audit = await failing_calls_per_second(users_stub, caller)
+            await eventually(lambda: _found(lines_of_the_request()))
+            lines = await lines_of_the_request()
+            with_audit = await failing_calls_per_second(users_stub, caller)
 
-            await audit.server.stop(0)  # audit goes down; users keeps shipping into nothing
-            async with grpc.aio.insecure_channel(users.address) as users_channel:
-                users_stub = users_service_pb2_grpc.UsersServiceStub(users_channel)
-                without_audit = await failing_calls_per_second(users_stub, caller)
-                await break_profiles(users, broken=False)
-                served = await users_stub.GetUser(
-                    users_pb.GetUserRequest(user_id="u-1"), metadata=caller
-                )
+        await audit.server.stop(0)  # audit goes down; users keeps shipping into nothing
+        async with grpc.aio.insecure_channel(users.address) as users_channel:
+            users_stub = users_service_pb2_grpc.UsersServiceStub(users_channel)
+            without_audit = await failing_calls_per_second(users_stub, caller)
+            await break_profiles(users, broken=False)
+            served = await users_stub.GetUser(
+                users_pb.GetUserRequest(user_id="u-1"), metadata=caller
+            )
 
     assert served.user.email == "ada@example.com"
     assert {line.logger for line in lines} == {"meshwork.access", "meshwork.errors"}
@@ -147,3 +152,33 @@ async def test_a_failing_requests_lines_are_found_by_its_trace_id_and_users_serv
 
 async def _found(lines) -> bool:
     return bool(await lines)
+
+
+async def test_the_edge_ships_its_warnings_and_they_are_searched_through_it(
+    audit_service, issuer
+) -> None:
+    settings = edge_settings(audit_address=audit_service.address)
+    app = edge_app(
+        issuer, upstreams={"audit": audit_service.address}, settings=settings, services=[AUDIT]
+    )
+    token = issuer.sign(sub="admin-1", roles=["admin"])
+    marker = uuid.uuid4().hex
+
+    async with serving(app) as http:
+        logging.getLogger("edge.ratelimit").warning("rate limit storage failed (%s)", marker)
+
+        async def searched() -> list[dict]:
+            reply = await http.get(
+                "/v1/logEntries", params={"query": marker}, headers=bearer(token)
+            )
+            assert reply.status_code == 200, reply.text
+            return reply.json().get("entries", [])
+
+        await eventually(lambda: _found(searched()))
+        [entry] = await searched()
+
+    assert (entry["service"], entry["severity"], entry["logger"]) == (
+        "edge",
+        "LOG_SEVERITY_WARNING",
+        "edge.ratelimit",
+    )
