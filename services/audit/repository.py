@@ -64,6 +64,10 @@ class AuditEntryRepository:
         ).first()
         return _entry_of(row._mapping) if row else None
 
+    async def has_event(self, event_id: str) -> bool:
+        query = sa.select(_entries.id).where(_entries.event_id == event_id)
+        return (await self._connection.execute(query)).first() is not None
+
     async def by_key(self, service: str, key: str) -> tuple[AuditEntry, str] | None:
         """The entry `service` recorded under idempotency `key`, and its facts' fingerprint."""
         query = sa.select(audit_entries_table).where(
