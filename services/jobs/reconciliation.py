@@ -75,4 +75,3 @@ def reconcile_payload_problems(payload: dict[str, Any]) -> list[tuple[str, str]]
     if isinstance(lookback, bool) or not isinstance(lookback, int):
         problems.append((LOOKBACK, f"must be a whole number of seconds (got {lookback!r})"))
     return problems
-
