@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterator
+
 import grpc
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import Request, Response
 
 from mesh.db import outbox_table
-from meshwork.payments.v1 import events_pb2, resources_pb2
+from meshwork.payments.v1 import events_pb2, payments_service_pb2_grpc, resources_pb2
 from meshwork.payments.v1 import payments_service_pb2 as pb
+from sandbox.stripe import SandboxSettings, create_app, running_sandbox
 from services.payments.messages import event_id_of
 from services.payments.orm import payments_table
 from tests.integration.payments.conftest import (
@@ -107,6 +111,61 @@ async def test_a_charge_never_committed_here_is_recorded_and_the_retry_returns_i
     assert len(published.of(events_pb2.PaymentSucceeded, charged.id)) == 2  # published twice
     for kind in (events_pb2.PaymentCreated, events_pb2.PaymentSucceeded):
         assert await kept_in_stream(nats_server.url, kind, charged.id) == 1
+
+
+class ReconcileMidCharge:
+    """Sandbox middleware: once armed, runs ReconcilePayments right after the sandbox has
+    recorded a PaymentIntent, before CreatePayment reads the answer and commits."""
+
+    def __init__(self) -> None:
+        self.address = ""
+        self.metadata: tuple[tuple[str, str], ...] = ()
+        self.reports: list[pb.ReconcilePaymentsResponse] = []
+
+    async def __call__(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        charging = request.method == "POST" and request.url.path == "/v1/payment_intents"
+        if charging and self.address and not self.reports:
+            async with grpc.aio.insecure_channel(self.address) as channel:
+                stub = payments_service_pb2_grpc.PaymentsServiceStub(channel)
+                report = await stub.ReconcilePayments(
+                    pb.ReconcilePaymentsRequest(), metadata=self.metadata
+                )
+            self.reports.append(report)
+        return response
+
+
+@pytest.fixture
+def reconcile_mid_charge() -> ReconcileMidCharge:
+    return ReconcileMidCharge()
+
+
+@pytest.fixture
+def sandbox_url(reconcile_mid_charge: ReconcileMidCharge) -> Iterator[str]:
+    """The module's sandbox: the usual one, with the middleware above (inert until armed)."""
+    app = create_app(SandboxSettings())
+    app.middleware("http")(reconcile_mid_charge)
+    with running_sandbox(app=app) as url:
+        yield url
+
+
+async def test_a_payment_the_reconciler_records_mid_call_is_the_one_the_call_returns(
+    pay, stub, callers, published, payments_service, reconcile_mid_charge, nats_server
+) -> None:
+    reconcile_mid_charge.address = payments_service.address
+    reconcile_mid_charge.metadata = tuple(callers.service("jobs"))
+
+    paid = await pay("u-tam", key="order-78")
+
+    [report] = reconcile_mid_charge.reports
+    assert report.recovered_payment_count == 1  # it got there before CreatePayment committed
+    assert paid.state == SUCCEEDED
+    listed = await stub.ListPayments(pb.ListPaymentsRequest(), metadata=callers.admin())
+    assert [p.id for p in listed.payments] == [paid.id]
+    await published.wait_for(events_pb2.PaymentSucceeded, paid.id)
+    assert await kept_in_stream(nats_server.url, events_pb2.PaymentSucceeded, paid.id) == 1
 
 
 async def test_reconciling_is_for_admins_and_the_jobs_service(stub, callers) -> None:
