@@ -69,9 +69,9 @@ async def test_sign_up_pay_and_refund_through_the_edge_mail_the_receipts(
         paid = await http.post("/v1/payments", json=order, headers=as_payer | key)
         again = await http.post("/v1/payments", json=order, headers=as_payer | key)
         assert paid.status_code == 200, paid.text
-        payment = paid.json()
+        payment = paid.json()["payment"]
         assert payment["state"] == "PAYMENT_STATE_SUCCEEDED"
-        assert again.json()["id"] == payment["id"]  # the retry is the same payment
+        assert again.json()["payment"]["id"] == payment["id"]  # the retry is the same payment
 
         refund = {"amount": 1000, "reason": "REFUND_REASON_REQUESTED_BY_CUSTOMER"}
         path = f"/v1/payments/{payment['id']}/refunds"
@@ -79,7 +79,7 @@ async def test_sign_up_pay_and_refund_through_the_edge_mail_the_receipts(
             path, json=refund, headers=admin | {"Idempotency-Key": f"refund-{uuid.uuid4()}"}
         )
         assert refunded.status_code == 200, refunded.text
-        assert refunded.json()["state"] == "REFUND_STATE_SUCCEEDED"
+        assert refunded.json()["refund"]["state"] == "REFUND_STATE_SUCCEEDED"
         by_payer = await http.post(
             path, json=refund, headers=as_payer | {"Idempotency-Key": str(uuid.uuid4())}
         )
@@ -94,4 +94,4 @@ async def test_sign_up_pay_and_refund_through_the_edge_mail_the_receipts(
     assert receipt["subject"] == "Payment received: €25.00"
     assert "€25.00 for Order 1" in receipt["textBody"]
     assert "Pat Payer" in receipt["textBody"]
-    assert after.json()["amountRefunded"] == "1000"  # int64 in proto3 JSON is a string
+    assert after.json()["payment"]["amountRefunded"] == "1000"  # int64 in proto3 JSON is a string
