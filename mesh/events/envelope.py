@@ -89,8 +89,14 @@ class Envelope:
         return trace_context_of(self.headers)
 
 
-def envelope_for(event: Message, *, occurred_at: datetime | None = None) -> Envelope:
-    """Wraps `event` with a fresh id, its subject and headers.
+def envelope_for(
+    event: Message, *, occurred_at: datetime | None = None, event_id: str | None = None
+) -> Envelope:
+    """Wraps `event` with its subject and headers, under `event_id` or a fresh one.
+
+    A deterministic `event_id` (at most 36 characters, e.g. a UUIDv5 of the caller's
+    idempotency key) makes a retried change emit the same event: the outbox holds it once,
+    JetStream drops a second publish (``Nats-Msg-Id``) and consumers' inboxes a redelivery.
 
     The headers carry the type name, the occurrence time, the current request id, who called
     (the verified end user and calling service of the call being served), and the W3C
@@ -98,7 +104,7 @@ def envelope_for(event: Message, *, occurred_at: datetime | None = None) -> Enve
     consumer continues the trace of the call that caused the event.
     """
     now = datetime.now(UTC)
-    event_id = str(uuid.uuid4())
+    event_id = event_id or str(uuid.uuid4())
     headers = {
         EVENT_ID_HEADER: event_id,
         TYPE_HEADER: event.DESCRIPTOR.full_name,

@@ -14,7 +14,12 @@ from mesh.events.inbox import purge_inbox
 from mesh.events.outbox import purge_sent
 from meshwork.audit.v1 import audit_service_pb2, audit_service_pb2_grpc
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
-from services.jobs.reconciliation import RECONCILE_JOB_TYPE, Reconciler, reconcile_job
+from services.jobs.reconciliation import (
+    RECONCILE_JOB_TYPE,
+    Reconciler,
+    reconcile_job,
+    reconcile_payload_problems,
+)
 from services.jobs.registry import JobContext, JobHandler, JobRegistry, JobType
 from services.jobs.repository import JobRepository
 from services.jobs.webhooks.delivery import DELIVER_JOB_TYPE, WebhookDelivery, payload_problems
@@ -104,4 +109,11 @@ def register_builtin_jobs(
             check_payload=payload_problems,
         )
     )
-    registry.add(JobType(RECONCILE_JOB_TYPE, reconcile_job(reconciler), max_attempts=3))
+    registry.add(
+        JobType(
+            RECONCILE_JOB_TYPE,
+            reconcile_job(reconciler),
+            max_attempts=3,
+            check_payload=reconcile_payload_problems,
+        )
+    )

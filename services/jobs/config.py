@@ -75,6 +75,13 @@ DEFAULT_SCHEDULES = [
         cron="30 3 * * *",
         job_type="jobs.purge_records",
     ),
+    ScheduleSetting(
+        name="payments-reconcile",
+        description="Repairs payments whose provider webhooks never arrived.",
+        cron="*/15 * * * *",
+        job_type="payments.reconcile",
+        payload={"lookback_seconds": 3600},
+    ),
 ]
 
 

@@ -166,7 +166,7 @@ async def test_the_default_schedules_are_listed_with_their_next_run(
         listed = await jobs.stub.ListSchedules(pb.ListSchedulesRequest(), metadata=callers.admin())
         assert [s.id for s in listed.schedules] == [
             "audit-purge-expired-log-entries", "identity-purge-expired-tokens",
-            "jobs-purge-records",
+            "jobs-purge-records", "payments-reconcile",
         ]  # fmt: skip
         hourly = await jobs.stub.GetSchedule(
             pb.GetScheduleRequest(schedule_id="identity-purge-expired-tokens"),
