@@ -4,22 +4,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.orders.domain import Details
+
+@dataclass(frozen=True, slots=True)
+class CreateProduct:
+    display_name: str
+    unit_price: int
+    currency_code: str
+    stock: int
 
 
 @dataclass(frozen=True, slots=True)
-class CreateOrders:
-    details: Details
+class OrderLine:
+    product_id: str
+    quantity: int
 
 
 @dataclass(frozen=True, slots=True)
-class UpdateOrders:
-    orders_id: str
-    details: Details
-    paths: tuple[str, ...]
+class CreateOrder:
+    lines: tuple[OrderLine, ...]
+    payment_method_id: str
 
 
 @dataclass(frozen=True, slots=True)
-class ListOrderses:
+class ListProducts:
     page_size: int = 0
     page_token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListOrders:
+    page_size: int = 0
+    page_token: str = ""
+    owner_id: str = ""

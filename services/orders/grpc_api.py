@@ -14,59 +14,84 @@ from meshwork.orders.v1 import orders_service_pb2 as pb
 from meshwork.orders.v1 import orders_service_pb2_grpc
 from services.orders import handlers
 from services.orders.messages import (
-    create_orders_command,
-    list_orderses_command,
-    orders_message,
-    update_orders_command,
+    create_order_command,
+    create_product_command,
+    list_orders_command,
+    list_products_command,
+    order_message,
+    product_message,
 )
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
 
 class OrdersServicer(orders_service_pb2_grpc.OrdersServiceServicer):
-    """Serves OrdersService; each call runs in a new unit of work."""
+    """Serves OrdersService; each call runs in a new unit of work. Orders placed or
+    cancelled `wake` the checkout runner, which takes them on at once."""
 
     def __init__(
-        self, unit_of_work: Callable[..., UnitOfWork], idempotency: IdempotencyRecords
+        self,
+        unit_of_work: Callable[..., UnitOfWork],
+        idempotency: IdempotencyRecords,
+        *,
+        wake: Callable[[], None],
     ) -> None:
         self._uow = unit_of_work
         self.idempotency = idempotency
+        self._wake = wake
 
-    @idempotent
-    async def CreateOrders(
-        self, request: pb.CreateOrdersRequest, context: Context
-    ) -> pb.CreateOrdersResponse:
-        command = create_orders_command(request)
-        orders = await handlers.create_orders(self._uow(), command, current_actor())
-        return pb.CreateOrdersResponse(orders=orders_message(orders))
+    async def CreateProduct(
+        self, request: pb.CreateProductRequest, context: Context
+    ) -> pb.CreateProductResponse:
+        command = create_product_command(request)
+        product = await handlers.create_product(self._uow(), command)
+        return pb.CreateProductResponse(product=product_message(product))
 
-    async def GetOrders(
-        self, request: pb.GetOrdersRequest, context: Context
-    ) -> pb.GetOrdersResponse:
-        # A read by key: inline, read-only (see `mesh.db.UnitOfWork`).
+    async def GetProduct(
+        self, request: pb.GetProductRequest, context: Context
+    ) -> pb.GetProductResponse:
         uow = self._uow(read_only=True, inline=True)
-        orders = await handlers.get_orders(uow, request.orders_id, current_actor())
-        return pb.GetOrdersResponse(orders=orders_message(orders))
+        product = await handlers.get_product(uow, request.product_id)
+        return pb.GetProductResponse(product=product_message(product))
 
-    async def ListOrderses(
-        self, request: pb.ListOrdersesRequest, context: Context
-    ) -> pb.ListOrdersesResponse:
-        command = list_orderses_command(request)
-        page = await handlers.list_orderses(self._uow(read_only=True), command, current_actor())
-        return pb.ListOrdersesResponse(
-            orderses=[orders_message(item) for item in page.orderses],
+    async def ListProducts(
+        self, request: pb.ListProductsRequest, context: Context
+    ) -> pb.ListProductsResponse:
+        command = list_products_command(request)
+        page = await handlers.list_products(self._uow(read_only=True), command)
+        return pb.ListProductsResponse(
+            products=[product_message(item) for item in page.products],
             next_page_token=page.next_page_token,
         )
 
-    async def UpdateOrders(
-        self, request: pb.UpdateOrdersRequest, context: Context
-    ) -> pb.UpdateOrdersResponse:
-        command = update_orders_command(request)
-        orders = await handlers.update_orders(self._uow(), command, current_actor())
-        return pb.UpdateOrdersResponse(orders=orders_message(orders))
+    @idempotent
+    async def CreateOrder(
+        self, request: pb.CreateOrderRequest, context: Context
+    ) -> pb.CreateOrderResponse:
+        command = create_order_command(request)
+        order = await handlers.create_order(
+            self._uow(on_commit=self._wake), command, current_actor()
+        )
+        return pb.CreateOrderResponse(order=order_message(order))
 
-    async def DeleteOrders(
-        self, request: pb.DeleteOrdersRequest, context: Context
-    ) -> pb.DeleteOrdersResponse:
-        await handlers.delete_orders(self._uow(), request.orders_id, current_actor())
-        return pb.DeleteOrdersResponse()
+    async def GetOrder(self, request: pb.GetOrderRequest, context: Context) -> pb.GetOrderResponse:
+        uow = self._uow(read_only=True, inline=True)
+        order = await handlers.get_order(uow, request.order_id, current_actor())
+        return pb.GetOrderResponse(order=order_message(order))
+
+    async def ListOrders(
+        self, request: pb.ListOrdersRequest, context: Context
+    ) -> pb.ListOrdersResponse:
+        command = list_orders_command(request)
+        page = await handlers.list_orders(self._uow(read_only=True), command, current_actor())
+        return pb.ListOrdersResponse(
+            orders=[order_message(item) for item in page.orders],
+            next_page_token=page.next_page_token,
+        )
+
+    async def CancelOrder(
+        self, request: pb.CancelOrderRequest, context: Context
+    ) -> pb.CancelOrderResponse:
+        uow = self._uow(on_commit=self._wake)
+        order = await handlers.cancel_order(uow, request.order_id, current_actor())
+        return pb.CancelOrderResponse(order=order_message(order))

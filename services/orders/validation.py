@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,74 +14,117 @@ from mesh.paging import Page, page
 from mesh.validation import Violations
 from services.orders import commands
 from services.orders.domain import (
-    DESCRIPTION_MAX,
     DISPLAY_NAME_MAX,
-    UPDATABLE_FIELDS,
-    Details,
-    Orders,
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_UNIT_PRICE,
+    Line,
+    Order,
+    Product,
 )
-from services.orders.errors import DOMAIN
+from services.orders.errors import DOMAIN, product_not_found
 
-#: Why each Orders field outside UPDATABLE_FIELDS cannot be in an update mask.
-_READ_ONLY = {
-    "id": "it identifies the orders",
-    "owner_id": "it is output only",
-    "create_time": "it is output only",
-    "update_time": "it is output only",
-}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_STOCK = 1_000_000_000
 
 
-def target(value: str, *, field: str = "orders_id") -> str:
-    """The orders id of a request that carries nothing else to check."""
+def target(value: str, *, field: str) -> str:
+    """The id of a request that carries nothing else to check."""
     checks = Violations(domain=DOMAIN)
     resolved = checks.required(field, value)
     checks.raise_if_any()
     return resolved
 
 
-def new_orders(command: commands.CreateOrders, actor: Actor) -> Orders:
-    owner_id = actor.require_user()
+def new_product(command: commands.CreateProduct) -> Product:
     checks = Violations(domain=DOMAIN)
-    details = details_fields(checks, command.details, UPDATABLE_FIELDS, prefix="orders")
+    name = checks.text(
+        "product.display_name", command.display_name, maximum=DISPLAY_NAME_MAX, required=True
+    )
+    if not 0 < command.unit_price <= MAX_UNIT_PRICE:
+        checks.add(
+            "product.unit_price",
+            f"must be 1 to {MAX_UNIT_PRICE} minor units of the currency (got {command.unit_price})",
+        )
+    if not _CURRENCY.match(command.currency_code):
+        checks.add(
+            "product.currency_code",
+            f"{command.currency_code!r} is not an upper-case ISO 4217 code such as 'EUR'",
+            reason="UNSUPPORTED_CURRENCY",
+        )
+    if not 0 <= command.stock <= MAX_STOCK:
+        checks.add("product.stock", f"must be 0 to {MAX_STOCK} (got {command.stock})")
     checks.raise_if_any()
-    return Orders.create(uuid.uuid4().hex, owner_id, details, now=utc_now())
+    now = utc_now()
+    return Product(
+        uuid.uuid4().hex, name, command.unit_price, command.currency_code, command.stock, now, now
+    )
 
 
 @dataclass(frozen=True, slots=True)
-class DetailsUpdate:
-    orders_id: str
-    details: Details
-    paths: frozenset[str]
+class OrderRequest:
+    """A CreateOrder whose fields are well formed; its products are not looked up yet."""
+
+    owner_id: str
+    lines: tuple[Line, ...]
+    payment_method_id: str
 
 
-def details_update(command: commands.UpdateOrders) -> DetailsUpdate:
+def order_request(command: commands.CreateOrder, actor: Actor) -> OrderRequest:
+    owner_id = actor.require_user()
     checks = Violations(domain=DOMAIN)
-    orders_id = checks.required("orders.id", command.orders_id)
-    paths = checks.update_mask(command.paths, updatable=UPDATABLE_FIELDS, read_only=_READ_ONLY)
-    details = details_fields(checks, command.details, sorted(paths), prefix="orders")
+    if not 1 <= len(command.lines) <= MAX_LINES:
+        checks.add("order.lines", f"must have 1 to {MAX_LINES} lines (got {len(command.lines)})")
+    seen: set[str] = set()
+    lines = []
+    for index, line in enumerate(command.lines):
+        field = f"order.lines[{index}]"
+        product_id = checks.required(f"{field}.product_id", line.product_id)
+        if product_id and product_id in seen:
+            checks.add(f"{field}.product_id", "names a product of an earlier line: merge them")
+        seen.add(product_id)
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            checks.add(f"{field}.quantity", f"must be 1 to {MAX_QUANTITY} (got {line.quantity})")
+        lines.append(Line(product_id, line.quantity))
+    method = checks.text(
+        "order.payment_method_id", command.payment_method_id, maximum=255, required=True
+    )
     checks.raise_if_any()
-    return DetailsUpdate(orders_id, details, paths)
+    return OrderRequest(owner_id, tuple(lines), method)
 
 
-def details_fields(
-    checks: Violations, raw: Details, names: Collection[str], *, prefix: str
-) -> Details:
-    """The named fields of `raw`, validated and normalized (the others left empty)."""
-    display_name, description = "", ""
-    if "display_name" in names:
-        display_name = checks.text(
-            f"{prefix}.display_name", raw.display_name, maximum=DISPLAY_NAME_MAX, required=True
+def new_order(request: OrderRequest, products: Mapping[str, Product]) -> Order:
+    """The order priced from the catalogue: each line at its product's current price."""
+    for line in request.lines:
+        if line.product_id not in products:
+            raise product_not_found(line.product_id)
+    priced = tuple(
+        Line(line.product_id, line.quantity, product.display_name, product.unit_price)
+        for line in request.lines
+        for product in [products[line.product_id]]
+    )
+    currencies = sorted({products[line.product_id].currency_code for line in request.lines})
+    if len(currencies) > 1:
+        checks = Violations(domain=DOMAIN)
+        checks.add(
+            "order.lines",
+            f"the products are priced in {', '.join(currencies)}: order them separately",
+            reason="MIXED_CURRENCIES",
         )
-    if "description" in names:
-        description = checks.text(
-            f"{prefix}.description", raw.description, maximum=DESCRIPTION_MAX, multiline=True
-        )
-    return Details(display_name=display_name, description=description)
+        checks.raise_if_any()
+    return Order.place(
+        uuid.uuid4().hex,
+        request.owner_id,
+        priced,
+        currency_code=currencies[0],
+        payment_method_id=request.payment_method_id,
+        now=utc_now(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
-    """A validated ListOrderses: whose orderses, how many, after which one."""
+    """A validated list: whose rows ("" for everyone's), how many, after which one."""
 
     owner_id: str
     page: Page
@@ -91,15 +135,30 @@ class PageRequest:
         return self.page.size
 
 
-def page_request(command: commands.ListOrderses, actor: Actor) -> PageRequest:
-    owner_id = actor.require_user()
-    checks = Violations(domain=DOMAIN)
-    requested = page(
-        checks,
-        size=command.page_size,
-        token=command.page_token,
-        query={"list": "orderses", "owner": owner_id},
-        key=(datetime, str),
-    )
+def _page_request(
+    checks: Violations, size: int, token: str, query: dict[str, str], owner_id: str
+) -> PageRequest:
+    requested = page(checks, size=size, token=token, query=query, key=(datetime, str))
     checks.raise_if_any()
     return PageRequest(owner_id, requested, requested.after_time_and_id())
+
+
+def product_page(command: commands.ListProducts) -> PageRequest:
+    checks = Violations(domain=DOMAIN)
+    query = {"list": "products"}
+    return _page_request(checks, command.page_size, command.page_token, query, "")
+
+
+def order_page(command: commands.ListOrders, actor: Actor) -> PageRequest:
+    """Users list their own orders; staff anyone's, or everyone's with no owner."""
+    user_id = actor.require_user()
+    checks = Violations(domain=DOMAIN)
+    owner_id = user_id
+    if actor.is_staff:
+        owner_id = (
+            checks.user_id("owner_id", command.owner_id, actor=actor) if command.owner_id else ""
+        )
+    elif command.owner_id and command.owner_id not in ("me", user_id):
+        checks.add("owner_id", "users list their own orders only: leave it empty or 'me'")
+    query = {"list": "orders", "owner": owner_id}
+    return _page_request(checks, command.page_size, command.page_token, query, owner_id)

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fmeshwork/orders/v1/errors.proto\x12\x12meshwork.orders.v1*\x89\x01\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x15\n\x11VALIDATION_FAILED\x10\x01\x12\x14\n\x10ORDERS_NOT_FOUND\x10\x02\x12\x17\n\x13INVALID_UPDATE_MASK\x10\x03\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fmeshwork/orders/v1/errors.proto\x12\x12meshwork.orders.v1*\xd1\x01\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x15\n\x11VALIDATION_FAILED\x10\x01\x12\x13\n\x0fORDER_NOT_FOUND\x10\x02\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\x03\x12\x15\n\x11PRODUCT_NOT_FOUND\x10\x04\x12\x14\n\x10MIXED_CURRENCIES\x10\x05\x12\x19\n\x15ORDER_NOT_CANCELLABLE\x10\x06\x12\x18\n\x14UNSUPPORTED_CURRENCY\x10\x07\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,5 +32,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'meshwork.orders.v1.errors_p
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ERRORREASON']._serialized_start=56
-  _globals['_ERRORREASON']._serialized_end=193
+  _globals['_ERRORREASON']._serialized_end=265
 # @@protoc_insertion_point(module_scope)

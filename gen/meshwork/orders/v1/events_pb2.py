@@ -22,21 +22,20 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from meshwork.orders.v1 import resources_pb2 as meshwork_dot_orders_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fmeshwork/orders/v1/events.proto\x12\x12meshwork.orders.v1\x1a google/protobuf/field_mask.proto\x1a\"meshwork/orders/v1/resources.proto\";\n\rOrdersCreated\x12*\n\x06orders\x18\x01 \x01(\x0b\x32\x1a.meshwork.orders.v1.Orders\"l\n\rOrdersUpdated\x12*\n\x06orders\x18\x01 \x01(\x0b\x32\x1a.meshwork.orders.v1.Orders\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"H\n\rOrdersDeleted\x12\x11\n\torders_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x12\n\ndeleted_by\x18\x03 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fmeshwork/orders/v1/events.proto\x12\x12meshwork.orders.v1\x1a\"meshwork/orders/v1/resources.proto\"7\n\x0bOrderPlaced\x12(\n\x05order\x18\x01 \x01(\x0b\x32\x19.meshwork.orders.v1.Order\":\n\x0eOrderConfirmed\x12(\n\x05order\x18\x01 \x01(\x0b\x32\x19.meshwork.orders.v1.Order\":\n\x0eOrderCancelled\x12(\n\x05order\x18\x01 \x01(\x0b\x32\x19.meshwork.orders.v1.Orderb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'meshwork.orders.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ORDERSCREATED']._serialized_start=125
-  _globals['_ORDERSCREATED']._serialized_end=184
-  _globals['_ORDERSUPDATED']._serialized_start=186
-  _globals['_ORDERSUPDATED']._serialized_end=294
-  _globals['_ORDERSDELETED']._serialized_start=296
-  _globals['_ORDERSDELETED']._serialized_end=368
+  _globals['_ORDERPLACED']._serialized_start=91
+  _globals['_ORDERPLACED']._serialized_end=146
+  _globals['_ORDERCONFIRMED']._serialized_start=148
+  _globals['_ORDERCONFIRMED']._serialized_end=206
+  _globals['_ORDERCANCELLED']._serialized_start=208
+  _globals['_ORDERCANCELLED']._serialized_end=266
 # @@protoc_insertion_point(module_scope)

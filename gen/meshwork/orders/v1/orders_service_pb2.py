@@ -24,58 +24,69 @@ _sym_db = _symbol_database.Default()
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
-from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from meshwork.options.v1 import options_pb2 as meshwork_dot_options_dot_v1_dot_options__pb2
 from meshwork.orders.v1 import resources_pb2 as meshwork_dot_orders_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'meshwork/orders/v1/orders_service.proto\x12\x12meshwork.orders.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a!meshwork/options/v1/options.proto\x1a\"meshwork/orders/v1/resources.proto\"G\n\x13\x43reateOrdersRequest\x12\x30\n\x06orders\x18\x01 \x01(\x0b\x32\x1a.meshwork.orders.v1.OrdersB\x04\xe2\x41\x01\x02\"B\n\x14\x43reateOrdersResponse\x12*\n\x06orders\x18\x01 \x01(\x0b\x32\x1a.meshwork.orders.v1.Orders\"+\n\x10GetOrdersRequest\x12\x17\n\torders_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"?\n\x11GetOrdersResponse\x12*\n\x06orders\x18\x01 \x01(\x0b\x32\x1a.meshwork.orders.v1.Orders\"<\n\x13ListOrdersesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"]\n\x14ListOrdersesResponse\x12,\n\x08orderses\x18\x01 \x03(\x0b\x32\x1a.meshwork.orders.v1.Orders\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"~\n\x13UpdateOrdersRequest\x12\x30\n\x06orders\x18\x01 \x01(\x0b\x32\x1a.meshwork.orders.v1.OrdersB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x02\"B\n\x14UpdateOrdersResponse\x12*\n\x06orders\x18\x01 \x01(\x0b\x32\x1a.meshwork.orders.v1.Orders\".\n\x13\x44\x65leteOrdersRequest\x12\x17\n\torders_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x16\n\x14\x44\x65leteOrdersResponse2\xd5\x05\n\rOrdersService\x12\x88\x01\n\x0c\x43reateOrders\x12\'.meshwork.orders.v1.CreateOrdersRequest\x1a(.meshwork.orders.v1.CreateOrdersResponse\"%\xca\xf3\x18\x00\xd0\xf3\x18\x88\'\x82\xd3\xe4\x93\x02\x16\"\x0c/v1/orderses:\x06orders\x12\x86\x01\n\tGetOrders\x12$.meshwork.orders.v1.GetOrdersRequest\x1a%.meshwork.orders.v1.GetOrdersResponse\",\x90\x02\x01\xca\xf3\x18\x00\xd0\xf3\x18\xd0\x0f\x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/orderses/{orders_id}\x12\x83\x01\n\x0cListOrderses\x12\'.meshwork.orders.v1.ListOrdersesRequest\x1a(.meshwork.orders.v1.ListOrdersesResponse\" \x90\x02\x01\xca\xf3\x18\x00\xd0\xf3\x18\xd0\x0f\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/orderses\x12\x97\x01\n\x0cUpdateOrders\x12\'.meshwork.orders.v1.UpdateOrdersRequest\x1a(.meshwork.orders.v1.UpdateOrdersResponse\"4\x90\x02\x02\xca\xf3\x18\x00\xd0\xf3\x18\x88\'\x82\xd3\xe4\x93\x02\"2\x18/v1/orderses/{orders.id}:\x06orders\x12\x8f\x01\n\x0c\x44\x65leteOrders\x12\'.meshwork.orders.v1.DeleteOrdersRequest\x1a(.meshwork.orders.v1.DeleteOrdersResponse\",\x90\x02\x02\xca\xf3\x18\x00\xd0\xf3\x18\x88\'\x82\xd3\xe4\x93\x02\x1a*\x18/v1/orderses/{orders_id}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'meshwork/orders/v1/orders_service.proto\x12\x12meshwork.orders.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a!meshwork/options/v1/options.proto\x1a\"meshwork/orders/v1/resources.proto\"J\n\x14\x43reateProductRequest\x12\x32\n\x07product\x18\x01 \x01(\x0b\x32\x1b.meshwork.orders.v1.ProductB\x04\xe2\x41\x01\x02\"E\n\x15\x43reateProductResponse\x12,\n\x07product\x18\x01 \x01(\x0b\x32\x1b.meshwork.orders.v1.Product\"-\n\x11GetProductRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"B\n\x12GetProductResponse\x12,\n\x07product\x18\x01 \x01(\x0b\x32\x1b.meshwork.orders.v1.Product\"<\n\x13ListProductsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"^\n\x14ListProductsResponse\x12-\n\x08products\x18\x01 \x03(\x0b\x32\x1b.meshwork.orders.v1.Product\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"D\n\x12\x43reateOrderRequest\x12.\n\x05order\x18\x01 \x01(\x0b\x32\x19.meshwork.orders.v1.OrderB\x04\xe2\x41\x01\x02\"?\n\x13\x43reateOrderResponse\x12(\n\x05order\x18\x01 \x01(\x0b\x32\x19.meshwork.orders.v1.Order\")\n\x0fGetOrderRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"<\n\x10GetOrderResponse\x12(\n\x05order\x18\x01 \x01(\x0b\x32\x19.meshwork.orders.v1.Order\"L\n\x11ListOrdersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\"X\n\x12ListOrdersResponse\x12)\n\x06orders\x18\x01 \x03(\x0b\x32\x19.meshwork.orders.v1.Order\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\",\n\x12\x43\x61ncelOrderRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"?\n\x13\x43\x61ncelOrderResponse\x12(\n\x05order\x18\x01 \x01(\x0b\x32\x19.meshwork.orders.v1.Order2\xdc\x07\n\rOrdersService\x12\x9c\x01\n\rCreateProduct\x12(.meshwork.orders.v1.CreateProductRequest\x1a).meshwork.orders.v1.CreateProductResponse\"6\xca\xf3\x18\x10\x12\x05\x61\x64min\x12\x07support\xd0\xf3\x18\x88\'\x82\xd3\xe4\x93\x02\x17\"\x0c/v1/products:\x07product\x12\x8a\x01\n\nGetProduct\x12%.meshwork.orders.v1.GetProductRequest\x1a&.meshwork.orders.v1.GetProductResponse\"-\x90\x02\x01\xca\xf3\x18\x00\xd0\xf3\x18\xd0\x0f\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/products/{product_id}\x12\x83\x01\n\x0cListProducts\x12\'.meshwork.orders.v1.ListProductsRequest\x1a(.meshwork.orders.v1.ListProductsResponse\" \x90\x02\x01\xca\xf3\x18\x00\xd0\xf3\x18\xd0\x0f\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/products\x12\x82\x01\n\x0b\x43reateOrder\x12&.meshwork.orders.v1.CreateOrderRequest\x1a\'.meshwork.orders.v1.CreateOrderResponse\"\"\xca\xf3\x18\x00\xd0\xf3\x18\x88\'\x82\xd3\xe4\x93\x02\x13\"\n/v1/orders:\x05order\x12\x80\x01\n\x08GetOrder\x12#.meshwork.orders.v1.GetOrderRequest\x1a$.meshwork.orders.v1.GetOrderResponse\")\x90\x02\x01\xca\xf3\x18\x00\xd0\xf3\x18\xd0\x0f\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/orders/{order_id}\x12{\n\nListOrders\x12%.meshwork.orders.v1.ListOrdersRequest\x1a&.meshwork.orders.v1.ListOrdersResponse\"\x1e\x90\x02\x01\xca\xf3\x18\x00\xd0\xf3\x18\xd0\x0f\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/orders\x12\x93\x01\n\x0b\x43\x61ncelOrder\x12&.meshwork.orders.v1.CancelOrderRequest\x1a\'.meshwork.orders.v1.CancelOrderResponse\"3\x90\x02\x02\xca\xf3\x18\x00\xd0\xf3\x18\x88\'\x82\xd3\xe4\x93\x02!\"\x1c/v1/orders/{order_id}:cancel:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'meshwork.orders.v1.orders_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CREATEORDERSREQUEST'].fields_by_name['orders']._loaded_options = None
-  _globals['_CREATEORDERSREQUEST'].fields_by_name['orders']._serialized_options = b'\342A\001\002'
-  _globals['_GETORDERSREQUEST'].fields_by_name['orders_id']._loaded_options = None
-  _globals['_GETORDERSREQUEST'].fields_by_name['orders_id']._serialized_options = b'\342A\001\002'
-  _globals['_UPDATEORDERSREQUEST'].fields_by_name['orders']._loaded_options = None
-  _globals['_UPDATEORDERSREQUEST'].fields_by_name['orders']._serialized_options = b'\342A\001\002'
-  _globals['_UPDATEORDERSREQUEST'].fields_by_name['update_mask']._loaded_options = None
-  _globals['_UPDATEORDERSREQUEST'].fields_by_name['update_mask']._serialized_options = b'\342A\001\002'
-  _globals['_DELETEORDERSREQUEST'].fields_by_name['orders_id']._loaded_options = None
-  _globals['_DELETEORDERSREQUEST'].fields_by_name['orders_id']._serialized_options = b'\342A\001\002'
-  _globals['_ORDERSSERVICE'].methods_by_name['CreateOrders']._loaded_options = None
-  _globals['_ORDERSSERVICE'].methods_by_name['CreateOrders']._serialized_options = b'\312\363\030\000\320\363\030\210\'\202\323\344\223\002\026\"\014/v1/orderses:\006orders'
-  _globals['_ORDERSSERVICE'].methods_by_name['GetOrders']._loaded_options = None
-  _globals['_ORDERSSERVICE'].methods_by_name['GetOrders']._serialized_options = b'\220\002\001\312\363\030\000\320\363\030\320\017\202\323\344\223\002\032\022\030/v1/orderses/{orders_id}'
-  _globals['_ORDERSSERVICE'].methods_by_name['ListOrderses']._loaded_options = None
-  _globals['_ORDERSSERVICE'].methods_by_name['ListOrderses']._serialized_options = b'\220\002\001\312\363\030\000\320\363\030\320\017\202\323\344\223\002\016\022\014/v1/orderses'
-  _globals['_ORDERSSERVICE'].methods_by_name['UpdateOrders']._loaded_options = None
-  _globals['_ORDERSSERVICE'].methods_by_name['UpdateOrders']._serialized_options = b'\220\002\002\312\363\030\000\320\363\030\210\'\202\323\344\223\002\"2\030/v1/orderses/{orders.id}:\006orders'
-  _globals['_ORDERSSERVICE'].methods_by_name['DeleteOrders']._loaded_options = None
-  _globals['_ORDERSSERVICE'].methods_by_name['DeleteOrders']._serialized_options = b'\220\002\002\312\363\030\000\320\363\030\210\'\202\323\344\223\002\032*\030/v1/orderses/{orders_id}'
-  _globals['_CREATEORDERSREQUEST']._serialized_start=231
-  _globals['_CREATEORDERSREQUEST']._serialized_end=302
-  _globals['_CREATEORDERSRESPONSE']._serialized_start=304
-  _globals['_CREATEORDERSRESPONSE']._serialized_end=370
-  _globals['_GETORDERSREQUEST']._serialized_start=372
-  _globals['_GETORDERSREQUEST']._serialized_end=415
-  _globals['_GETORDERSRESPONSE']._serialized_start=417
-  _globals['_GETORDERSRESPONSE']._serialized_end=480
-  _globals['_LISTORDERSESREQUEST']._serialized_start=482
-  _globals['_LISTORDERSESREQUEST']._serialized_end=542
-  _globals['_LISTORDERSESRESPONSE']._serialized_start=544
-  _globals['_LISTORDERSESRESPONSE']._serialized_end=637
-  _globals['_UPDATEORDERSREQUEST']._serialized_start=639
-  _globals['_UPDATEORDERSREQUEST']._serialized_end=765
-  _globals['_UPDATEORDERSRESPONSE']._serialized_start=767
-  _globals['_UPDATEORDERSRESPONSE']._serialized_end=833
-  _globals['_DELETEORDERSREQUEST']._serialized_start=835
-  _globals['_DELETEORDERSREQUEST']._serialized_end=881
-  _globals['_DELETEORDERSRESPONSE']._serialized_start=883
-  _globals['_DELETEORDERSRESPONSE']._serialized_end=905
-  _globals['_ORDERSSERVICE']._serialized_start=908
-  _globals['_ORDERSSERVICE']._serialized_end=1633
+  _globals['_CREATEPRODUCTREQUEST'].fields_by_name['product']._loaded_options = None
+  _globals['_CREATEPRODUCTREQUEST'].fields_by_name['product']._serialized_options = b'\342A\001\002'
+  _globals['_GETPRODUCTREQUEST'].fields_by_name['product_id']._loaded_options = None
+  _globals['_GETPRODUCTREQUEST'].fields_by_name['product_id']._serialized_options = b'\342A\001\002'
+  _globals['_CREATEORDERREQUEST'].fields_by_name['order']._loaded_options = None
+  _globals['_CREATEORDERREQUEST'].fields_by_name['order']._serialized_options = b'\342A\001\002'
+  _globals['_GETORDERREQUEST'].fields_by_name['order_id']._loaded_options = None
+  _globals['_GETORDERREQUEST'].fields_by_name['order_id']._serialized_options = b'\342A\001\002'
+  _globals['_CANCELORDERREQUEST'].fields_by_name['order_id']._loaded_options = None
+  _globals['_CANCELORDERREQUEST'].fields_by_name['order_id']._serialized_options = b'\342A\001\002'
+  _globals['_ORDERSSERVICE'].methods_by_name['CreateProduct']._loaded_options = None
+  _globals['_ORDERSSERVICE'].methods_by_name['CreateProduct']._serialized_options = b'\312\363\030\020\022\005admin\022\007support\320\363\030\210\'\202\323\344\223\002\027\"\014/v1/products:\007product'
+  _globals['_ORDERSSERVICE'].methods_by_name['GetProduct']._loaded_options = None
+  _globals['_ORDERSSERVICE'].methods_by_name['GetProduct']._serialized_options = b'\220\002\001\312\363\030\000\320\363\030\320\017\202\323\344\223\002\033\022\031/v1/products/{product_id}'
+  _globals['_ORDERSSERVICE'].methods_by_name['ListProducts']._loaded_options = None
+  _globals['_ORDERSSERVICE'].methods_by_name['ListProducts']._serialized_options = b'\220\002\001\312\363\030\000\320\363\030\320\017\202\323\344\223\002\016\022\014/v1/products'
+  _globals['_ORDERSSERVICE'].methods_by_name['CreateOrder']._loaded_options = None
+  _globals['_ORDERSSERVICE'].methods_by_name['CreateOrder']._serialized_options = b'\312\363\030\000\320\363\030\210\'\202\323\344\223\002\023\"\n/v1/orders:\005order'
+  _globals['_ORDERSSERVICE'].methods_by_name['GetOrder']._loaded_options = None
+  _globals['_ORDERSSERVICE'].methods_by_name['GetOrder']._serialized_options = b'\220\002\001\312\363\030\000\320\363\030\320\017\202\323\344\223\002\027\022\025/v1/orders/{order_id}'
+  _globals['_ORDERSSERVICE'].methods_by_name['ListOrders']._loaded_options = None
+  _globals['_ORDERSSERVICE'].methods_by_name['ListOrders']._serialized_options = b'\220\002\001\312\363\030\000\320\363\030\320\017\202\323\344\223\002\014\022\n/v1/orders'
+  _globals['_ORDERSSERVICE'].methods_by_name['CancelOrder']._loaded_options = None
+  _globals['_ORDERSSERVICE'].methods_by_name['CancelOrder']._serialized_options = b'\220\002\002\312\363\030\000\320\363\030\210\'\202\323\344\223\002!\"\034/v1/orders/{order_id}:cancel:\001*'
+  _globals['_CREATEPRODUCTREQUEST']._serialized_start=197
+  _globals['_CREATEPRODUCTREQUEST']._serialized_end=271
+  _globals['_CREATEPRODUCTRESPONSE']._serialized_start=273
+  _globals['_CREATEPRODUCTRESPONSE']._serialized_end=342
+  _globals['_GETPRODUCTREQUEST']._serialized_start=344
+  _globals['_GETPRODUCTREQUEST']._serialized_end=389
+  _globals['_GETPRODUCTRESPONSE']._serialized_start=391
+  _globals['_GETPRODUCTRESPONSE']._serialized_end=457
+  _globals['_LISTPRODUCTSREQUEST']._serialized_start=459
+  _globals['_LISTPRODUCTSREQUEST']._serialized_end=519
+  _globals['_LISTPRODUCTSRESPONSE']._serialized_start=521
+  _globals['_LISTPRODUCTSRESPONSE']._serialized_end=615
+  _globals['_CREATEORDERREQUEST']._serialized_start=617
+  _globals['_CREATEORDERREQUEST']._serialized_end=685
+  _globals['_CREATEORDERRESPONSE']._serialized_start=687
+  _globals['_CREATEORDERRESPONSE']._serialized_end=750
+  _globals['_GETORDERREQUEST']._serialized_start=752
+  _globals['_GETORDERREQUEST']._serialized_end=793
+  _globals['_GETORDERRESPONSE']._serialized_start=795
+  _globals['_GETORDERRESPONSE']._serialized_end=855
+  _globals['_LISTORDERSREQUEST']._serialized_start=857
+  _globals['_LISTORDERSREQUEST']._serialized_end=933
+  _globals['_LISTORDERSRESPONSE']._serialized_start=935
+  _globals['_LISTORDERSRESPONSE']._serialized_end=1023
+  _globals['_CANCELORDERREQUEST']._serialized_start=1025
+  _globals['_CANCELORDERREQUEST']._serialized_end=1069
+  _globals['_CANCELORDERRESPONSE']._serialized_start=1071
+  _globals['_CANCELORDERRESPONSE']._serialized_end=1134
+  _globals['_ORDERSSERVICE']._serialized_start=1137
+  _globals['_ORDERSSERVICE']._serialized_end=2125
 # @@protoc_insertion_point(module_scope)

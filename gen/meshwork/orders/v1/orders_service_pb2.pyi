@@ -1,6 +1,5 @@
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
-from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from meshwork.options.v1 import options_pb2 as _options_pb2
 from meshwork.orders.v1 import resources_pb2 as _resources_pb2
 from google.protobuf.internal import containers as _containers
@@ -11,31 +10,31 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
-class CreateOrdersRequest(_message.Message):
-    __slots__ = ("orders",)
-    ORDERS_FIELD_NUMBER: _ClassVar[int]
-    orders: _resources_pb2.Orders
-    def __init__(self, orders: _Optional[_Union[_resources_pb2.Orders, _Mapping]] = ...) -> None: ...
+class CreateProductRequest(_message.Message):
+    __slots__ = ("product",)
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    product: _resources_pb2.Product
+    def __init__(self, product: _Optional[_Union[_resources_pb2.Product, _Mapping]] = ...) -> None: ...
 
-class CreateOrdersResponse(_message.Message):
-    __slots__ = ("orders",)
-    ORDERS_FIELD_NUMBER: _ClassVar[int]
-    orders: _resources_pb2.Orders
-    def __init__(self, orders: _Optional[_Union[_resources_pb2.Orders, _Mapping]] = ...) -> None: ...
+class CreateProductResponse(_message.Message):
+    __slots__ = ("product",)
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    product: _resources_pb2.Product
+    def __init__(self, product: _Optional[_Union[_resources_pb2.Product, _Mapping]] = ...) -> None: ...
 
-class GetOrdersRequest(_message.Message):
-    __slots__ = ("orders_id",)
-    ORDERS_ID_FIELD_NUMBER: _ClassVar[int]
-    orders_id: str
-    def __init__(self, orders_id: _Optional[str] = ...) -> None: ...
+class GetProductRequest(_message.Message):
+    __slots__ = ("product_id",)
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    product_id: str
+    def __init__(self, product_id: _Optional[str] = ...) -> None: ...
 
-class GetOrdersResponse(_message.Message):
-    __slots__ = ("orders",)
-    ORDERS_FIELD_NUMBER: _ClassVar[int]
-    orders: _resources_pb2.Orders
-    def __init__(self, orders: _Optional[_Union[_resources_pb2.Orders, _Mapping]] = ...) -> None: ...
+class GetProductResponse(_message.Message):
+    __slots__ = ("product",)
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    product: _resources_pb2.Product
+    def __init__(self, product: _Optional[_Union[_resources_pb2.Product, _Mapping]] = ...) -> None: ...
 
-class ListOrdersesRequest(_message.Message):
+class ListProductsRequest(_message.Message):
     __slots__ = ("page_size", "page_token")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
@@ -43,34 +42,64 @@ class ListOrdersesRequest(_message.Message):
     page_token: str
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
-class ListOrdersesResponse(_message.Message):
-    __slots__ = ("orderses", "next_page_token")
-    ORDERSES_FIELD_NUMBER: _ClassVar[int]
+class ListProductsResponse(_message.Message):
+    __slots__ = ("products", "next_page_token")
+    PRODUCTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    orderses: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Orders]
+    products: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Product]
     next_page_token: str
-    def __init__(self, orderses: _Optional[_Iterable[_Union[_resources_pb2.Orders, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, products: _Optional[_Iterable[_Union[_resources_pb2.Product, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
-class UpdateOrdersRequest(_message.Message):
-    __slots__ = ("orders", "update_mask")
+class CreateOrderRequest(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: _resources_pb2.Order
+    def __init__(self, order: _Optional[_Union[_resources_pb2.Order, _Mapping]] = ...) -> None: ...
+
+class CreateOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: _resources_pb2.Order
+    def __init__(self, order: _Optional[_Union[_resources_pb2.Order, _Mapping]] = ...) -> None: ...
+
+class GetOrderRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
+
+class GetOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: _resources_pb2.Order
+    def __init__(self, order: _Optional[_Union[_resources_pb2.Order, _Mapping]] = ...) -> None: ...
+
+class ListOrdersRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "owner_id")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    owner_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., owner_id: _Optional[str] = ...) -> None: ...
+
+class ListOrdersResponse(_message.Message):
+    __slots__ = ("orders", "next_page_token")
     ORDERS_FIELD_NUMBER: _ClassVar[int]
-    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
-    orders: _resources_pb2.Orders
-    update_mask: _field_mask_pb2.FieldMask
-    def __init__(self, orders: _Optional[_Union[_resources_pb2.Orders, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    orders: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Order]
+    next_page_token: str
+    def __init__(self, orders: _Optional[_Iterable[_Union[_resources_pb2.Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
-class UpdateOrdersResponse(_message.Message):
-    __slots__ = ("orders",)
-    ORDERS_FIELD_NUMBER: _ClassVar[int]
-    orders: _resources_pb2.Orders
-    def __init__(self, orders: _Optional[_Union[_resources_pb2.Orders, _Mapping]] = ...) -> None: ...
+class CancelOrderRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
 
-class DeleteOrdersRequest(_message.Message):
-    __slots__ = ("orders_id",)
-    ORDERS_ID_FIELD_NUMBER: _ClassVar[int]
-    orders_id: str
-    def __init__(self, orders_id: _Optional[str] = ...) -> None: ...
-
-class DeleteOrdersResponse(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+class CancelOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: _resources_pb2.Order
+    def __init__(self, order: _Optional[_Union[_resources_pb2.Order, _Mapping]] = ...) -> None: ...

@@ -26,11 +26,15 @@ if _version_not_supported:
 
 
 class OrdersServiceStub:
-    """OrdersService owns orderses: each belongs to the user who created it.
+    """OrdersService owns the product catalogue with its stock, and orders with their
+    checkout: a saga the service runs itself, its state kept in the orders' own rows.
+    Checkout reserves the stock, creates the payment at the payments service (once,
+    whatever the retries), and confirms; a declined or timed-out payment releases the
+    stock and cancels the payment, and a payment that cannot be confirmed is refunded.
 
-    Users may read and change only their own orderses; another user's orders
-    answers ORDERS_NOT_FOUND, so ids cannot be probed. Admin and support staff may
-    act on any orders.
+    Users see and cancel their own orders only; another user's order answers
+    ORDER_NOT_FOUND, so ids cannot be probed. Admin and support staff see every order
+    and manage the catalogue.
 
     Errors carry a google.rpc.ErrorInfo with domain "orders.meshwork" and a reason from
     meshwork.orders.v1.ErrorReason.
@@ -42,76 +46,110 @@ class OrdersServiceStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.CreateOrders = channel.unary_unary(
-                '/meshwork.orders.v1.OrdersService/CreateOrders',
-                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrdersRequest.SerializeToString,
-                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrdersResponse.FromString,
+        self.CreateProduct = channel.unary_unary(
+                '/meshwork.orders.v1.OrdersService/CreateProduct',
+                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateProductRequest.SerializeToString,
+                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateProductResponse.FromString,
                 _registered_method=True)
-        self.GetOrders = channel.unary_unary(
-                '/meshwork.orders.v1.OrdersService/GetOrders',
-                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrdersRequest.SerializeToString,
-                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrdersResponse.FromString,
+        self.GetProduct = channel.unary_unary(
+                '/meshwork.orders.v1.OrdersService/GetProduct',
+                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetProductRequest.SerializeToString,
+                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetProductResponse.FromString,
                 _registered_method=True)
-        self.ListOrderses = channel.unary_unary(
-                '/meshwork.orders.v1.OrdersService/ListOrderses',
-                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersesRequest.SerializeToString,
-                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersesResponse.FromString,
+        self.ListProducts = channel.unary_unary(
+                '/meshwork.orders.v1.OrdersService/ListProducts',
+                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListProductsRequest.SerializeToString,
+                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListProductsResponse.FromString,
                 _registered_method=True)
-        self.UpdateOrders = channel.unary_unary(
-                '/meshwork.orders.v1.OrdersService/UpdateOrders',
-                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.UpdateOrdersRequest.SerializeToString,
-                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.UpdateOrdersResponse.FromString,
+        self.CreateOrder = channel.unary_unary(
+                '/meshwork.orders.v1.OrdersService/CreateOrder',
+                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrderRequest.SerializeToString,
+                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrderResponse.FromString,
                 _registered_method=True)
-        self.DeleteOrders = channel.unary_unary(
-                '/meshwork.orders.v1.OrdersService/DeleteOrders',
-                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.DeleteOrdersRequest.SerializeToString,
-                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.DeleteOrdersResponse.FromString,
+        self.GetOrder = channel.unary_unary(
+                '/meshwork.orders.v1.OrdersService/GetOrder',
+                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrderRequest.SerializeToString,
+                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrderResponse.FromString,
+                _registered_method=True)
+        self.ListOrders = channel.unary_unary(
+                '/meshwork.orders.v1.OrdersService/ListOrders',
+                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersRequest.SerializeToString,
+                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersResponse.FromString,
+                _registered_method=True)
+        self.CancelOrder = channel.unary_unary(
+                '/meshwork.orders.v1.OrdersService/CancelOrder',
+                request_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CancelOrderRequest.SerializeToString,
+                response_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CancelOrderResponse.FromString,
                 _registered_method=True)
 
 
 class OrdersServiceServicer:
-    """OrdersService owns orderses: each belongs to the user who created it.
+    """OrdersService owns the product catalogue with its stock, and orders with their
+    checkout: a saga the service runs itself, its state kept in the orders' own rows.
+    Checkout reserves the stock, creates the payment at the payments service (once,
+    whatever the retries), and confirms; a declined or timed-out payment releases the
+    stock and cancels the payment, and a payment that cannot be confirmed is refunded.
 
-    Users may read and change only their own orderses; another user's orders
-    answers ORDERS_NOT_FOUND, so ids cannot be probed. Admin and support staff may
-    act on any orders.
+    Users see and cancel their own orders only; another user's order answers
+    ORDER_NOT_FOUND, so ids cannot be probed. Admin and support staff see every order
+    and manage the catalogue.
 
     Errors carry a google.rpc.ErrorInfo with domain "orders.meshwork" and a reason from
     meshwork.orders.v1.ErrorReason.
     """
 
-    def CreateOrders(self, request, context):
-        """CreateOrders creates a orders owned by the caller. With an idempotency key
-        (the `Idempotency-Key` header, or `idempotency-key` metadata) a retry returns the
-        orders the first call created instead of creating another.
+    def CreateProduct(self, request, context):
+        """CreateProduct adds a product to the catalogue with its initial stock.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def GetOrders(self, request, context):
-        """GetOrders returns one of the caller's orderses.
+    def GetProduct(self, request, context):
+        """GetProduct returns a product of the catalogue with its stock.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def ListOrderses(self, request, context):
-        """ListOrderses lists the caller's orderses, newest first.
+    def ListProducts(self, request, context):
+        """ListProducts lists the catalogue, newest first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def UpdateOrders(self, request, context):
-        """UpdateOrders changes the fields of a orders named in `update_mask`.
+    def CreateOrder(self, request, context):
+        """CreateOrder places an order for the caller and starts its checkout; the order is
+        returned PENDING and moves on to CONFIRMED or CANCELLED (read it with GetOrder).
+        With an idempotency key (the `Idempotency-Key` header, or `idempotency-key`
+        metadata) a retry returns the order the first call placed instead of another.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def DeleteOrders(self, request, context):
-        """DeleteOrders deletes a orders; it cannot be read afterwards.
+    def GetOrder(self, request, context):
+        """GetOrder returns one of the caller's orders (any order, for staff).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOrders(self, request, context):
+        """ListOrders lists orders, newest first: the caller's own, or for staff everyone's
+        (or one user's, with `owner_id`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelOrder(self, request, context):
+        """CancelOrder cancels an order whose checkout has not finished: its stock is
+        released and its payment cancelled, or refunded if it was already taken. The
+        order is returned at once and becomes CANCELLED when the compensation is done.
+        A CONFIRMED order answers ORDER_NOT_CANCELLABLE; a cancelled one is returned as
+        it is.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -120,30 +158,40 @@ class OrdersServiceServicer:
 
 def add_OrdersServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'CreateOrders': grpc.unary_unary_rpc_method_handler(
-                    servicer.CreateOrders,
-                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrdersRequest.FromString,
-                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrdersResponse.SerializeToString,
+            'CreateProduct': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateProduct,
+                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateProductRequest.FromString,
+                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateProductResponse.SerializeToString,
             ),
-            'GetOrders': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetOrders,
-                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrdersRequest.FromString,
-                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrdersResponse.SerializeToString,
+            'GetProduct': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProduct,
+                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetProductRequest.FromString,
+                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetProductResponse.SerializeToString,
             ),
-            'ListOrderses': grpc.unary_unary_rpc_method_handler(
-                    servicer.ListOrderses,
-                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersesRequest.FromString,
-                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersesResponse.SerializeToString,
+            'ListProducts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListProducts,
+                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListProductsRequest.FromString,
+                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListProductsResponse.SerializeToString,
             ),
-            'UpdateOrders': grpc.unary_unary_rpc_method_handler(
-                    servicer.UpdateOrders,
-                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.UpdateOrdersRequest.FromString,
-                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.UpdateOrdersResponse.SerializeToString,
+            'CreateOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateOrder,
+                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrderRequest.FromString,
+                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrderResponse.SerializeToString,
             ),
-            'DeleteOrders': grpc.unary_unary_rpc_method_handler(
-                    servicer.DeleteOrders,
-                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.DeleteOrdersRequest.FromString,
-                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.DeleteOrdersResponse.SerializeToString,
+            'GetOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrder,
+                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrderRequest.FromString,
+                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrderResponse.SerializeToString,
+            ),
+            'ListOrders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOrders,
+                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersRequest.FromString,
+                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersResponse.SerializeToString,
+            ),
+            'CancelOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelOrder,
+                    request_deserializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CancelOrderRequest.FromString,
+                    response_serializer=meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CancelOrderResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -154,18 +202,22 @@ def add_OrdersServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class OrdersService:
-    """OrdersService owns orderses: each belongs to the user who created it.
+    """OrdersService owns the product catalogue with its stock, and orders with their
+    checkout: a saga the service runs itself, its state kept in the orders' own rows.
+    Checkout reserves the stock, creates the payment at the payments service (once,
+    whatever the retries), and confirms; a declined or timed-out payment releases the
+    stock and cancels the payment, and a payment that cannot be confirmed is refunded.
 
-    Users may read and change only their own orderses; another user's orders
-    answers ORDERS_NOT_FOUND, so ids cannot be probed. Admin and support staff may
-    act on any orders.
+    Users see and cancel their own orders only; another user's order answers
+    ORDER_NOT_FOUND, so ids cannot be probed. Admin and support staff see every order
+    and manage the catalogue.
 
     Errors carry a google.rpc.ErrorInfo with domain "orders.meshwork" and a reason from
     meshwork.orders.v1.ErrorReason.
     """
 
     @staticmethod
-    def CreateOrders(request,
+    def CreateProduct(request,
             target,
             options=(),
             channel_credentials=None,
@@ -178,9 +230,9 @@ class OrdersService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/meshwork.orders.v1.OrdersService/CreateOrders',
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrdersRequest.SerializeToString,
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrdersResponse.FromString,
+            '/meshwork.orders.v1.OrdersService/CreateProduct',
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateProductRequest.SerializeToString,
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateProductResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -192,7 +244,7 @@ class OrdersService:
             _registered_method=True)
 
     @staticmethod
-    def GetOrders(request,
+    def GetProduct(request,
             target,
             options=(),
             channel_credentials=None,
@@ -205,9 +257,9 @@ class OrdersService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/meshwork.orders.v1.OrdersService/GetOrders',
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrdersRequest.SerializeToString,
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrdersResponse.FromString,
+            '/meshwork.orders.v1.OrdersService/GetProduct',
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetProductRequest.SerializeToString,
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetProductResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -219,7 +271,7 @@ class OrdersService:
             _registered_method=True)
 
     @staticmethod
-    def ListOrderses(request,
+    def ListProducts(request,
             target,
             options=(),
             channel_credentials=None,
@@ -232,9 +284,9 @@ class OrdersService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/meshwork.orders.v1.OrdersService/ListOrderses',
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersesRequest.SerializeToString,
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersesResponse.FromString,
+            '/meshwork.orders.v1.OrdersService/ListProducts',
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListProductsRequest.SerializeToString,
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListProductsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -246,7 +298,7 @@ class OrdersService:
             _registered_method=True)
 
     @staticmethod
-    def UpdateOrders(request,
+    def CreateOrder(request,
             target,
             options=(),
             channel_credentials=None,
@@ -259,9 +311,9 @@ class OrdersService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/meshwork.orders.v1.OrdersService/UpdateOrders',
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.UpdateOrdersRequest.SerializeToString,
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.UpdateOrdersResponse.FromString,
+            '/meshwork.orders.v1.OrdersService/CreateOrder',
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrderRequest.SerializeToString,
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CreateOrderResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -273,7 +325,7 @@ class OrdersService:
             _registered_method=True)
 
     @staticmethod
-    def DeleteOrders(request,
+    def GetOrder(request,
             target,
             options=(),
             channel_credentials=None,
@@ -286,9 +338,63 @@ class OrdersService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/meshwork.orders.v1.OrdersService/DeleteOrders',
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.DeleteOrdersRequest.SerializeToString,
-            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.DeleteOrdersResponse.FromString,
+            '/meshwork.orders.v1.OrdersService/GetOrder',
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrderRequest.SerializeToString,
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.GetOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOrders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/meshwork.orders.v1.OrdersService/ListOrders',
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersRequest.SerializeToString,
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.ListOrdersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/meshwork.orders.v1.OrdersService/CancelOrder',
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CancelOrderRequest.SerializeToString,
+            meshwork_dot_orders_dot_v1_dot_orders__service__pb2.CancelOrderResponse.FromString,
             options,
             channel_credentials,
             insecure,

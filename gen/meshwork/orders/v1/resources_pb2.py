@@ -26,23 +26,69 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"meshwork/orders/v1/resources.proto\x12\x12meshwork.orders.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd1\x01\n\x06Orders\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x16\n\x08owner_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1a\n\x0c\x64isplay_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"meshwork/orders/v1/resources.proto\x12\x12meshwork.orders.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xeb\x01\n\x07Product\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nunit_price\x18\x03 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x1b\n\rcurrency_code\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\r\n\x05stock\x18\x05 \x01(\x03\x12\x35\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\x8d\x01\n\tOrderLine\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08quantity\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x1a\n\x0c\x64isplay_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\nunit_price\x18\x04 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x18\n\nline_total\x18\x05 \x01(\x03\x42\x04\xe2\x41\x01\x03\"\xf7\x03\n\x05Order\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x16\n\x08owner_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x32\n\x05lines\x18\x03 \x03(\x0b\x32\x1d.meshwork.orders.v1.OrderLineB\x04\xe2\x41\x01\x02\x12 \n\x11payment_method_id\x18\x04 \x01(\tB\x05\xe2\x41\x02\x02\x04\x12\x1a\n\x0ctotal_amount\x18\x05 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x1b\n\rcurrency_code\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03\x12\x33\n\x05state\x18\x07 \x01(\x0e\x32\x1e.meshwork.orders.v1.OrderStateB\x04\xe2\x41\x01\x03\x12=\n\rcheckout_step\x18\x08 \x01(\x0e\x32 .meshwork.orders.v1.CheckoutStepB\x04\xe2\x41\x01\x03\x12\x1b\n\rcancel_reason\x18\t \x01(\tB\x04\xe2\x41\x01\x03\x12\x1c\n\x0e\x63\x61ncel_message\x18\n \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\npayment_id\x18\x0b \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03*x\n\nOrderState\x12\x1b\n\x17ORDER_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13ORDER_STATE_PENDING\x10\x01\x12\x19\n\x15ORDER_STATE_CONFIRMED\x10\x02\x12\x19\n\x15ORDER_STATE_CANCELLED\x10\x03*\xa9\x02\n\x0c\x43heckoutStep\x12\x1d\n\x19\x43HECKOUT_STEP_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43HECKOUT_STEP_RESERVE_STOCK\x10\x01\x12 \n\x1c\x43HECKOUT_STEP_CREATE_PAYMENT\x10\x02\x12\x1f\n\x1b\x43HECKOUT_STEP_AWAIT_PAYMENT\x10\x03\x12\x19\n\x15\x43HECKOUT_STEP_CONFIRM\x10\x04\x12 \n\x1c\x43HECKOUT_STEP_CANCEL_PAYMENT\x10\x05\x12 \n\x1c\x43HECKOUT_STEP_REFUND_PAYMENT\x10\x06\x12\x1f\n\x1b\x43HECKOUT_STEP_RELEASE_STOCK\x10\x07\x12\x16\n\x12\x43HECKOUT_STEP_DONE\x10\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'meshwork.orders.v1.resources_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ORDERS'].fields_by_name['id']._loaded_options = None
-  _globals['_ORDERS'].fields_by_name['id']._serialized_options = b'\342A\001\010'
-  _globals['_ORDERS'].fields_by_name['owner_id']._loaded_options = None
-  _globals['_ORDERS'].fields_by_name['owner_id']._serialized_options = b'\342A\001\003'
-  _globals['_ORDERS'].fields_by_name['display_name']._loaded_options = None
-  _globals['_ORDERS'].fields_by_name['display_name']._serialized_options = b'\342A\001\002'
-  _globals['_ORDERS'].fields_by_name['create_time']._loaded_options = None
-  _globals['_ORDERS'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
-  _globals['_ORDERS'].fields_by_name['update_time']._loaded_options = None
-  _globals['_ORDERS'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
-  _globals['_ORDERS']._serialized_start=125
-  _globals['_ORDERS']._serialized_end=334
+  _globals['_PRODUCT'].fields_by_name['id']._loaded_options = None
+  _globals['_PRODUCT'].fields_by_name['id']._serialized_options = b'\342A\001\010'
+  _globals['_PRODUCT'].fields_by_name['display_name']._loaded_options = None
+  _globals['_PRODUCT'].fields_by_name['display_name']._serialized_options = b'\342A\001\002'
+  _globals['_PRODUCT'].fields_by_name['unit_price']._loaded_options = None
+  _globals['_PRODUCT'].fields_by_name['unit_price']._serialized_options = b'\342A\001\002'
+  _globals['_PRODUCT'].fields_by_name['currency_code']._loaded_options = None
+  _globals['_PRODUCT'].fields_by_name['currency_code']._serialized_options = b'\342A\001\002'
+  _globals['_PRODUCT'].fields_by_name['create_time']._loaded_options = None
+  _globals['_PRODUCT'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_PRODUCT'].fields_by_name['update_time']._loaded_options = None
+  _globals['_PRODUCT'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_ORDERLINE'].fields_by_name['product_id']._loaded_options = None
+  _globals['_ORDERLINE'].fields_by_name['product_id']._serialized_options = b'\342A\001\002'
+  _globals['_ORDERLINE'].fields_by_name['quantity']._loaded_options = None
+  _globals['_ORDERLINE'].fields_by_name['quantity']._serialized_options = b'\342A\001\002'
+  _globals['_ORDERLINE'].fields_by_name['display_name']._loaded_options = None
+  _globals['_ORDERLINE'].fields_by_name['display_name']._serialized_options = b'\342A\001\003'
+  _globals['_ORDERLINE'].fields_by_name['unit_price']._loaded_options = None
+  _globals['_ORDERLINE'].fields_by_name['unit_price']._serialized_options = b'\342A\001\003'
+  _globals['_ORDERLINE'].fields_by_name['line_total']._loaded_options = None
+  _globals['_ORDERLINE'].fields_by_name['line_total']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['id']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['id']._serialized_options = b'\342A\001\010'
+  _globals['_ORDER'].fields_by_name['owner_id']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['owner_id']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['lines']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['lines']._serialized_options = b'\342A\001\002'
+  _globals['_ORDER'].fields_by_name['payment_method_id']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['payment_method_id']._serialized_options = b'\342A\002\002\004'
+  _globals['_ORDER'].fields_by_name['total_amount']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['total_amount']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['currency_code']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['currency_code']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['state']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['state']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['checkout_step']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['checkout_step']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['cancel_reason']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['cancel_reason']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['cancel_message']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['cancel_message']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['payment_id']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['payment_id']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['create_time']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_ORDER'].fields_by_name['update_time']._loaded_options = None
+  _globals['_ORDER'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_ORDERSTATE']._serialized_start=1012
+  _globals['_ORDERSTATE']._serialized_end=1132
+  _globals['_CHECKOUTSTEP']._serialized_start=1135
+  _globals['_CHECKOUTSTEP']._serialized_end=1432
+  _globals['_PRODUCT']._serialized_start=125
+  _globals['_PRODUCT']._serialized_end=360
+  _globals['_ORDERLINE']._serialized_start=363
+  _globals['_ORDERLINE']._serialized_end=504
+  _globals['_ORDER']._serialized_start=507
+  _globals['_ORDER']._serialized_end=1010
 # @@protoc_insertion_point(module_scope)
