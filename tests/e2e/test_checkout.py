@@ -23,6 +23,9 @@ from tests.e2e.shop import (
 from tests.support.smtp import Received, SmtpSink
 from tests.support.waiting import eventually
 
+#: Starting the whole platform takes most of this on a busy machine.
+pytestmark = pytest.mark.timeout(600)
+
 
 @pytest.fixture(scope="module")
 def sink() -> Iterator[SmtpSink]:
