@@ -26,6 +26,9 @@ DECLINED = "pm_card_chargeDeclined"
 #: A card that asks for 3-D Secure: its payment stays open until the buyer authenticates.
 AUTHENTICATION = "pm_card_authenticationRequired"
 FINAL = ("ORDER_STATE_CONFIRMED", "ORDER_STATE_CANCELLED")
+#: What a client retries with the same idempotency key: the service too slow or unreachable,
+#: or still busy with the first attempt (IDEMPOTENCY_KEY_IN_USE).
+RETRIED = (409, 503, 504)
 
 
 @dataclass
@@ -113,10 +116,24 @@ class Shopper:
         return result
 
     async def place(self, product_id: str, quantity: int = 1, *, card: str = VISA) -> str:
+        """Places an order as a careful client does: with an idempotency key, retrying with
+        the same key while the edge answers that the service was too slow or still busy with
+        it (so a retry never places a second order)."""
         body = {"lines": [{"productId": product_id, "quantity": quantity}], "paymentMethodId": card}
-        order = (await self.call("POST", "/v1/orders", json=body))["order"]
-        assert order["state"] == "ORDER_STATE_PENDING"
-        return str(order["id"])
+        headers = {**self.headers, "Idempotency-Key": uuid.uuid4().hex}
+        placed: list[dict[str, Any]] = []
+
+        async def answered() -> bool:
+            reply = await self.http.post("/v1/orders", json=body, headers=headers)
+            if reply.status_code in RETRIED:
+                return False
+            assert reply.status_code == 200, reply.text
+            placed.append(reply.json()["order"])
+            return True
+
+        await eventually(answered, timeout_s=60)
+        assert placed[0]["state"] == "ORDER_STATE_PENDING"
+        return str(placed[0]["id"])
 
     async def order(self, order_id: str) -> dict[str, Any]:
         return dict((await self.call("GET", f"/v1/orders/{order_id}"))["order"])

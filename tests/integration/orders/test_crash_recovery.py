@@ -266,6 +266,7 @@ class Orders:
             return await getattr(stub, method)(request, metadata=metadata)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a process is slow to start
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.step}-{case.card}")
 async def test_a_checkout_killed_after_a_step_finishes_or_compensates_after_a_restart(
     case: Case, platform: Platform, nats_server, database_url: str
