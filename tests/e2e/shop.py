@@ -131,19 +131,21 @@ class Shopper:
             placed.append(reply.json()["order"])
             return True
 
-        await eventually(answered, timeout_s=60)
+        await eventually(answered, timeout_s=180)
         assert placed[0]["state"] == "ORDER_STATE_PENDING"
         return str(placed[0]["id"])
 
-    async def order(self, order_id: str) -> dict[str, Any]:
-        return dict((await self.call("GET", f"/v1/orders/{order_id}"))["order"])
-
-    async def settled(self, order_id: str, *, timeout_s: float = 60) -> dict[str, Any]:
-        """The order once CONFIRMED or CANCELLED."""
+    async def settled(self, order_id: str, *, timeout_s: float = 120) -> dict[str, Any]:
+        """The order once CONFIRMED or CANCELLED (a read the edge found too slow is read
+        again)."""
         found: dict[str, Any] = {}
 
         async def final() -> bool:
-            found.update(await self.order(order_id))
+            reply = await self.http.get(f"/v1/orders/{order_id}", headers=self.headers)
+            if reply.status_code in RETRIED:
+                return False
+            assert reply.status_code == 200, reply.text
+            found.update(reply.json()["order"])
             return found["state"] in FINAL
 
         await eventually(final, timeout_s=timeout_s)
