@@ -175,7 +175,8 @@ async def new_product(staff: Shopper, *, stock: int, unit_price: int = 1250) -> 
 
 
 async def stock_of(shopper: Shopper, product_id: str) -> int:
-    return int((await shopper.call("GET", f"/v1/products/{product_id}"))["product"]["stock"])
+    product = (await shopper.call("GET", f"/v1/products/{product_id}"))["product"]
+    return int(product.get("stock", 0))  # proto3 JSON leaves zero out
 
 
 async def payments_of(staff: Shopper, order_ids: set[str]) -> list[dict[str, Any]]:
