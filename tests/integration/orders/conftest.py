@@ -29,6 +29,8 @@ from tests.support.waiting import eventually
 __all__ = ["reason_of", "violations_of"]
 
 API_KEY = "sk_test_orders_integration"
+#: Deadline of the tests' calls: 50 checkouts at once on a busy machine outlast the defaults.
+CALL_S = 60
 FINAL = (resources_pb2.ORDER_STATE_CONFIRMED, resources_pb2.ORDER_STATE_CANCELLED)
 
 
@@ -186,13 +188,13 @@ class Shop:
             payment_method_id=card,
         )
         reply = await self.stub.CreateOrder(
-            pb.CreateOrderRequest(order=order), metadata=self.callers.user(buyer)
+            pb.CreateOrderRequest(order=order), metadata=self.callers.user(buyer), timeout=CALL_S
         )
         return reply.order
 
     async def get(self, buyer: str, order_id: str) -> resources_pb2.Order:
         reply = await self.stub.GetOrder(
-            pb.GetOrderRequest(order_id=order_id), metadata=self.callers.user(buyer)
+            pb.GetOrderRequest(order_id=order_id), metadata=self.callers.user(buyer), timeout=CALL_S
         )
         return reply.order
 
