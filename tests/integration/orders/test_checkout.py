@@ -187,3 +187,29 @@ async def test_the_gateway_charges_and_refunds_an_order_once_however_often_it_re
     assert [(r.amount, r.requested_by) for r in refunds.refunds] == [(990, "orders")]
     payment = await payment_of(payments_stub, payments_callers, first.payment_id)
     assert (payment.user_id, payment.amount_refunded) == ("u-7", 990)
+
+
+async def test_payments_wants_the_payer_from_orders_and_none_but_the_caller_from_a_user(
+    payments_stub, payments_callers: Callers
+) -> None:
+    payment = payments_resources.Payment(
+        amount=500, currency_code="EUR", payment_method_id="pm_card_visa"
+    )
+    as_orders = (*payments_callers.service("orders"), ("idempotency-key", "k-no-payer"))
+
+    with pytest.raises(grpc.aio.AioRpcError) as no_payer:
+        await payments_stub.CreatePayment(
+            payments_pb.CreatePaymentRequest(payment=payment), metadata=as_orders
+        )
+    with pytest.raises(grpc.aio.AioRpcError) as other_payer:
+        await payments_stub.CreatePayment(
+            payments_pb.CreatePaymentRequest(payment=payment, user_id="u-2"),
+            metadata=payments_callers.user("u-1", key="k-other-payer"),
+        )
+    listed = await payments_stub.ListPayments(
+        payments_pb.ListPaymentsRequest(), metadata=payments_callers.admin()
+    )
+
+    assert [field for field, _ in violations_of(no_payer.value)] == ["user_id"]
+    assert [field for field, _ in violations_of(other_payer.value)] == ["user_id"]
+    assert list(listed.payments) == []
