@@ -168,6 +168,9 @@ class CheckoutRunner(BackgroundLoop):
             outcome = await self._call_payments(order)
         except PaymentRefusedError as refused:
             self._crash.reached(step, order.step_attempts)
+            if step != Step.CREATE_PAYMENT:  # a compensation cannot be given up: retried later
+                logger.error("payments refused %s of order %s: %s", step.value, order.id, refused)
+                return
             reason = str(refused)
             await self._apply(order.id, lambda o: o.payment_refused(reason, now()))
             return
