@@ -22,6 +22,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from mesh.events.subjects import service_of
 from mesh.money import minor_unit_digits
 from meshwork.identity.v1 import events_pb2 as identity_events
+from meshwork.orders.v1 import events_pb2 as orders_events
+from meshwork.orders.v1 import resources_pb2 as orders_resources
 from meshwork.payments.v1 import events_pb2 as payments_events
 from meshwork.users.v1 import events_pb2 as users_events
 from meshwork.users.v1 import resources_pb2 as users_resources
@@ -145,6 +147,40 @@ def _refund_receipt(
     }
 
 
+def _order_variables(order: orders_resources.Order) -> dict[str, str]:
+    items = "; ".join(
+        f"{line.quantity} x {line.display_name} "
+        f"({format_amount(line.line_total, order.currency_code)})"
+        for line in order.lines
+    )
+    return {
+        "order_id": order.id,
+        "total": format_amount(order.total_amount, order.currency_code),
+        "items": items,
+    }
+
+
+def _order_confirmed(event: orders_events.OrderConfirmed, links: Links) -> dict[str, str]:
+    return _order_variables(event.order)
+
+
+def _order_cancelled(event: orders_events.OrderCancelled, links: Links) -> dict[str, str]:
+    reason = _CANCEL_REASONS.get(event.order.cancel_reason, "the order could not be completed")
+    if event.order.cancel_reason == "PAYMENT_DECLINED" and event.order.cancel_message:
+        reason = f"{reason} ({event.order.cancel_message})"
+    return _order_variables(event.order) | {"reason": reason}
+
+
+_CANCEL_REASONS = {
+    "OUT_OF_STOCK": "an item is out of stock",
+    "PAYMENT_DECLINED": "the payment was declined",
+    "PAYMENT_REJECTED": "the payment could not be taken",
+    "PAYMENT_TIMED_OUT": "the payment was not completed in time",
+    "PAYMENT_CANCELLED": "the payment was cancelled",
+    "CANCELLED_BY_USER": "you cancelled it",
+}
+
+
 REACTIONS: tuple[Reaction, ...] = (
     Reaction(
         "welcome",
@@ -192,5 +228,19 @@ REACTIONS: tuple[Reaction, ...] = (
         template_id="refund-receipt",
         recipient=lambda event: Recipient(user_id=event.user_id),
         variables=_refund_receipt,
+    ),
+    Reaction(
+        "order-confirmed",
+        orders_events.OrderConfirmed,
+        template_id="order-confirmed",
+        recipient=lambda event: Recipient(user_id=event.order.owner_id),
+        variables=_order_confirmed,
+    ),
+    Reaction(
+        "order-cancelled",
+        orders_events.OrderCancelled,
+        template_id="order-cancelled",
+        recipient=lambda event: Recipient(user_id=event.order.owner_id),
+        variables=_order_cancelled,
     ),
 )

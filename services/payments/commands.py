@@ -14,6 +14,8 @@ class CreatePayment:
     metadata: dict[str, str] = field(default_factory=dict)
     #: The caller's idempotency key ("" when none was sent: refused).
     idempotency_key: str = ""
+    #: The payer a service names when it creates the payment for a user ("" from users).
+    user_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

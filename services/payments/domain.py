@@ -145,9 +145,9 @@ class Customer:
 
 
 def visible(payment: Payment | None, actor: Actor, payment_id: str) -> Payment:
-    """The payment if the actor may see it: its payer or staff; NOT_FOUND otherwise (others'
-    payments are not admitted to exist)."""
-    if payment is None or not actor.may_access(payment.user_id):
+    """The payment if the actor may see it: its payer, staff, or a service the contract admits
+    without a user; NOT_FOUND otherwise (others' payments are not admitted to exist)."""
+    if payment is None or (actor.is_user and not actor.may_access(payment.user_id)):
         raise payment_not_found(payment_id)
     return payment
 

@@ -73,8 +73,8 @@ class Payments:
 
     async def create_payment(self, command: commands.CreatePayment, actor: Actor) -> Payment:
         """Charges the caller; a retry with the key returns the payment and charges once."""
-        new = validation.new_payment(command)
-        user_id = actor.require_user()
+        new = validation.new_payment(command, actor)
+        user_id = new.user_id
         payment_id = derived_id("pay", caller_of_current_call(), new.key)
         async with self.units(read_only=True) as uow:
             existing = await PaymentRepository(uow.connection).get(payment_id)
@@ -172,8 +172,9 @@ class Payments:
         return payment
 
     async def create_refund(self, command: commands.CreateRefund, actor: Actor) -> Refund:
-        """Refunds all or part of what is left of a succeeded payment (staff only)."""
-        staff = actor.require_staff("refunding a payment")
+        """Refunds all or part of what is left of a succeeded payment (staff, or a service the
+        contract admits)."""
+        staff = actor.require_staff("refunding a payment") if actor.is_user else actor.subject
         new = validation.new_refund(command)
         payment = await self._payment(new.payment_id, actor)
         amount = payment.refund_amount(new.amount)

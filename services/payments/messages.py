@@ -29,6 +29,7 @@ def create_payment_command(request: pb.CreatePaymentRequest, key: str) -> comman
         payment_method_id=payment.payment_method_id,
         metadata=dict(payment.metadata),
         idempotency_key=key,
+        user_id=request.user_id,
     )
 
 

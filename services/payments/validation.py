@@ -47,6 +47,7 @@ class PaymentViolations(Violations):
 
 @dataclass(frozen=True, slots=True)
 class NewPayment:
+    user_id: str
     money: Money
     description: str
     payment_method_id: str
@@ -54,16 +55,20 @@ class NewPayment:
     key: str
 
 
-def new_payment(command: commands.CreatePayment) -> NewPayment:
+def new_payment(command: commands.CreatePayment, actor: Actor) -> NewPayment:
+    """A user pays for themselves; a service the contract admits names the payer."""
     if not command.idempotency_key:
         raise idempotency_key_required()
     violations = PaymentViolations()
+    user_id = actor.user_id or violations.user_id("user_id", command.user_id, actor=actor)
+    if actor.is_user and command.user_id not in ("", actor.user_id):
+        violations.add("user_id", "a user creates payments for themselves only: leave it empty")
     money = violations.money("payment", command.amount, command.currency_code)
     description = violations.text("payment.description", command.description, maximum=1000)
     method = violations.text("payment.payment_method_id", command.payment_method_id, maximum=255)
     metadata = violations.metadata("payment.metadata", command.metadata)
     violations.raise_if_any()
-    return NewPayment(money, description, method, metadata, command.idempotency_key)
+    return NewPayment(user_id, money, description, method, metadata, command.idempotency_key)
 
 
 @dataclass(frozen=True, slots=True)

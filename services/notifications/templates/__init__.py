@@ -47,6 +47,8 @@ BUILT_INS = (
     BuiltIn("kyc-rejected", Category.ACCOUNT, "Tells a user why their identity was not verified."),
     BuiltIn("payment-receipt", Category.BILLING, "The receipt of a payment (PaymentSucceeded)."),
     BuiltIn("refund-receipt", Category.BILLING, "Tells the payer of a refund (RefundSucceeded)."),
+    BuiltIn("order-confirmed", Category.BILLING, "Confirms a paid order (orders' OrderConfirmed)."),
+    BuiltIn("order-cancelled", Category.BILLING, "Tells a buyer why their order was cancelled."),
 )
 
 

@@ -33,7 +33,8 @@ class PaymentsServiceStub:
 
     Users see and act on their own payments only; "me" in a `user_id` stands for the
     caller, and other users' payments answer PAYMENT_NOT_FOUND. Admin and support staff
-    may see every payment and issue refunds.
+    may see every payment and issue refunds. The orders service creates, reads, cancels
+    and refunds the payments of its checkout with its own identity, naming the payer.
 
     Methods that move money require an idempotency key: the `Idempotency-Key` HTTP
     header, or the `idempotency-key` gRPC metadata entry. A retry with the same key and
@@ -125,7 +126,8 @@ class PaymentsServiceServicer:
 
     Users see and act on their own payments only; "me" in a `user_id` stands for the
     caller, and other users' payments answer PAYMENT_NOT_FOUND. Admin and support staff
-    may see every payment and issue refunds.
+    may see every payment and issue refunds. The orders service creates, reads, cancels
+    and refunds the payments of its checkout with its own identity, naming the payer.
 
     Methods that move money require an idempotency key: the `Idempotency-Key` HTTP
     header, or the `idempotency-key` gRPC metadata entry. A retry with the same key and
@@ -330,7 +332,8 @@ class PaymentsService:
 
     Users see and act on their own payments only; "me" in a `user_id` stands for the
     caller, and other users' payments answer PAYMENT_NOT_FOUND. Admin and support staff
-    may see every payment and issue refunds.
+    may see every payment and issue refunds. The orders service creates, reads, cancels
+    and refunds the payments of its checkout with its own identity, naming the payer.
 
     Methods that move money require an idempotency key: the `Idempotency-Key` HTTP
     header, or the `idempotency-key` gRPC metadata entry. A retry with the same key and

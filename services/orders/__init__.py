@@ -1,0 +1,1 @@
+"""The orders service: orderses owned by users."""
