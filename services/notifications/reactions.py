@@ -147,28 +147,32 @@ def _refund_receipt(
     }
 
 
-def _order_variables(order: orders_resources.Order) -> dict[str, str]:
+def _order_variables(order: orders_resources.Order, locale: str) -> dict[str, str]:
     items = "; ".join(
         f"{line.quantity} x {line.display_name} "
-        f"({format_amount(line.line_total, order.currency_code)})"
+        f"({money_for(line.line_total, order.currency_code, locale)})"
         for line in order.lines
     )
     return {
         "order_id": order.id,
-        "total": format_amount(order.total_amount, order.currency_code),
+        "total": money_for(order.total_amount, order.currency_code, locale),
         "items": items,
     }
 
 
-def _order_confirmed(event: orders_events.OrderConfirmed, links: Links) -> dict[str, str]:
-    return _order_variables(event.order)
+def _order_confirmed(
+    event: orders_events.OrderConfirmed, links: Links, locale: str
+) -> dict[str, str]:
+    return _order_variables(event.order, locale)
 
 
-def _order_cancelled(event: orders_events.OrderCancelled, links: Links) -> dict[str, str]:
+def _order_cancelled(
+    event: orders_events.OrderCancelled, links: Links, locale: str
+) -> dict[str, str]:
     reason = _CANCEL_REASONS.get(event.order.cancel_reason, "the order could not be completed")
     if event.order.cancel_reason == "PAYMENT_DECLINED" and event.order.cancel_message:
         reason = f"{reason} ({event.order.cancel_message})"
-    return _order_variables(event.order) | {"reason": reason}
+    return _order_variables(event.order, locale) | {"reason": reason}
 
 
 _CANCEL_REASONS = {
