@@ -6,7 +6,10 @@ calls it). State lives under `.meshwork/` (SQLite files, the JetStream store, lo
 `NATS_URL` to use a NATS server you run instead. Once every service is SERVING, the REST edge
 (the catalogue's `[edge]`, client "edge") starts on http://127.0.0.1:8080 (or a free port when
 that is taken).
-Ctrl-C (or SIGTERM) stops everything cleanly.
+Ctrl-C (or SIGTERM) stops everything cleanly. `python -m mesh.stack restart [NAME ...]` (or
+SIGHUP, for every service) replaces services' processes in turn without losing a call: each
+successor starts beside the process it replaces, on the same port (SO_REUSEPORT), and once it
+serves, the old one drains and exits.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +33,15 @@ from mesh import readiness
 from mesh.bundled_nats import BundledNatsServer, port_is_free
 from mesh.catalog import Catalog, catalog
 from mesh.environment import SHARED_PREFIX, state_dir
-from mesh.stack import Stack, StackAlreadyRunningError, StackProcess, checkout_lock, ports_lock
+from mesh.stack import (
+    CommandHandler,
+    Stack,
+    StackAlreadyRunningError,
+    StackProcess,
+    checkout_lock,
+    control_server,
+    ports_lock,
+)
 from mesh.supervisor import Child, Supervisor
 
 #: The account that gets the admin role when it signs up on a local stack.
@@ -118,6 +129,8 @@ def stack_environment(
     env = {
         f"{SHARED_PREFIX}ENVIRONMENT": os.environ.get(f"{SHARED_PREFIX}ENVIRONMENT", "dev"),
         f"{SHARED_PREFIX}NATS_URL": nats_url,
+        # Ports are shared with a successor on restart (see `restart_commands`).
+        f"{SHARED_PREFIX}REUSE_PORT": "true",
         "IDENTITY_SERVICE_CLIENTS": json.dumps(credentials),
         # Locally, whoever signs up as this address is an administrator.
         "IDENTITY_BOOTSTRAP_ADMIN_EMAILS": os.environ.get(
@@ -249,7 +262,7 @@ async def _run() -> int:
         helpers = [p for p in processes if p is not edge and p not in services]
         ready_s = time.monotonic() - started
         print_summary(nats_url, services, edge, ready_s=ready_s, helpers=helpers)
-        await supervise_until(stop, processes, stack)
+        await supervise_until(stop, processes, stack, services=services)
         print("\nstopping…", flush=True)
     except (RuntimeError, TimeoutError) as error:
         print(f"make up failed: {error}", file=sys.stderr, flush=True)
@@ -293,9 +306,15 @@ async def start_processes(
 
 
 async def supervise_until(
-    stop: asyncio.Event, processes: list[ServiceProcess], stack: Stack
+    stop: asyncio.Event,
+    processes: list[ServiceProcess],
+    stack: Stack,
+    *,
+    services: list[ServiceProcess],
 ) -> None:
-    """Restarts what dies (see `mesh.supervisor`) until `stop` is set."""
+    """Restarts what dies (see `mesh.supervisor`) and carries out the control socket's
+    commands (`python -m mesh.stack restart`; SIGHUP restarts every service) until `stop`
+    is set."""
 
     def restarted(child: Child) -> None:
         stack.processes = [p.as_stack_process() for p in processes]
@@ -305,19 +324,107 @@ async def supervise_until(
         assert isinstance(child, ServiceProcess)
         relaunch(child)
 
-    supervisor = Supervisor(
-        processes,
-        restart=restart,
-        on_restarted=restarted,
-        report=lambda line: print(line, flush=True),
-    )
+    def report(line: str) -> None:
+        print(line, flush=True)
+
+    supervisor = Supervisor(processes, restart=restart, on_restarted=restarted, report=report)
+    handle = restart_commands(supervisor, services, report=report)
+    loop = asyncio.get_running_loop()
+    hangups: set[asyncio.Future[bool]] = set()
+
+    def hang_up() -> None:
+        task = asyncio.ensure_future(handle("restart", lambda line: None))  # reported anyway
+        hangups.add(task)
+        task.add_done_callback(hangups.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, hang_up)
     watching = asyncio.create_task(supervisor.run())
     try:
-        await stop.wait()
+        async with control_server(state_dir(), handle):
+            await stop.wait()
     finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+        for hangup in hangups:
+            hangup.cancel()
         watching.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watching
+
+
+def restart_commands(
+    supervisor: Supervisor, services: list[ServiceProcess], *, report: Callable[[str], None]
+) -> CommandHandler:
+    """`restart [NAME ...]`: hands each named service (every one when none is named) over to
+    a successor, one after the other; each line said is also reported."""
+    by_name = {service.name: service for service in services}
+    one_at_a_time = asyncio.Lock()
+
+    async def handle(command: str, say: Callable[[str], None]) -> bool:
+        def tell(line: str) -> None:
+            say(line)
+            report(line)
+
+        verb, *names = command.split() or [""]
+        if verb != "restart":
+            say(f"unknown command {command!r}; the stack knows: restart [NAME ...]")
+            return False
+        unknown = [name for name in names if name not in by_name]
+        if unknown:
+            say(f"no service {', '.join(unknown)} to restart; there are: {', '.join(by_name)}")
+            return False
+        async with one_at_a_time:
+            for name in names or list(by_name):
+                if not await _hand_over(supervisor, by_name[name], tell):
+                    return False
+        return True
+
+    return handle
+
+
+async def _hand_over(
+    supervisor: Supervisor, service: ServiceProcess, tell: Callable[[str], None]
+) -> bool:
+    tell(f"   restarting {service.name}: its successor starts beside it")
+    started = time.monotonic()
+    try:
+        old = await supervisor.hand_over(service, start_successor)
+    except (RuntimeError, TimeoutError) as error:
+        tell(f"!! {service.name} not restarted ({error}); the running process keeps serving")
+        return False
+    assert service.process is not None
+    tell(
+        f"   {service.name} restarted: pid {old.pid} → {service.process.pid}"
+        f" in {time.monotonic() - started:.1f} s (old process exited {old.returncode})"
+    )
+    return True
+
+
+async def start_successor(child: Child) -> subprocess.Popen[bytes]:
+    """Starts a second process of `child` (a service) on its port, with an instance of its
+    own, and returns it once it serves; `child` then takes its instance. Raises, with the
+    successor stopped, when it does not serve within READY_TIMEOUT_S."""
+    assert isinstance(child, ServiceProcess)
+    successor = ServiceProcess(
+        name=child.name,
+        port=child.port,
+        module=child.module,
+        log_path=child.log_path,
+        args=child.args,
+    )
+    launch(successor, env=child.env)
+    assert successor.process is not None
+    probe = readiness.ReadinessProbe([successor], None, logs=child.log_path.parent)
+    try:
+        await probe.start(timeout_s=READY_TIMEOUT_S)
+        await probe.wait_for(readiness.SERVING)
+    except BaseException:
+        successor.process.kill()
+        successor.process.wait()
+        raise
+    finally:
+        probe.stop()
+    child.instance, child.env = successor.instance, successor.env
+    return successor.process
 
 
 def print_summary(

@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from mesh.supervisor import MAX_CRASHES, Supervisor, tail
 from tests.support.waiting import eventually
 
@@ -89,3 +91,66 @@ def test_tail_reads_the_last_lines_of_a_log(tmp_path: Path) -> None:
     log.write_text("".join(f"line {i}\n" for i in range(10_000)))
     assert tail(log, 2) == ["line 9998", "line 9999"]
     assert tail(tmp_path / "missing.log", 5) == []
+
+
+DRAINING = (
+    "import signal, sys, time\n"
+    "signal.signal(signal.SIGTERM, lambda *_: (print('draining', flush=True), sys.exit(0)))\n"
+    "print('serving', flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+def _start_draining(log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log:
+        return subprocess.Popen([sys.executable, "-c", DRAINING], stdout=log, stderr=log)
+
+
+async def test_a_handed_over_process_is_stopped_with_sigterm_only_once_its_successor_serves(
+    tmp_path: Path,
+) -> None:
+    child = FakeChild("users", tmp_path / "users.log", [sys.executable, "-c", DRAINING])
+    reports: list[str] = []
+    child.start()
+    supervisor = Supervisor([child], restart=lambda c: c.start(), report=reports.append)
+    task = asyncio.create_task(supervisor.run())
+    old = child.process
+    assert old is not None
+    await eventually(lambda: "serving" in child.log_path.read_text())
+
+    async def successor(replaced: object) -> subprocess.Popen[bytes]:
+        assert old.poll() is None  # the old one serves while its successor starts
+        return _start_draining(child.log_path)
+
+    try:
+        exited = await supervisor.hand_over(child, successor)
+        assert exited is old and old.returncode == 0  # it drained and exited on SIGTERM
+        assert "draining" in child.log_path.read_text()
+        assert child.process is not old and child.process is not None
+        assert child.process.poll() is None
+        assert child.starts == 1  # the watching supervisor did not take the exit for a crash
+        assert not any("exited" in report for report in reports)
+    finally:
+        task.cancel()
+        child.stop()
+
+
+async def test_a_successor_that_fails_to_serve_leaves_the_old_process_serving(
+    tmp_path: Path,
+) -> None:
+    child = FakeChild("users", tmp_path / "users.log", [sys.executable, "-c", DRAINING])
+    child.start()
+    supervisor = Supervisor([child], restart=lambda c: c.start(), report=lambda line: None)
+
+    async def successor(replaced: object) -> subprocess.Popen[bytes]:
+        raise TimeoutError("not ready after 30 s: users")
+
+    try:
+        with pytest.raises(TimeoutError):
+            await supervisor.hand_over(child, successor)
+        assert child.process is not None and child.process.poll() is None
+        with pytest.raises(RuntimeError, match="not running"):
+            child.stop()
+            await supervisor.hand_over(child, successor)
+    finally:
+        child.stop()
