@@ -52,6 +52,18 @@ STRIPE_SANDBOX_PORT = 12111
 READY_TIMEOUT_S = 30.0
 
 
+def ready_timeout_s() -> float:
+    """How long processes get to serve: READY_TIMEOUT_S, or MESHWORK_READY_TIMEOUT_S (seconds)
+    on a machine too busy for it."""
+    value = os.environ.get(f"{SHARED_PREFIX}READY_TIMEOUT_S", "")
+    try:
+        return float(value) if value else READY_TIMEOUT_S
+    except ValueError:
+        raise RuntimeError(
+            f"{SHARED_PREFIX}READY_TIMEOUT_S must be seconds, got {value!r}"
+        ) from None
+
+
 @dataclass
 class ServiceProcess:
     """One process started by the dev stack (a service, or the edge)."""
@@ -293,7 +305,7 @@ async def start_processes(
         processes.append(service)
     probe = readiness.ReadinessProbe(services, edge, logs=logs)
     try:
-        await probe.start(timeout_s=READY_TIMEOUT_S)
+        await probe.start(timeout_s=ready_timeout_s())
         await probe.wait_for(readiness.SERVING)
         start_edge(edge, services, env=env)
         processes.append(edge)
@@ -402,7 +414,7 @@ async def _hand_over(
 async def start_successor(child: Child) -> subprocess.Popen[bytes]:
     """Starts a second process of `child` (a service) on its port, with an instance of its
     own, and returns it once it serves; `child` then takes its instance. Raises, with the
-    successor stopped, when it does not serve within READY_TIMEOUT_S."""
+    successor stopped, when it does not serve within `ready_timeout_s()`."""
     assert isinstance(child, ServiceProcess)
     successor = ServiceProcess(
         name=child.name,
@@ -415,7 +427,7 @@ async def start_successor(child: Child) -> subprocess.Popen[bytes]:
     assert successor.process is not None
     probe = readiness.ReadinessProbe([successor], None, logs=child.log_path.parent)
     try:
-        await probe.start(timeout_s=READY_TIMEOUT_S)
+        await probe.start(timeout_s=ready_timeout_s())
         await probe.wait_for(readiness.SERVING)
     except BaseException:
         successor.process.kill()
