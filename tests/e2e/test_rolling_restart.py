@@ -90,6 +90,7 @@ async def test_a_rolling_restart_under_load_fails_no_request_and_signs_up_each_o
 ) -> None:
     for limit in ("PER_ADDRESS", "PER_USER", "STRICT"):  # the load comes from one address
         monkeypatch.setenv(f"EDGE_RATE_LIMIT_{limit}", "100000/minute")
+    monkeypatch.setenv("MESHWORK_READY_TIMEOUT_S", "120")  # successors start under load
     async with running_stack(tmp_path) as stack:
         edge = re.search(r"edge \(REST\)\s+(\S+)", stack.banner)
         assert edge, stack.banner
