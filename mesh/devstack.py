@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +34,6 @@ from mesh.bundled_nats import BundledNatsServer, port_is_free
 from mesh.catalog import Catalog, catalog
 from mesh.environment import SHARED_PREFIX, state_dir
 from mesh.stack import (
-    CommandHandler,
     Stack,
     StackAlreadyRunningError,
     StackProcess,
@@ -42,7 +41,7 @@ from mesh.stack import (
     control_server,
     ports_lock,
 )
-from mesh.supervisor import Child, Supervisor
+from mesh.supervisor import Child, Supervisor, restart_commands
 
 #: The account that gets the admin role when it signs up on a local stack.
 LOCAL_ADMIN_EMAIL = "admin@example.com"
@@ -340,7 +339,7 @@ async def supervise_until(
         print(line, flush=True)
 
     supervisor = Supervisor(processes, restart=restart, on_restarted=restarted, report=report)
-    handle = restart_commands(supervisor, services, report=report)
+    handle = restart_commands(supervisor, services, start_successor, report=report)
     loop = asyncio.get_running_loop()
     hangups: set[asyncio.Future[bool]] = set()
 
@@ -361,54 +360,6 @@ async def supervise_until(
         watching.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watching
-
-
-def restart_commands(
-    supervisor: Supervisor, services: list[ServiceProcess], *, report: Callable[[str], None]
-) -> CommandHandler:
-    """`restart [NAME ...]`: hands each named service (every one when none is named) over to
-    a successor, one after the other; each line said is also reported."""
-    by_name = {service.name: service for service in services}
-    one_at_a_time = asyncio.Lock()
-
-    async def handle(command: str, say: Callable[[str], None]) -> bool:
-        def tell(line: str) -> None:
-            say(line)
-            report(line)
-
-        verb, *names = command.split() or [""]
-        if verb != "restart":
-            say(f"unknown command {command!r}; the stack knows: restart [NAME ...]")
-            return False
-        unknown = [name for name in names if name not in by_name]
-        if unknown:
-            say(f"no service {', '.join(unknown)} to restart; there are: {', '.join(by_name)}")
-            return False
-        async with one_at_a_time:
-            for name in names or list(by_name):
-                if not await _hand_over(supervisor, by_name[name], tell):
-                    return False
-        return True
-
-    return handle
-
-
-async def _hand_over(
-    supervisor: Supervisor, service: ServiceProcess, tell: Callable[[str], None]
-) -> bool:
-    tell(f"   restarting {service.name}: its successor starts beside it")
-    started = time.monotonic()
-    try:
-        old = await supervisor.hand_over(service, start_successor)
-    except (RuntimeError, TimeoutError) as error:
-        tell(f"!! {service.name} not restarted ({error}); the running process keeps serving")
-        return False
-    assert service.process is not None
-    tell(
-        f"   {service.name} restarted: pid {old.pid} → {service.process.pid}"
-        f" in {time.monotonic() - started:.1f} s (old process exited {old.returncode})"
-    )
-    return True
 
 
 async def start_successor(child: Child) -> subprocess.Popen[bytes]:

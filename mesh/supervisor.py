@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from mesh.stack import CommandHandler
+
 #: Waits before each restart of a process that died: at once first, then longer.
 RESTART_DELAYS_S = (0.0, 1.0, 2.0, 4.0, 8.0)
 #: A process that dies this many times within `CRASH_WINDOW_S` is given up on.
@@ -143,6 +145,62 @@ class Supervisor:
         self._restart(child)
         self._on_restarted(child)
         self._report(f"   {child.name} restarted (attempt {len(record.crashes)})")
+
+
+def restart_commands(
+    supervisor: Supervisor,
+    children: Sequence[Child],
+    successor: Callable[[Child], Awaitable[subprocess.Popen[bytes]]],
+    *,
+    report: Callable[[str], None],
+) -> CommandHandler:
+    """The stack's commands (`mesh.stack.control_server`): `restart [NAME ...]` hands each
+    named child (every one when none is named) over to its `successor`, one after the other;
+    each line said is also reported."""
+    by_name = {child.name: child for child in children}
+    one_at_a_time = asyncio.Lock()
+
+    async def handle(command: str, say: Callable[[str], None]) -> bool:
+        def tell(line: str) -> None:
+            say(line)
+            report(line)
+
+        verb, *names = command.split() or [""]
+        if verb != "restart":
+            say(f"unknown command {command!r}; the stack knows: restart [NAME ...]")
+            return False
+        unknown = [name for name in names if name not in by_name]
+        if unknown:
+            say(f"no service {', '.join(unknown)} to restart; there are: {', '.join(by_name)}")
+            return False
+        async with one_at_a_time:
+            for name in names or list(by_name):
+                if not await _hand_over(supervisor, by_name[name], successor, tell):
+                    return False
+        return True
+
+    return handle
+
+
+async def _hand_over(
+    supervisor: Supervisor,
+    service: Child,
+    successor: Callable[[Child], Awaitable[subprocess.Popen[bytes]]],
+    tell: Callable[[str], None],
+) -> bool:
+    tell(f"   restarting {service.name}: its successor starts beside it")
+    started = time.monotonic()
+    try:
+        old = await supervisor.hand_over(service, successor)
+    except (RuntimeError, TimeoutError) as error:
+        tell(f"!! {service.name} not restarted ({error}); the running process keeps serving")
+        return False
+    assert service.process is not None
+    tell(
+        f"   {service.name} restarted: pid {old.pid} → {service.process.pid}"
+        f" in {time.monotonic() - started:.1f} s (old process exited {old.returncode})"
+    )
+    return True
 
 
 def _death_notice(child: Child, code: int | None) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mesh.supervisor import MAX_CRASHES, Supervisor, tail
+from mesh.supervisor import MAX_CRASHES, Child, Supervisor, restart_commands, tail
 from tests.support.waiting import eventually
 
 
@@ -154,3 +154,47 @@ async def test_a_successor_that_fails_to_serve_leaves_the_old_process_serving(
             await supervisor.hand_over(child, successor)
     finally:
         child.stop()
+
+
+async def test_restart_commands_name_what_they_cannot_restart(tmp_path: Path) -> None:
+    child = FakeChild("users", tmp_path / "users.log", [sys.executable, "-c", DRAINING])
+    supervisor = Supervisor([child], restart=lambda c: c.start(), report=lambda line: None)
+
+    async def successor(replaced: object) -> subprocess.Popen[bytes]:
+        raise AssertionError("nothing is to be restarted")
+
+    handle = restart_commands(supervisor, [child], successor, report=lambda line: None)
+    said: list[str] = []
+    assert not await handle("restart users edge", said.append)
+    assert not await handle("reboot", said.append)
+    assert said == [
+        "no service edge to restart; there are: users",
+        "unknown command 'reboot'; the stack knows: restart [NAME ...]",
+    ]
+
+
+async def test_a_restart_command_hands_each_child_over_in_turn(tmp_path: Path) -> None:
+    children = [
+        FakeChild(name, tmp_path / f"{name}.log", [sys.executable, "-c", DRAINING])
+        for name in ("identity", "users")
+    ]
+    for child in children:
+        child.start()
+    supervisor = Supervisor(children, restart=lambda c: c.start(), report=lambda line: None)
+    order: list[str] = []
+
+    async def successor(replaced: Child) -> subprocess.Popen[bytes]:
+        order.append(replaced.name)
+        return _start_draining(replaced.log_path)
+
+    reported: list[str] = []
+    handle = restart_commands(supervisor, children, successor, report=reported.append)
+    said: list[str] = []
+    try:
+        assert await handle("restart", said.append)
+        assert order == ["identity", "users"]
+        assert said == reported
+        assert [line.split()[0] for line in said if "restarted:" in line] == order
+    finally:
+        for child in children:
+            child.stop()
