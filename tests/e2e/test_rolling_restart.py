@@ -85,6 +85,7 @@ class Load:
         return reply
 
 
+@pytest.mark.timeout(600)  # five services started twice, one after the other, under load
 async def test_a_rolling_restart_under_load_fails_no_request_and_signs_up_each_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
