@@ -6,7 +6,10 @@ calls it). State lives under `.meshwork/` (SQLite files, the JetStream store, lo
 `NATS_URL` to use a NATS server you run instead. Once every service is SERVING, the REST edge
 (the catalogue's `[edge]`, client "edge") starts on http://127.0.0.1:8080 (or a free port when
 that is taken).
-Ctrl-C (or SIGTERM) stops everything cleanly.
+Ctrl-C (or SIGTERM) stops everything cleanly. `python -m mesh.stack restart [NAME ...]` (or
+SIGHUP, for every service) replaces services' processes in turn without losing a call: each
+successor starts beside the process it replaces, on the same port (SO_REUSEPORT), and once it
+serves, the old one drains and exits.
 """
 
 from __future__ import annotations
@@ -30,8 +33,15 @@ from mesh import readiness
 from mesh.bundled_nats import BundledNatsServer, port_is_free
 from mesh.catalog import Catalog, catalog
 from mesh.environment import SHARED_PREFIX, state_dir
-from mesh.stack import Stack, StackAlreadyRunningError, StackProcess, checkout_lock, ports_lock
-from mesh.supervisor import Child, Supervisor
+from mesh.stack import (
+    Stack,
+    StackAlreadyRunningError,
+    StackProcess,
+    checkout_lock,
+    control_server,
+    ports_lock,
+)
+from mesh.supervisor import Child, Supervisor, restart_commands
 
 #: The account that gets the admin role when it signs up on a local stack.
 LOCAL_ADMIN_EMAIL = "admin@example.com"
@@ -41,6 +51,18 @@ STRIPE_SANDBOX_PORT = 12111
 #: How long every service has to start serving; `MESHWORK_READY_TIMEOUT_S` gives more on a
 #: machine too busy to start them all in that time.
 READY_TIMEOUT_S = 30.0
+
+
+def ready_timeout_s() -> float:
+    """How long processes get to serve: READY_TIMEOUT_S, or MESHWORK_READY_TIMEOUT_S (seconds)
+    on a machine too busy for it."""
+    value = os.environ.get(f"{SHARED_PREFIX}READY_TIMEOUT_S", "")
+    try:
+        return float(value) if value else READY_TIMEOUT_S
+    except ValueError:
+        raise RuntimeError(
+            f"{SHARED_PREFIX}READY_TIMEOUT_S must be seconds, got {value!r}"
+        ) from None
 
 
 @dataclass
@@ -120,6 +142,8 @@ def stack_environment(
     env = {
         f"{SHARED_PREFIX}ENVIRONMENT": os.environ.get(f"{SHARED_PREFIX}ENVIRONMENT", "dev"),
         f"{SHARED_PREFIX}NATS_URL": nats_url,
+        # Ports are shared with a successor on restart (see `restart_commands`).
+        f"{SHARED_PREFIX}REUSE_PORT": "true",
         "IDENTITY_SERVICE_CLIENTS": json.dumps(credentials),
         # Locally, whoever signs up as this address is an administrator.
         "IDENTITY_BOOTSTRAP_ADMIN_EMAILS": os.environ.get(
@@ -251,7 +275,7 @@ async def _run() -> int:
         helpers = [p for p in processes if p is not edge and p not in services]
         ready_s = time.monotonic() - started
         print_summary(nats_url, services, edge, ready_s=ready_s, helpers=helpers)
-        await supervise_until(stop, processes, stack)
+        await supervise_until(stop, processes, stack, services=services)
         print("\nstopping…", flush=True)
     except (RuntimeError, TimeoutError) as error:
         print(f"make up failed: {error}", file=sys.stderr, flush=True)
@@ -282,8 +306,7 @@ async def start_processes(
         processes.append(service)
     probe = readiness.ReadinessProbe(services, edge, logs=logs)
     try:
-        timeout_s = float(os.environ.get(f"{SHARED_PREFIX}READY_TIMEOUT_S", READY_TIMEOUT_S))
-        await probe.start(timeout_s=timeout_s)
+        await probe.start(timeout_s=ready_timeout_s())
         await probe.wait_for(readiness.SERVING)
         start_edge(edge, services, env=env)
         processes.append(edge)
@@ -296,9 +319,15 @@ async def start_processes(
 
 
 async def supervise_until(
-    stop: asyncio.Event, processes: list[ServiceProcess], stack: Stack
+    stop: asyncio.Event,
+    processes: list[ServiceProcess],
+    stack: Stack,
+    *,
+    services: list[ServiceProcess],
 ) -> None:
-    """Restarts what dies (see `mesh.supervisor`) until `stop` is set."""
+    """Restarts what dies (see `mesh.supervisor`) and carries out the control socket's
+    commands (`python -m mesh.stack restart`; SIGHUP restarts every service) until `stop`
+    is set."""
 
     def restarted(child: Child) -> None:
         stack.processes = [p.as_stack_process() for p in processes]
@@ -308,19 +337,59 @@ async def supervise_until(
         assert isinstance(child, ServiceProcess)
         relaunch(child)
 
-    supervisor = Supervisor(
-        processes,
-        restart=restart,
-        on_restarted=restarted,
-        report=lambda line: print(line, flush=True),
-    )
+    def report(line: str) -> None:
+        print(line, flush=True)
+
+    supervisor = Supervisor(processes, restart=restart, on_restarted=restarted, report=report)
+    handle = restart_commands(supervisor, services, start_successor, report=report)
+    loop = asyncio.get_running_loop()
+    hangups: set[asyncio.Future[bool]] = set()
+
+    def hang_up() -> None:
+        task = asyncio.ensure_future(handle("restart", lambda line: None))  # reported anyway
+        hangups.add(task)
+        task.add_done_callback(hangups.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, hang_up)
     watching = asyncio.create_task(supervisor.run())
     try:
-        await stop.wait()
+        async with control_server(state_dir(), handle):
+            await stop.wait()
     finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+        for hangup in hangups:
+            hangup.cancel()
         watching.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watching
+
+
+async def start_successor(child: Child) -> subprocess.Popen[bytes]:
+    """Starts a second process of `child` (a service) on its port, with an instance of its
+    own, and returns it once it serves; `child` then takes its instance. Raises, with the
+    successor stopped, when it does not serve within `ready_timeout_s()`."""
+    assert isinstance(child, ServiceProcess)
+    successor = ServiceProcess(
+        name=child.name,
+        port=child.port,
+        module=child.module,
+        log_path=child.log_path,
+        args=child.args,
+    )
+    launch(successor, env=child.env)
+    assert successor.process is not None
+    probe = readiness.ReadinessProbe([successor], None, logs=child.log_path.parent)
+    try:
+        await probe.start(timeout_s=ready_timeout_s())
+        await probe.wait_for(readiness.SERVING)
+    except BaseException:
+        successor.process.kill()
+        successor.process.wait()
+        raise
+    finally:
+        probe.stop()
+    child.instance, child.env = successor.instance, successor.env
+    return successor.process
 
 
 def print_summary(

@@ -31,6 +31,8 @@ class HealthMonitor:
 
     The overall status ("") and every served service go NOT_SERVING together while any probe
     fails, and for good once shutdown starts. `services` may include `instance_service(id)`.
+    Before `start()`, `starting()` publishes NOT_SERVING for all (the process is up, its
+    dependencies not yet reached); `add()` names more services and probes until then.
     """
 
     def __init__(
@@ -61,6 +63,17 @@ class HealthMonitor:
         self._failing = {name: error for name, error in results if error is not None}
         await self._publish(not self._failing)
         return not self._failing
+
+    async def starting(self) -> None:
+        """Publishes NOT_SERVING for every name while the process waits for its dependencies
+        (grpc's health servicer would otherwise answer SERVING for the server as a whole)."""
+        for name in self._names:
+            await self.servicer.set(name, NOT_SERVING)
+
+    def add(self, services: Sequence[str], probes: Mapping[str, Probe]) -> None:
+        """More services to answer for and probes to run, before `start()`."""
+        self._names += [name for name in services if name not in self._names]
+        self._probes |= probes
 
     async def start(self) -> None:
         """Checks once now, then keeps checking in the background."""

@@ -31,7 +31,11 @@ _POLL_S = 0.1
 
 async def serving(target: str, *, deadline: float) -> bool:
     """Whether the gRPC server at `target` (`host:port[@instance]`) reports SERVING, for that
-    instance when one is named, before `deadline` (monotonic)."""
+    instance when one is named, before `deadline` (monotonic).
+
+    A named instance is asked over a new connection each time: while a successor shares the
+    port with the process it replaces (SO_REUSEPORT), each connection reaches one of the two.
+    """
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -39,16 +43,23 @@ async def serving(target: str, *, deadline: float) -> bool:
 
     address, _, instance = target.partition("@")
     request = health_pb2.HealthCheckRequest(service=instance_service(instance) if instance else "")
-    async with grpc.aio.insecure_channel(address) as channel:
-        health = health_pb2_grpc.HealthStub(channel)
+    # A channel of its own: grpc would otherwise share one connection between the channels.
+    options = [("grpc.use_local_subchannel_pool", 1)]
+    channel = grpc.aio.insecure_channel(address, options=options)
+    try:
         while time.monotonic() < deadline:
             try:
-                reply = await health.Check(request, timeout=1)
+                reply = await health_pb2_grpc.HealthStub(channel).Check(request, timeout=1)
                 if reply.status == health_pb2.HealthCheckResponse.SERVING:
                     return True
             except grpc.aio.AioRpcError:
-                pass  # not listening yet, or another process (NOT_FOUND: not our instance)
+                pass  # not listening yet, starting, or another process (NOT_FOUND: not ours)
+            if instance:
+                await channel.close()
+                channel = grpc.aio.insecure_channel(address, options=options)
             await asyncio.sleep(_POLL_S)
+    finally:
+        await channel.close()
     return False
 
 

@@ -17,7 +17,7 @@ import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool
 from google.protobuf.descriptor import FileDescriptor
 from grpc_health.v1 import health_pb2
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 
 DESCRIPTOR_SET = Path("meshwork") / "descriptors.binpb"
 
@@ -82,10 +82,13 @@ class DocumentedPool:
 
 
 def enable_reflection(
-    server: grpc.aio.Server, service_names: Iterable[str], modules: Iterable[ModuleType]
+    server: grpc.aio.Server | Any, service_names: Iterable[str], modules: Iterable[ModuleType]
 ) -> None:
-    """Serves reflection for `service_names` (plus health and reflection themselves)."""
+    """Serves reflection for `service_names` (plus health and reflection themselves), with the
+    asyncio servicer, on `server` or anything that takes a generated servicer's registration."""
     sets = {path for module in modules if (path := descriptor_set_of(module)) is not None}
     names = [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
-    pool = DocumentedPool(sets)
-    reflection.enable_server_reflection([*names, reflection.SERVICE_NAME], server, pool=pool)
+    servicer = reflection.aio.ReflectionServicer(
+        [*names, reflection.SERVICE_NAME], pool=DocumentedPool(sets)
+    )
+    reflection_pb2_grpc.add_ServerReflectionServicer_to_server(servicer, server)

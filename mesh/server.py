@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -24,7 +25,6 @@ from mesh.reflection import enable_reflection
 logger = logging.getLogger("meshwork.server")
 
 _SERVER_OPTIONS = (
-    ("grpc.so_reuseport", 0),  # a taken port is an error, not a silently shared one
     ("grpc.max_receive_message_length", 8 * 1024 * 1024),
     ("grpc.keepalive_time_ms", 60_000),
     ("grpc.keepalive_timeout_ms", 20_000),
@@ -58,22 +58,149 @@ class ServiceBinding:
 
 
 class MeshServer:
-    """A started-on-demand gRPC server with its health monitor; see `create_server`."""
+    """A gRPC server with its health monitor, opened before its services are ready.
 
-    def __init__(self, server: grpc.aio.Server, health: HealthMonitor, port: int) -> None:
+    `open()` binds the address and answers health at once (NOT_SERVING: starting) while the
+    process still waits for its dependencies; `attach()` adds the services once they are
+    built; `start()` (which opens first if needed) serves them and lets the probes decide
+    health. Until attached, every call but health's is answered UNAVAILABLE. See
+    `create_server` for a server built with its services in one go.
+    """
+
+    def __init__(
+        self,
+        server: grpc.aio.Server,
+        health: HealthMonitor,
+        *,
+        address: str,
+        services: _AttachedServices,
+        chain: _AttachedChain | None,
+    ) -> None:
         self.grpc = server
         self.health = health
-        self.port = port
+        self.port = 0
+        self._address = address
+        self._services = services
+        self._chain = chain
+        self._opened = False
+        self._stopped = False
+
+    def bind(self) -> int:
+        """Listens on the address (port 0 picks a free one) and returns the port."""
+        if not self.port:
+            port = self.grpc.add_insecure_port(self._address)
+            if port == 0:
+                raise OSError(f"cannot listen on {self._address}: the address is taken or invalid")
+            self.port = port
+        return self.port
+
+    async def open(self) -> None:
+        """Binds and answers at once: health NOT_SERVING, other calls UNAVAILABLE, until
+        `start()`."""
+        if not self._opened:
+            self.bind()
+            await self.health.starting()
+            await self.grpc.start()
+            self._opened = True
+
+    def attach(
+        self,
+        bindings: Sequence[ServiceBinding],
+        *,
+        probes: Mapping[str, Probe] | None = None,
+        interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+    ) -> None:
+        """Adds the services (with reflection), the probes that decide health, and the
+        interceptors every call runs through (only for a server opened without them)."""
+        if interceptors:
+            if self._chain is None:
+                raise ValueError("this server was built with its interceptors")
+            self._chain.interceptors = tuple(interceptors)
+        for binding in bindings:
+            binding.register(binding.servicer, self._services)
+        names = [binding.descriptor.full_name for binding in bindings]
+        modules = [b.messages for b in bindings if b.messages is not None]
+        enable_reflection(self._services, names, modules)
+        self.health.add(names, probes or {})
+        self._services.attached = True
 
     async def start(self) -> None:
-        """Starts serving; health is checked before the first call is accepted."""
+        """Serves the attached services; health follows the probes from now on."""
+        await self.open()
         await self.health.start()
-        await self.grpc.start()
 
     async def stop(self, grace_s: float = 5.0) -> None:
-        """Health → NOT_SERVING first (load balancers drain), then finish calls within grace."""
+        """Health → NOT_SERVING first (load balancers drain), then finish calls within grace.
+        Once stopped, stopping again does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
         await self.health.shutdown()
         await self.grpc.stop(grace_s)
+
+
+class _AttachedServices(grpc.GenericRpcHandler):
+    """The handlers of the services attached to a server, looked up by wire name. It takes
+    the calls a generated `add_<Name>Servicer_to_server` makes on a server, so services can
+    join a server that already runs (grpc takes registrations only before it starts)."""
+
+    def __init__(self) -> None:
+        self._methods: dict[str, grpc.RpcMethodHandler] = {}
+        self._generic: list[grpc.GenericRpcHandler] = []
+        self.attached = False
+
+    def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
+        self._generic.extend(handlers)
+
+    def add_registered_method_handlers(
+        self, service: str, handlers: Mapping[str, grpc.RpcMethodHandler]
+    ) -> None:
+        self._methods.update({f"/{service}/{name}": h for name, h in handlers.items()})
+
+    def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        handler = self._methods.get(details.method)
+        if handler is not None:
+            return handler
+        for generic in self._generic:
+            if (handler := generic.service(details)) is not None:
+                return handler
+        return None if self.attached else _STARTING
+
+
+async def _starting(requests: object, context: grpc.aio.ServicerContext) -> None:
+    await context.abort(
+        grpc.StatusCode.UNAVAILABLE, "the service is starting (waiting for its dependencies)"
+    )
+
+
+#: Answers any call (whatever its arity: it reads nothing) while the services are not attached.
+_STARTING = grpc.stream_stream_rpc_method_handler(_starting)
+
+
+class _AttachedChain(grpc.aio.ServerInterceptor):
+    """The interceptors of a server opened before they could be built: none until attached."""
+
+    def __init__(self) -> None:
+        self.interceptors: tuple[grpc.aio.ServerInterceptor, ...] = ()
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        return await _through(self.interceptors, 0, continuation, details)
+
+
+async def _through(
+    interceptors: tuple[grpc.aio.ServerInterceptor, ...],
+    index: int,
+    continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]],
+    details: grpc.HandlerCallDetails,
+) -> grpc.RpcMethodHandler | None:
+    if index == len(interceptors):
+        return await continuation(details)
+    inner = functools.partial(_through, interceptors, index + 1, continuation)
+    return await interceptors[index].intercept_service(inner, details)
 
 
 def create_server(
@@ -95,16 +222,36 @@ def create_server(
     `instance_service(instance_id)`, which tells a supervisor this server is the process it
     started. Returns the server, not yet started, and its port.
     """
-    methods = MethodTable(binding.descriptor for binding in bindings)
-    chain = server_chain(
-        methods,
+    return assemble_server(
+        bindings,
+        interceptors=mesh_chain(
+            bindings,
+            service=service,
+            authenticator=authenticator,
+            registry=registry,
+            tracer_provider=tracer_provider,
+        ),
+        address=address,
+        probes=probes,
+        instance_id=instance_id,
+    )
+
+
+def mesh_chain(
+    bindings: Sequence[ServiceBinding],
+    *,
+    service: str,
+    authenticator: Authenticator,
+    registry: CollectorRegistry | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> Sequence[grpc.aio.ServerInterceptor]:
+    """The mesh interceptor chain for the methods of `bindings` (see `server_chain`)."""
+    return server_chain(
+        MethodTable(binding.descriptor for binding in bindings),
         service=service,
         authenticator=authenticator,
         registry=registry,
         tracer_provider=tracer_provider,
-    )
-    return assemble_server(
-        bindings, interceptors=chain, address=address, probes=probes, instance_id=instance_id
     )
 
 
@@ -122,18 +269,38 @@ def assemble_server(
     the chain's own cost can be measured against the same server without it
     (bench/mesh_chain.py).
     """
-    server = grpc.aio.server(interceptors=interceptors, options=_SERVER_OPTIONS)
-    for binding in bindings:
-        binding.register(binding.servicer, server)
-    names = [binding.descriptor.full_name for binding in bindings]
+    server = open_server(address=address, instance_id=instance_id, interceptors=interceptors)
+    server.attach(bindings, probes=probes)
+    return server, server.bind()
+
+
+def open_server(
+    *,
+    address: str = "127.0.0.1:0",
+    instance_id: str = "",
+    services: Sequence[str] = (),
+    interceptors: Sequence[grpc.aio.ServerInterceptor] | None = None,
+    reuse_port: bool = False,
+) -> MeshServer:
+    """A server with health and nothing else yet, for services attached later (`attach`).
+
+    Health answers for the overall server, `services` (the names the process will serve)
+    and, with an `instance_id`, `instance_service(instance_id)`: NOT_SERVING from `open()`
+    until `start()`. With `interceptors` None, those given to `attach` run on every call.
+    `reuse_port` shares the port with other processes that set it (SO_REUSEPORT): a
+    successor can listen beside the process it replaces; otherwise a taken port is an error.
+    """
+    chain = _AttachedChain() if interceptors is None else None
+    options = (("grpc.so_reuseport", int(reuse_port)), *_SERVER_OPTIONS)
+    server = grpc.aio.server(
+        interceptors=[chain] if chain is not None else interceptors, options=options
+    )
+    attached = _AttachedServices()
+    server.add_generic_rpc_handlers((attached,))
     instance = [instance_service(instance_id)] if instance_id else []
-    health = HealthMonitor([*names, *instance], probes or {})
+    health = HealthMonitor([*services, *instance], {})
     health_pb2_grpc.add_HealthServicer_to_server(health.servicer, server)
-    enable_reflection(server, names, [b.messages for b in bindings if b.messages is not None])
-    port = server.add_insecure_port(address)
-    if port == 0:
-        raise OSError(f"cannot listen on {address}: the address is taken or invalid")
-    return MeshServer(server, health, port), port
+    return MeshServer(server, health, address=address, services=attached, chain=chain)
 
 
 @contextlib.contextmanager

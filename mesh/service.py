@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -34,7 +35,13 @@ from mesh.events.streams import ensure_event_stream
 from mesh.log_shipping import LogShipper, audit_sink
 from mesh.logs import configure_logging
 from mesh.reconnect import DATABASE_UNREACHABLE, connect_nats, until_reached
-from mesh.server import MeshServer, ServiceBinding, create_server, termination_requested
+from mesh.server import (
+    MeshServer,
+    ServiceBinding,
+    mesh_chain,
+    open_server,
+    termination_requested,
+)
 from mesh.settings import ServiceSettings
 from mesh.tracing import install_tracer_provider
 from meshwork.audit.v1 import audit_service_pb2_grpc
@@ -184,6 +191,16 @@ async def start_service(
     identity passes `local_keys` and `local_tokens` to serve itself from its own database.
     """
     async with contextlib.AsyncExitStack() as stack:
+        server = open_server(
+            address=settings.grpc_address,
+            instance_id=settings.instance_id,
+            services=_contract_services(settings.service),
+            reuse_port=settings.reuse_port,
+        )
+        stack.push_async_callback(server.stop, settings.shutdown_grace_s)  # start-up failed
+        if not settings.reuse_port:  # health answers NOT_SERVING while dependencies are down
+            await server.open()
+            logger.info("health answers NOT_SERVING until ready", extra={"port": server.port})
         runtime = await _open_runtime(
             settings, stack, migrations=migrations, local_keys=local_keys, local_tokens=local_tokens
         )
@@ -194,17 +211,29 @@ async def start_service(
             stack.push_async_callback(consumer.stop)
         probes = {"database": lambda: ping(runtime.engine), "events": runtime.relay.check}
         probes |= {f"consumer {c.name}": c.check for c in built.consumers}
-        server, _ = create_server(
+        server.attach(
             built.bindings,
-            service=settings.service,
-            authenticator=JwtAuthenticator(runtime.verifier),
-            address=settings.grpc_address,
-            instance_id=settings.instance_id,
             probes=probes,
+            interceptors=mesh_chain(
+                built.bindings,
+                service=settings.service,
+                authenticator=JwtAuthenticator(runtime.verifier),
+            ),
         )
         await server.start()
+        # Stopped first: calls in flight finish while the database and NATS are still there.
         stack.push_async_callback(server.stop, settings.shutdown_grace_s)
         yield RunningService(server=server, runtime=runtime, built=built)
+
+
+def _contract_services(service: str) -> list[str]:
+    """The services of `service`'s contract (`meshwork.<service>.v1.<service>_service`), which
+    health names before they are built; none when the contract is laid out otherwise."""
+    try:
+        module = importlib.import_module(f"meshwork.{service}.v1.{service}_service_pb2")
+    except ImportError:
+        return []
+    return [descriptor.full_name for descriptor in module.DESCRIPTOR.services_by_name.values()]
 
 
 async def run_service(

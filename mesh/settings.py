@@ -44,6 +44,11 @@ class _CommonSettings(BaseSettings):
     #: Set by a supervisor (`make up`) so it can tell its own process from any other on an
     #: address: health answers for `mesh.health.instance_service(instance_id)`.
     instance_id: str = ""
+    #: Set by a supervisor that replaces a process by starting its successor on the same port
+    #: (`make up`'s restart): the port is shared (SO_REUSEPORT) and bound only once the
+    #: service is ready, so no call reaches a process still starting. Otherwise the port is
+    #: bound at once (health NOT_SERVING until ready) and a taken port is an error.
+    reuse_port: bool = False
     metrics_port: int | None = None
     #: Where the metrics endpoint listens: loopback locally; "0.0.0.0" in a container, where
     #: Prometheus scrapes from outside it.

@@ -1,21 +1,27 @@
-"""What a running `make up` started, in `.meshwork/stack.json`, and the locks that keep stacks
-apart: one stack per checkout, and one stack at a time choosing its ports on a machine.
+"""What a running `make up` started, in `.meshwork/stack.json`, the locks that keep stacks
+apart (one stack per checkout, and one stack at a time choosing its ports on a machine), and
+the control socket through which a running stack is told what to do.
 
     python -m mesh.stack                 # every process: name, pid, address, log
     python -m mesh.stack address users   # where users listens (for grpcurl and scripts)
+    python -m mesh.stack restart users   # replace users' process, losing no call
+    python -m mesh.stack restart         # every service in turn (a rolling restart)
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import socket
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
@@ -23,6 +29,9 @@ from typing import IO
 from mesh.environment import state_dir
 
 STACK_FILE = "stack.json"
+_CONTROL_SOCKET = "control.sock"
+#: The last line of the stack's answer to a command that succeeded (else: FAILED).
+DONE, FAILED = "done", "failed"
 _CHECKOUT_LOCK = "stack.lock"
 #: Shared by every checkout on the machine: held while a stack picks its ports and until its
 #: processes have bound them, so two stacks started at the same moment never pick the same.
@@ -129,6 +138,63 @@ def _acquire(lock: IO[str], *, deadline: float) -> None:
             time.sleep(0.05)
 
 
+#: Carries out one command line, telling the requester how it goes through `say`; True when
+#: it succeeded.
+CommandHandler = Callable[[str, Callable[[str], None]], Awaitable[bool]]
+
+
+def control_socket(directory: Path) -> Path:
+    """Where the stack running from `directory` takes commands (a Unix socket, mode 0600; in
+    the temporary folder when the state folder's path is too long for one)."""
+    path = directory / _CONTROL_SOCKET
+    if len(os.fsencode(path)) < 100:  # sun_path holds 108 bytes
+        return path
+    digest = hashlib.sha256(os.fsencode(directory.resolve())).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"meshwork-{digest}.sock"
+
+
+@contextlib.asynccontextmanager
+async def control_server(directory: Path, handle: CommandHandler) -> AsyncIterator[Path]:
+    """Takes commands on `control_socket(directory)` while the block runs: one line per
+    connection, answered by the lines `handle` says, then DONE or FAILED."""
+    path = control_socket(directory)
+    path.unlink(missing_ok=True)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            command = (await reader.readline()).decode().strip()
+            ok = await handle(command, lambda line: writer.write(f"{line}\n".encode()))
+            writer.write(f"{DONE if ok else FAILED}\n".encode())
+            await writer.drain()
+        except ConnectionError:
+            pass  # the requester went away; the command itself ran to its end
+        finally:
+            writer.close()
+
+    server = await asyncio.start_unix_server(serve, path=str(path))
+    path.chmod(0o600)
+    try:
+        yield path
+    finally:
+        server.close()
+        path.unlink(missing_ok=True)
+
+
+def send_command(directory: Path, command: str, *, out: Callable[[str], None] = print) -> bool:
+    """Sends `command` to the stack running from `directory` and passes each line of its
+    answer to `out` as it comes; True when the stack carried it out."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(str(control_socket(directory)))
+        connection.sendall(f"{command}\n".encode())
+        with connection.makefile("r", encoding="utf-8") as answer:
+            last = ""
+            for line in answer:
+                last = line.rstrip("\n")
+                if last not in (DONE, FAILED):
+                    out(last)
+    return last == DONE
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -146,11 +212,18 @@ def main() -> int:
     commands = parser.add_subparsers(dest="command")
     address = commands.add_parser("address", help="print where a process of the stack listens")
     address.add_argument("name")
+    restart = commands.add_parser(
+        "restart",
+        help="replace services' processes without losing a call (each in turn; all by default)",
+    )
+    restart.add_argument("names", nargs="*", metavar="NAME")
     args = parser.parse_args()
     stack = Stack.read(state_dir())
     if stack is None:
         print(f"no stack runs from {state_dir()}: start one with `make up`", file=sys.stderr)
         return 2
+    if args.command == "restart":
+        return 0 if send_command(state_dir(), " ".join(["restart", *args.names])) else 1
     if args.command == "address":
         try:
             print(stack.address_of(args.name))

@@ -20,6 +20,7 @@ from mesh.client.config import (
     channel_target,
     service_config,
 )
+from mesh.client.connection import ConnectionWait
 from mesh.client.interceptors import (
     DefaultDeadlines,
     OutgoingContext,
@@ -46,6 +47,9 @@ class ClientOptions:
     keepalive: Keepalive = field(default_factory=Keepalive)
     failure_threshold: int = 5
     reset_timeout_s: float = 10.0
+    #: How long calls wait for a callee that lost its connection to be back (a restart)
+    #: before failing fast (an outage); see `mesh.client.connection`.
+    connect_wait_s: float = 1.0
     credentials: grpc.ChannelCredentials | None = None
     tracer_provider: TracerProvider | None = None
     interceptors: Sequence[grpc.aio.ClientInterceptor] = ()
@@ -83,7 +87,9 @@ def create_channel(
     - keepalive pings, OpenTelemetry client spans (the W3C `traceparent` travels along);
     - the request id, the end user's token and, with a token provider, this service's token
       for the callee (audience derived from the services' package) in every call's metadata;
-    - a circuit breaker (`breaker`, or a new one) failing unary calls fast while open.
+    - a circuit breaker (`breaker`, or a new one) failing unary calls fast while open;
+    - calls made while the channel has no connection wait up to `options.connect_wait_s` for
+      one (a restarting callee), then fail fast (see `mesh.client.connection`).
 
     Close the channel with `await channel.close()`.
     """
@@ -93,22 +99,29 @@ def create_channel(
     breaker = breaker or _new_breaker(grpc_target, options)
     audience = callee_audience(services) if options.token_provider else ""
     outgoing = OutgoingContext(audience=audience, token_provider=options.token_provider)
+    connection = ConnectionWait(options.connect_wait_s)
     interceptors = [
         *mesh_interceptors(
             tracing=ClientTracing(options.tracer_provider),
             deadlines=DefaultDeadlines(contracts),
             outgoing=outgoing,
             breaker=breaker,
+            connection=connection,
         ),
         *options.interceptors,
     ]
     config = service_config(contracts.values(), options.retry)
     arguments = channel_options(config, options.keepalive, options.channel_options)
     if options.credentials is not None:
-        return grpc.aio.secure_channel(
+        channel = grpc.aio.secure_channel(
             grpc_target, options.credentials, options=arguments, interceptors=interceptors
         )
-    return grpc.aio.insecure_channel(grpc_target, options=arguments, interceptors=interceptors)
+    else:
+        channel = grpc.aio.insecure_channel(
+            grpc_target, options=arguments, interceptors=interceptors
+        )
+    connection.channel = channel
+    return channel
 
 
 def _new_breaker(grpc_target: str, options: ClientOptions) -> CircuitBreaker:

@@ -12,8 +12,11 @@ from mesh.contracts import MethodContract
 
 #: Only "the callee could not be reached" is retried: every other status is an answer.
 RETRYABLE_STATUS_CODES = ("UNAVAILABLE",)
-#: Cap on reconnect backoff (gRPC's default is 120 s, far too long for a restarted pod).
-MAX_RECONNECT_BACKOFF_MS = 10_000
+#: Reconnect backoff: the first retry soon (gRPC waits 1 s), so a callee that restarted or
+#: handed its port over is reconnected to within the callers' connection wait; capped (gRPC's
+#: default is 120 s, far too long for a restarted pod).
+INITIAL_RECONNECT_BACKOFF_MS = 100
+MAX_RECONNECT_BACKOFF_MS = 5_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,6 +145,7 @@ def channel_options(
         "grpc.keepalive_permit_without_calls": int(keepalive.permit_without_calls),
         # keep pinging an idle connection (gRPC stops after 2 data-less pings by default)
         "grpc.http2.max_pings_without_data": 0,
+        "grpc.initial_reconnect_backoff_ms": INITIAL_RECONNECT_BACKOFF_MS,
         "grpc.max_reconnect_backoff_ms": MAX_RECONNECT_BACKOFF_MS,
     }
     options.update(overrides or {})

@@ -11,6 +11,7 @@ from grpc.aio import ClientCallDetails, ClientInterceptor, Metadata
 from opentelemetry import trace
 
 from mesh.breaker import CircuitBreaker
+from mesh.client.connection import ConnectionWait
 from mesh.client.status import relays_a_dependency_failure
 from mesh.client.tracing import ClientTracing, end_span
 from mesh.context import (
@@ -111,6 +112,8 @@ class _MeshCall:
     the callee's other methods too. Any other status proves the callee answered and counts as
     a success.
     Streaming calls are not guarded: a stream's end says little about the callee's health.
+    Every call first waits, within a budget, for the channel to connect (`ConnectionWait`),
+    unless its caller chose `wait_for_ready` itself.
     """
 
     def __init__(
@@ -120,19 +123,26 @@ class _MeshCall:
         deadlines: DefaultDeadlines,
         outgoing: OutgoingContext,
         breaker: CircuitBreaker,
+        connection: ConnectionWait,
     ) -> None:
         self._tracing = tracing
         self._deadlines = deadlines
         self._outgoing = outgoing
+        self._connection = connection
         self.breaker = breaker
 
     async def _start(self, details: ClientCallDetails) -> tuple[trace.Span, ClientCallDetails]:
-        """The call's span and its details with deadline and metadata filled in."""
+        """The call's span and its details with deadline, metadata and wait filled in."""
         method = _method_name(details)
         metadata = await self._outgoing.metadata(details.metadata)
         span = self._tracing.start(method, metadata)
         timeout = self._deadlines.timeout(method, details.timeout)
-        return span, details._replace(timeout=timeout, metadata=metadata)
+        wait_for_ready = details.wait_for_ready
+        if wait_for_ready is None:
+            wait_for_ready = await self._connection.ready(timeout)
+        return span, details._replace(
+            timeout=timeout, metadata=metadata, wait_for_ready=wait_for_ready
+        )
 
     async def _unary_response(self, continuation: Any, details: Any, request: Any) -> Any:
         """Runs a call answered by one response to its end, guarded by the breaker."""
@@ -218,10 +228,17 @@ def mesh_interceptors(
     deadlines: DefaultDeadlines,
     outgoing: OutgoingContext,
     breaker: CircuitBreaker,
+    connection: ConnectionWait,
 ) -> list[ClientInterceptor]:
     """The mesh's interceptor for calls of every arity (a grpc.aio channel files each
     interceptor under a single arity); see `_MeshCall` for what it does."""
     return [
-        arity(tracing=tracing, deadlines=deadlines, outgoing=outgoing, breaker=breaker)
+        arity(
+            tracing=tracing,
+            deadlines=deadlines,
+            outgoing=outgoing,
+            breaker=breaker,
+            connection=connection,
+        )
         for arity in (_UnaryUnary, _UnaryStream, _StreamUnary, _StreamStream)
     ]

@@ -55,6 +55,7 @@ async def build(runtime: ServiceRuntime) -> Built:
     users = UserDirectory(lambda: runtime.client(users_service_pb2_grpc.UsersServiceStub, "users"))
     deps = Deps(
         unit_of_work=waking,
+        read_unit_of_work=lambda: runtime.unit_of_work(read_only=True),
         renderer=Renderer(),
         users=users,
         mailbox_enabled=settings.mailbox_enabled,

@@ -22,3 +22,10 @@ class Deps:
     #: Whether ListMailboxMessages has a mailbox to show.
     mailbox_enabled: bool = True
     clock: Callable[[], datetime] = field(default=utc_now)
+    #: Units of work for use cases that only read: they take no write lock (on SQLite), so
+    #: reads never queue behind the sender's writes. `unit_of_work` when not given.
+    read_unit_of_work: Callable[[], UnitOfWork] | None = None
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work for a use case that only reads."""
+        return (self.read_unit_of_work or self.unit_of_work)()

@@ -17,7 +17,7 @@ async def get_preferences(command: commands.GetPreferences, deps: Deps) -> Prefe
     target = checks.valid(checks.user_id("user_id", user_id, actor=actor))
     if not actor.may_access(target):
         raise errors.user_not_found(user_id)
-    async with deps.unit_of_work() as uow:
+    async with deps.reading() as uow:
         return await PreferenceStore(uow.connection).get(target)
 
 

@@ -29,7 +29,7 @@ def shown(message: Message, actor: Actor) -> Shown:
 
 async def get_message(command: commands.GetMessage, deps: Deps) -> Shown:
     message_id, actor = command.message_id, command.caller
-    async with deps.unit_of_work() as uow:
+    async with deps.reading() as uow:
         message = await MessageRepository(uow.connection).get(message_id.strip())
     if message is None or not actor.may_access(message.user_id):
         raise errors.message_not_found(message_id)
@@ -46,7 +46,7 @@ async def list_messages(command: commands.ListMessages, deps: Deps) -> MessagePa
     """Newest first; users see their own, staff anyone's."""
     actor = command.caller
     wanted, page = filters.messages_query(command, actor)
-    async with deps.unit_of_work() as uow:
+    async with deps.reading() as uow:
         found = await MessageRepository(uow.connection).listing(wanted, page)
     shown_page = [shown(message, actor) for message in found[: page.size]]
     token = next_token(page, found, lambda message: (message.create_time, message.id))
@@ -62,7 +62,7 @@ class AttemptPage:
 async def list_attempts(command: commands.ListAttempts, deps: Deps) -> AttemptPage:
     """Oldest first (the access policy admits staff only)."""
     message_id, page = filters.attempts_query(command)
-    async with deps.unit_of_work() as uow:
+    async with deps.reading() as uow:
         repository = MessageRepository(uow.connection)
         if await repository.get(message_id) is None:
             raise errors.message_not_found(message_id)
@@ -82,7 +82,7 @@ async def list_mailbox(command: commands.ListMailbox, deps: Deps) -> MailboxPage
     if not deps.mailbox_enabled:
         raise errors.mailbox_disabled()
     recipient, channel, page = filters.mailbox_query(command)
-    async with deps.unit_of_work() as uow:
+    async with deps.reading() as uow:
         found = await MailboxStore(uow.connection).listing(recipient, channel, page)
     token = next_token(page, found, lambda entry: (entry.receive_time, entry.id))
     return MailboxPage(found[: page.size], token)

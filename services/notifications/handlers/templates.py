@@ -35,7 +35,7 @@ async def create_template(command: commands.CreateTemplate, deps: Deps) -> Templ
 
 async def get_template(command: commands.GetTemplate, deps: Deps) -> Template:
     template_id = command.template_id
-    async with deps.unit_of_work() as uow:
+    async with deps.reading() as uow:
         template = await TemplateStore(uow.connection).get(template_id.strip())
     if template is None:
         raise errors.template_not_found(template_id)
@@ -45,7 +45,7 @@ async def get_template(command: commands.GetTemplate, deps: Deps) -> Template:
 async def list_templates(command: commands.ListTemplates, deps: Deps) -> tuple[list[Template], str]:
     """By id; the second value is the next page's token."""
     category, page = filters.templates_query(command)
-    async with deps.unit_of_work() as uow:
+    async with deps.reading() as uow:
         found = await TemplateStore(uow.connection).listing(category, page)
     return found[: page.size], next_token(page, found, lambda template: (template.id,))
 

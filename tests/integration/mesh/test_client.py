@@ -569,3 +569,48 @@ async def test_a_cancelled_trial_call_frees_the_trial_slot(probe: ProbeServer) -
         reply = await client.stub.Echo(probe_pb2.EchoRequest(message="second trial"))
     assert reply.message == "second trial"
     assert breaker.state is BreakerState.CLOSED
+
+
+# waiting for a connection
+
+
+async def test_a_call_made_while_the_callee_restarts_waits_for_it_and_is_sent_once(
+    start_server: StartServer,
+) -> None:
+    probe = await start_server()
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub,
+        probe.address,
+        options=options(connect_wait_s=5.0, channel_options=FAST_RECONNECT),
+    ) as client:
+        await client.stub.Echo(probe_pb2.EchoRequest(message="connected"))
+        await probe.server.stop(None)
+        await eventually(lambda: client.channel.get_state() is not grpc.ChannelConnectivity.READY)
+        # Record is not idempotent: gRPC never retries it, so only the wait can save it.
+        call = asyncio.ensure_future(client.stub.Record(probe_pb2.RecordRequest(key="gap")))
+        await asyncio.sleep(0.3)  # the restart gap under test, not a synchronisation
+        assert not call.done()
+        restarted = await start_server(port=probe.port)
+        reply = await call
+    assert reply.count == 1
+    assert restarted.servicer.attempts["Record"] == 1
+
+
+async def test_a_callee_down_longer_than_the_wait_budget_fails_fast(probe: ProbeServer) -> None:
+    await probe.server.stop(None)
+    async with connect(
+        probe_pb2_grpc.ProbeServiceStub,
+        probe.address,
+        options=options(connect_wait_s=0.5, failure_threshold=100),
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(grpc.aio.AioRpcError) as first:
+            await client.stub.Record(probe_pb2.RecordRequest(key="down"))
+        waited_s = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(grpc.aio.AioRpcError) as second:
+            await client.stub.Record(probe_pb2.RecordRequest(key="still down"))
+        failed_in_s = time.monotonic() - started
+    assert first.value.code() is second.value.code() is UNAVAILABLE
+    assert 0.4 < waited_s < 2.0
+    assert failed_in_s < 0.25

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from mesh.stack import Stack, StackAlreadyRunningError, StackProcess, checkout_lock, ports_lock
+from mesh.stack import (
+    Stack,
+    StackAlreadyRunningError,
+    StackProcess,
+    checkout_lock,
+    control_server,
+    control_socket,
+    ports_lock,
+    send_command,
+)
 from tests.support import subprocess_env
 
 
@@ -68,3 +79,30 @@ def test_the_address_command_prints_where_a_process_listens(tmp_path: Path) -> N
     assert (found.returncode, found.stdout.strip()) == (0, "127.0.0.1:50052")
     missing = subprocess.run([*command, "jobs"], capture_output=True, text=True, env=env)
     assert missing.returncode == 2 and "runs no 'jobs'" in missing.stderr
+
+
+async def test_a_command_sent_to_the_stack_is_answered_line_by_line(tmp_path: Path) -> None:
+    async def handle(command: str, say: Callable[[str], None]) -> bool:
+        if command != "restart users":
+            say(f"unknown command {command!r}")
+            return False
+        say("restarting users")
+        say("users restarted")
+        return True
+
+    async with control_server(tmp_path, handle) as path:
+        assert path.stat().st_mode & 0o777 == 0o600
+        said: list[str] = []
+        assert await asyncio.to_thread(send_command, tmp_path, "restart users", out=said.append)
+        assert said == ["restarting users", "users restarted"]
+        refused: list[str] = []
+        assert not await asyncio.to_thread(send_command, tmp_path, "reboot", out=refused.append)
+        assert refused == ["unknown command 'reboot'"]
+    assert not path.exists()
+
+
+def test_the_control_socket_of_a_deep_state_folder_is_kept_short(tmp_path: Path) -> None:
+    deep = tmp_path / ("x" * 120)
+    assert control_socket(tmp_path) == tmp_path / "control.sock"
+    assert len(os.fsencode(control_socket(deep))) < 100
+    assert control_socket(deep) != control_socket(tmp_path / ("y" * 120))

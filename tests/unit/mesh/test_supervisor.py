@@ -10,7 +10,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mesh.supervisor import MAX_CRASHES, Supervisor, tail
+import pytest
+
+from mesh.supervisor import MAX_CRASHES, Child, Supervisor, restart_commands, tail
 from tests.support.waiting import eventually
 
 
@@ -89,3 +91,110 @@ def test_tail_reads_the_last_lines_of_a_log(tmp_path: Path) -> None:
     log.write_text("".join(f"line {i}\n" for i in range(10_000)))
     assert tail(log, 2) == ["line 9998", "line 9999"]
     assert tail(tmp_path / "missing.log", 5) == []
+
+
+DRAINING = (
+    "import signal, sys, time\n"
+    "signal.signal(signal.SIGTERM, lambda *_: (print('draining', flush=True), sys.exit(0)))\n"
+    "print('serving', flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+def _start_draining(log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log:
+        return subprocess.Popen([sys.executable, "-c", DRAINING], stdout=log, stderr=log)
+
+
+async def test_a_handed_over_process_is_stopped_with_sigterm_only_once_its_successor_serves(
+    tmp_path: Path,
+) -> None:
+    child = FakeChild("users", tmp_path / "users.log", [sys.executable, "-c", DRAINING])
+    reports: list[str] = []
+    child.start()
+    supervisor = Supervisor([child], restart=lambda c: c.start(), report=reports.append)
+    task = asyncio.create_task(supervisor.run())
+    old = child.process
+    assert old is not None
+    await eventually(lambda: "serving" in child.log_path.read_text())
+
+    async def successor(replaced: object) -> subprocess.Popen[bytes]:
+        assert old.poll() is None  # the old one serves while its successor starts
+        return _start_draining(child.log_path)
+
+    try:
+        exited = await supervisor.hand_over(child, successor)
+        assert exited is old and old.returncode == 0  # it drained and exited on SIGTERM
+        assert "draining" in child.log_path.read_text()
+        assert child.process is not old and child.process is not None
+        assert child.process.poll() is None
+        assert child.starts == 1  # the watching supervisor did not take the exit for a crash
+        assert not any("exited" in report for report in reports)
+    finally:
+        task.cancel()
+        child.stop()
+
+
+async def test_a_successor_that_fails_to_serve_leaves_the_old_process_serving(
+    tmp_path: Path,
+) -> None:
+    child = FakeChild("users", tmp_path / "users.log", [sys.executable, "-c", DRAINING])
+    child.start()
+    supervisor = Supervisor([child], restart=lambda c: c.start(), report=lambda line: None)
+
+    async def successor(replaced: object) -> subprocess.Popen[bytes]:
+        raise TimeoutError("not ready after 30 s: users")
+
+    try:
+        with pytest.raises(TimeoutError):
+            await supervisor.hand_over(child, successor)
+        assert child.process is not None and child.process.poll() is None
+        with pytest.raises(RuntimeError, match="not running"):
+            child.stop()
+            await supervisor.hand_over(child, successor)
+    finally:
+        child.stop()
+
+
+async def test_restart_commands_name_what_they_cannot_restart(tmp_path: Path) -> None:
+    child = FakeChild("users", tmp_path / "users.log", [sys.executable, "-c", DRAINING])
+    supervisor = Supervisor([child], restart=lambda c: c.start(), report=lambda line: None)
+
+    async def successor(replaced: object) -> subprocess.Popen[bytes]:
+        raise AssertionError("nothing is to be restarted")
+
+    handle = restart_commands(supervisor, [child], successor, report=lambda line: None)
+    said: list[str] = []
+    assert not await handle("restart users edge", said.append)
+    assert not await handle("reboot", said.append)
+    assert said == [
+        "no service edge to restart; there are: users",
+        "unknown command 'reboot'; the stack knows: restart [NAME ...]",
+    ]
+
+
+async def test_a_restart_command_hands_each_child_over_in_turn(tmp_path: Path) -> None:
+    children = [
+        FakeChild(name, tmp_path / f"{name}.log", [sys.executable, "-c", DRAINING])
+        for name in ("identity", "users")
+    ]
+    for child in children:
+        child.start()
+    supervisor = Supervisor(children, restart=lambda c: c.start(), report=lambda line: None)
+    order: list[str] = []
+
+    async def successor(replaced: Child) -> subprocess.Popen[bytes]:
+        order.append(replaced.name)
+        return _start_draining(replaced.log_path)
+
+    reported: list[str] = []
+    handle = restart_commands(supervisor, children, successor, report=reported.append)
+    said: list[str] = []
+    try:
+        assert await handle("restart", said.append)
+        assert order == ["identity", "users"]
+        assert said == reported
+        assert [line.split()[0] for line in said if "restarted:" in line] == order
+    finally:
+        for child in children:
+            child.stop()
