@@ -8,11 +8,11 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from google.protobuf.message import Message
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mesh.db.engine import INLINE, READ_ONLY
-from mesh.db.tables import outbox_table
+from mesh.db.tables import OUTBOX_CHANNEL, outbox_table
 
 
 class OutboxRecord(Protocol):
@@ -59,6 +59,8 @@ class UnitOfWork:
     work without it cannot emit events. Two hooks run after a commit: `on_events_committed`
     (e.g. `OutboxRelay.wake`) after one that wrote events, so they go out at once, and
     `on_commit` after every one (e.g. to wake a loop that picks up the rows just written).
+    On PostgreSQL a commit that wrote events also sends ``NOTIFY`` on `OUTBOX_CHANNEL`, which
+    wakes the relays of other processes.
 
     Statements run on a SQLAlchemy Core connection (`uow.connection`): repositories map rows
     to domain objects themselves, so no ORM session sits between them and the database.
@@ -158,6 +160,8 @@ class UnitOfWork:
         events, self._events = self._events, []
         if events:
             await connection.execute(insert(outbox_table), [_outbox_row(e) for e in events])
+            if connection.dialect.name == "postgresql":  # wakes the relays of other processes
+                await connection.execute(_NOTIFY_OUTBOX)
         await connection.commit()
         if events and self._on_events_committed is not None:
             self._on_events_committed()
@@ -168,6 +172,9 @@ class UnitOfWork:
         """Drops the changes and the events queued since the last commit."""
         self._events = []
         await self.connection.rollback()
+
+
+_NOTIFY_OUTBOX = text(f"NOTIFY {OUTBOX_CHANNEL}")
 
 
 def _outbox_row(envelope: OutboxRecord) -> dict[str, object]:

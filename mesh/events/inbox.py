@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql.expression import Executable
 
 from mesh.db.tables import inbox_table
 
@@ -29,11 +29,34 @@ async def claim(connection: AsyncConnection, *, consumer: str, event_id: str, su
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _insert_if_new(dialect: str, row: dict[str, object]) -> Executable:
+async def claim_many(
+    connection: AsyncConnection, *, consumer: str, events: Sequence[tuple[str, str]]
+) -> set[str]:
+    """Records in one statement that `consumer` handles each of `events` (event id, subject).
+
+    Returns the ids claimed now; the others were already handled (as `claim`, a concurrent
+    claim of the same event waits for the other transaction). Rows are written in event id
+    order, so two transactions claiming overlapping batches take their locks in one order.
+    """
+    if not events:
+        return set()
+    now = datetime.now(UTC)
+    rows = [
+        {"consumer": consumer, "event_id": event_id, "subject": subject, "handled_at": now}
+        for event_id, subject in sorted(dict(events).items())
+    ]
+    statement = _insert_if_new(connection.dialect.name, rows)
+    result = await connection.execute(statement.returning(inbox_table.c.event_id))
+    return set(result.scalars())
+
+
+def _insert_if_new(
+    dialect: str, rows: dict[str, object] | list[dict[str, object]]
+) -> postgresql.Insert | sqlite.Insert:
     if dialect == "postgresql":
-        return postgresql.insert(inbox_table).values(row).on_conflict_do_nothing()
+        return postgresql.insert(inbox_table).values(rows).on_conflict_do_nothing()
     if dialect == "sqlite":
-        return sqlite.insert(inbox_table).values(row).on_conflict_do_nothing()
+        return sqlite.insert(inbox_table).values(rows).on_conflict_do_nothing()
     raise ValueError(f"the inbox supports PostgreSQL and SQLite, not {dialect}")
 
 
