@@ -1,23 +1,41 @@
-"""`make bench`: runs every benchmark in turn; each prints its table and saves it in results/,
-then the targets measured are printed with MET / MISSED and summed up in README's Performance."""
+"""`make bench`: runs every benchmark in turn (or those named: ``python -m bench events
+growth``); each prints its table and saves it in results/, then the targets measured are
+printed with MET / MISSED and summed up in README's Performance, with the latest targets of
+the benchmarks not run this time (results/verdicts.json keeps each benchmark's last ones)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bench import auth, edge, events, mesh_chain, token_cache
-from bench.harness import Verdict, machine, update_readme, verdict_table
+from bench import auth, edge, events, growth, mesh_chain, token_cache
+from bench.harness import (
+    Verdict,
+    load_verdicts,
+    machine,
+    save_verdicts,
+    update_readme,
+    verdict_table,
+)
+
+BENCHMARKS: dict[str, Callable[[], Awaitable[list[Verdict]]]] = {
+    "edge": edge.run,
+    "mesh-chain": mesh_chain.run,
+    "token-cache": token_cache.run,
+    "auth": auth.run,
+    "events": events.run,
+    "growth": growth.run,
+}
 
 
-async def main() -> None:
-    verdicts: list[Verdict] = []
-    verdicts += await edge.run()
-    verdicts += await mesh_chain.run()
-    verdicts += await token_cache.run()
-    verdicts += await auth.run()
-    await events.run()
-    table = verdict_table(verdicts)
+async def main(names: list[str]) -> None:
+    latest = load_verdicts()
+    for name in names:
+        latest[name] = await BENCHMARKS[name]()
+        save_verdicts(latest)
+    table = verdict_table([v for name in BENCHMARKS for v in latest.get(name, [])])
     print("\n".join(["", "Targets:", *table]))
     update_readme(summary(table))
 
@@ -49,5 +67,18 @@ def summary(table: list[str]) -> list[str]:
     ]
 
 
+def arguments() -> list[str]:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME",
+        help=f"benchmarks to run, of {', '.join(BENCHMARKS)} (default: all)",
+    )  # fmt: skip
+    names: list[str] = parser.parse_args().names
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"no benchmark named {', '.join(unknown)}; pick of {', '.join(BENCHMARKS)}")
+    return names or list(BENCHMARKS)
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(arguments()))

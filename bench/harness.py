@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import os
 import platform
 import statistics
@@ -126,6 +128,23 @@ class Verdict:
     @property
     def status(self) -> str:
         return "—" if self.met is None else "MET" if self.met else "MISSED"
+
+
+VERDICTS = RESULTS / "verdicts.json"
+
+
+def load_verdicts() -> dict[str, list[Verdict]]:
+    """Each benchmark's targets as last measured (results/verdicts.json)."""
+    if not VERDICTS.exists():
+        return {}
+    saved = json.loads(VERDICTS.read_text())
+    return {name: [Verdict(**v) for v in verdicts] for name, verdicts in saved.items()}
+
+
+def save_verdicts(verdicts: dict[str, list[Verdict]]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    saved = {name: [dataclasses.asdict(v) for v in vs] for name, vs in verdicts.items()}
+    VERDICTS.write_text(json.dumps(saved, indent=1, ensure_ascii=False) + "\n")
 
 
 def verdict_table(verdicts: Sequence[Verdict]) -> list[str]:

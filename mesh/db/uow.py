@@ -69,7 +69,8 @@ class UnitOfWork:
     `read_only=True` is for use cases that only read; they cannot add events. On SQLite they
     run beside writers instead of queueing for the write lock, each statement reading its own
     consistent snapshot (no BEGIN): a use case that needs several statements to agree reads
-    in a normal unit of work. On PostgreSQL they are ordinary transactions.
+    in a normal unit of work. On PostgreSQL they run in autocommit, alike: no BEGIN and
+    ROLLBACK around their statements.
 
     `inline=True` (read-only units only) is for reads of a few rows by key: on an SQLite file
     their statements run on the event loop itself, sparing the handoffs to the driver's
@@ -117,7 +118,10 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is already open; nesting is not supported")
         connection = await self._engine.connect()
         if self._read_only:
-            await connection.execution_options(**self._read_options)
+            options: dict[str, object] = dict(self._read_options)
+            if self._engine.dialect.name == "postgresql":  # no BEGIN and ROLLBACK round trips
+                options = {**options, "isolation_level": "AUTOCOMMIT"}
+            await connection.execution_options(**options)
         self._connection = connection
         self._events = []
         self.open_repositories(connection)
