@@ -31,10 +31,10 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[list[Verdict]]]] = {
 
 
 async def main(names: list[str]) -> None:
-    latest = load_verdicts()
     for name in names:
-        latest[name] = await BENCHMARKS[name]()
-        save_verdicts(latest)
+        measured = await BENCHMARKS[name]()
+        save_verdicts(load_verdicts() | {name: measured})  # others may have saved theirs since
+    latest = load_verdicts()
     table = verdict_table([v for name in BENCHMARKS for v in latest.get(name, [])])
     print("\n".join(["", "Targets:", *table]))
     update_readme(summary(table))
@@ -61,6 +61,15 @@ def summary(table: list[str]) -> list[str]:
         "shared httpx client from a FastAPI leaf). The same work added to both shapes (reading",
         "the user) only brings their ratio closer to 1, so the floor's ratio is the most any edge",
         "could reach against the naive shared-client design at that concurrency on this machine.",
+        "The events bench (`bench/events.py`) sends events through the outbox, the relay,",
+        "JetStream and a consumer with its inbox (the emitter and the consumer each on its own",
+        "database, as two services are) beside raw nats-py JetStream publishing and",
+        "pull-consuming, in the same run. The growth bench (`bench/growth.py`) times users'",
+        "GetUser and a filtered ListUsers page at growing table sizes (a database each, measured",
+        "interleaved) and the relay draining a large backlog; `BENCH_GROWTH_USERS` and",
+        "`BENCH_GROWTH_BACKLOG` choose the sizes. `python -m bench NAME...` runs some benchmarks",
+        "only; the table keeps each benchmark's latest targets (`bench/results/verdicts.json`)",
+        "with the day they were measured.",
         f"Latest run ({datetime.now(UTC):%Y-%m-%d}; {machine()}):",
         "",
         *table,
@@ -70,10 +79,17 @@ def summary(table: list[str]) -> list[str]:
 def arguments() -> list[str]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
+        "--readme", action="store_true",
+        help="run nothing: rewrite README's table from the targets last measured",
+    )  # fmt: skip
+    parser.add_argument(
         "names", nargs="*", metavar="NAME",
         help=f"benchmarks to run, of {', '.join(BENCHMARKS)} (default: all)",
     )  # fmt: skip
-    names: list[str] = parser.parse_args().names
+    parsed = parser.parse_args()
+    if parsed.readme:
+        return []
+    names: list[str] = parsed.names
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:
         parser.error(f"no benchmark named {', '.join(unknown)}; pick of {', '.join(BENCHMARKS)}")

@@ -121,9 +121,11 @@ class Verdict:
     measured: float
     target: str
     met: bool | None  # None: measured for information, no target
+    #: The day it was measured (UTC).
+    on: str = dataclasses.field(default_factory=lambda: f"{datetime.now(UTC):%Y-%m-%d}")
 
     def line(self) -> str:
-        return f"| {self.name} | {self.measured:.2f} | {self.target} | {self.status} |"
+        return f"| {self.name} | {self.measured:.2f} | {self.target} | {self.status} | {self.on} |"
 
     @property
     def status(self) -> str:
@@ -148,7 +150,11 @@ def save_verdicts(verdicts: dict[str, list[Verdict]]) -> None:
 
 
 def verdict_table(verdicts: Sequence[Verdict]) -> list[str]:
-    return ["| target | measured | wanted | |", "|---|---|---|---|", *(v.line() for v in verdicts)]
+    return [
+        "| target | measured | wanted | | measured on |",
+        "|---|---|---|---|---|",
+        *(v.line() for v in verdicts),
+    ]
 
 
 README = Path(__file__).resolve().parent.parent / "README.md"

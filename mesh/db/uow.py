@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from google.protobuf.message import Message
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mesh.db.engine import INLINE, READ_ONLY
@@ -163,9 +163,13 @@ class UnitOfWork:
         connection = self.connection
         events, self._events = self._events, []
         if events:
-            await connection.execute(insert(outbox_table), [_outbox_row(e) for e in events])
-            if connection.dialect.name == "postgresql":  # wakes the relays of other processes
-                await connection.execute(_NOTIFY_OUTBOX)
+            rows = [_outbox_row(e) for e in events]
+            if connection.dialect.name == "postgresql":
+                # One round trip: the rows, and NOTIFY (sent at commit) for other processes' relays
+                written = insert(outbox_table).values(rows).cte("written")
+                await connection.execute(select(_NOTIFY_OUTBOX).add_cte(written))
+            else:
+                await connection.execute(insert(outbox_table), rows)
         await connection.commit()
         if events and self._on_events_committed is not None:
             self._on_events_committed()
@@ -178,7 +182,7 @@ class UnitOfWork:
         await self.connection.rollback()
 
 
-_NOTIFY_OUTBOX = text(f"NOTIFY {OUTBOX_CHANNEL}")
+_NOTIFY_OUTBOX = func.pg_notify(OUTBOX_CHANNEL, "")
 
 
 def _outbox_row(envelope: OutboxRecord) -> dict[str, object]:
