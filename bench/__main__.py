@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -69,8 +70,10 @@ def summary(table: list[str]) -> list[str]:
         "interleaved) and the relay draining a large backlog; `BENCH_GROWTH_USERS` and",
         "`BENCH_GROWTH_BACKLOG` choose the sizes. `python -m bench NAME...` runs some benchmarks",
         "only; the table keeps each benchmark's latest targets (`bench/results/verdicts.json`)",
-        "with the day they were measured.",
-        f"Latest run ({datetime.now(UTC):%Y-%m-%d}; {machine()}):",
+        "with the day they were measured. Where other work shares the cores, latencies (and the",
+        "relay's drain over minutes) swing with it; ratios within one run hold up better.",
+        f"Latest run ({datetime.now(UTC):%Y-%m-%d}; {machine()}; load average "
+        f"{os.getloadavg()[0]:.1f} at its end):",
         "",
         *table,
     ]
