@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import socket
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
@@ -11,6 +12,11 @@ from edge.config import EdgeSettings
 from edge.ratelimit import Quota, RateLimits
 from edge.upstreams import Upstreams
 from mesh.contracts import MethodContract
+from mesh.log_shipping import LogShipper, audit_sink
+from meshwork.audit.v1 import audit_service_pb2
+
+#: The audit service, where the edge ships its WARNING-and-above log records.
+AUDIT = audit_service_pb2.DESCRIPTOR.services_by_name["AuditService"]
 
 
 @dataclass
@@ -21,6 +27,23 @@ class EdgeRuntime:
     upstreams: Upstreams
     auth: EdgeAuthenticator
     limits: RateLimits
+    shipper: LogShipper | None = field(default=None, repr=False)
+
+    async def start(self) -> None:
+        """Ships the edge's WARNING-and-above log records to audit when its address is set
+        (over the edge's own client for audit, with the edge's service token)."""
+        client = self.upstreams.clients.get(AUDIT.full_name)
+        if not self.settings.ships_logs_to_audit() or client is None:
+            return
+        self.shipper = LogShipper(
+            audit_sink(client.stub),
+            service=self.settings.service,
+            instance=self.settings.instance_id or socket.gethostname(),
+            level=self.settings.log_shipping_level.upper(),
+            capacity=self.settings.log_shipping_buffer,
+        )
+        self.shipper.install()
+        await self.shipper.start()
 
     def deadline_for(self, contract: MethodContract) -> float:
         """The upstream call's deadline: the method's declared default, capped by settings."""
@@ -30,6 +53,8 @@ class EdgeRuntime:
         return method_full_name in self.settings.strict_rate_limit_methods
 
     async def close(self) -> None:
+        if self.shipper is not None:
+            await self.shipper.stop()
         await self.upstreams.close()
         await self.limits.close()
 

@@ -37,7 +37,9 @@ class OutboxRecord(Protocol):
 class EnvelopeFor(Protocol):
     """Wraps an event for the outbox when it is added (``mesh.events.envelope.envelope_for``)."""
 
-    def __call__(self, event: Message, *, occurred_at: datetime | None = None) -> OutboxRecord: ...
+    def __call__(
+        self, event: Message, *, occurred_at: datetime | None = None, event_id: str | None = None
+    ) -> OutboxRecord: ...
 
 
 class UnitOfWork:
@@ -140,8 +142,14 @@ class UnitOfWork:
         self._events = []
         await connection.close()  # rolls back anything not committed (nothing after commit)
 
-    def add_event(self, event: Message, *, occurred_at: datetime | None = None) -> str:
+    def add_event(
+        self, event: Message, *, occurred_at: datetime | None = None, event_id: str | None = None
+    ) -> str:
         """Queues `event` for the outbox; it is written by `commit`. Returns the event id.
+
+        `event_id` (at most 36 characters) replaces the fresh random id: derived from what
+        makes the change unique (an idempotency key), it makes a retried change emit the same
+        event, which the outbox's unique event id then holds once.
 
         The current trace context and request id are captured now, at the point of the change.
         """
@@ -154,7 +162,7 @@ class UnitOfWork:
             )
         if self._connection is None:  # fail here, not at commit, when used outside `async with`
             raise RuntimeError("the unit of work is not open: use `async with uow:` first")
-        envelope = self._envelope_for(event, occurred_at=occurred_at)
+        envelope = self._envelope_for(event, occurred_at=occurred_at, event_id=event_id)
         self._events.append(envelope)
         return envelope.event_id
 

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mesh.db.statements import insert_if_new
 from mesh.db.tables import inbox_table
 
 
@@ -25,7 +25,7 @@ async def claim(connection: AsyncConnection, *, consumer: str, event_id: str, su
         "subject": subject,
         "handled_at": datetime.now(UTC),
     }
-    result = await connection.execute(_insert_if_new(connection.dialect.name, row))
+    result = await connection.execute(insert_if_new(connection.dialect.name, inbox_table, row))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -45,19 +45,9 @@ async def claim_many(
         {"consumer": consumer, "event_id": event_id, "subject": subject, "handled_at": now}
         for event_id, subject in sorted(dict(events).items())
     ]
-    statement = _insert_if_new(connection.dialect.name, rows)
+    statement = insert_if_new(connection.dialect.name, inbox_table, rows)
     result = await connection.execute(statement.returning(inbox_table.c.event_id))
     return set(result.scalars())
-
-
-def _insert_if_new(
-    dialect: str, rows: dict[str, object] | list[dict[str, object]]
-) -> postgresql.Insert | sqlite.Insert:
-    if dialect == "postgresql":
-        return postgresql.insert(inbox_table).values(rows).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(inbox_table).values(rows).on_conflict_do_nothing()
-    raise ValueError(f"the inbox supports PostgreSQL and SQLite, not {dialect}")
 
 
 async def purge_inbox(engine: AsyncEngine, *, older_than: timedelta) -> int:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from fastapi import FastAPI
 
 from sandbox.stripe.app import SandboxSettings, create_app
 
@@ -28,18 +29,21 @@ def address(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def build_server(settings: SandboxSettings, *, log_level: str = "warning") -> uvicorn.Server:
-    config = uvicorn.Config(create_app(settings), log_level=log_level, lifespan="on")
+def build_server(
+    settings: SandboxSettings, *, log_level: str = "warning", app: FastAPI | None = None
+) -> uvicorn.Server:
+    config = uvicorn.Config(app or create_app(settings), log_level=log_level, lifespan="on")
     return uvicorn.Server(config)
 
 
 @contextmanager
 def running_sandbox(
-    settings: SandboxSettings | None = None, *, host: str = "127.0.0.1"
+    settings: SandboxSettings | None = None, *, host: str = "127.0.0.1", app: FastAPI | None = None
 ) -> Iterator[str]:
-    """Runs a sandbox on a port of its own in a thread of its own; yields its base URL."""
+    """Runs a sandbox on a port of its own in a thread of its own; yields its base URL.
+    `app` is one `create_app` made, which a test may have given middleware of its own."""
     sock = bind(host, 0)
-    server = build_server(settings or SandboxSettings())
+    server = build_server(settings or SandboxSettings(), app=app)
     thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[sock]),), daemon=True)
     thread.start()
     try:

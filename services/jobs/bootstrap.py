@@ -11,9 +11,16 @@ from mesh.clock import utc_now
 from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
 from mesh.service import BackgroundTask, Built, ServiceRuntime
+from meshwork.audit.v1 import audit_service_pb2_grpc
 from meshwork.identity.v1 import identity_service_pb2_grpc
 from meshwork.jobs.v1 import jobs_service_pb2, jobs_service_pb2_grpc
-from services.jobs.builtin_jobs import identity_purge_job, purge_records_job, register_builtin_jobs
+from meshwork.payments.v1 import payments_service_pb2_grpc
+from services.jobs.builtin_jobs import (
+    audit_purge_job,
+    identity_purge_job,
+    purge_records_job,
+    register_builtin_jobs,
+)
 from services.jobs.config import JobsSettings, resolve_schedules
 from services.jobs.dispatcher import Dispatcher
 from services.jobs.event_catalog import EventCatalog
@@ -22,7 +29,7 @@ from services.jobs.grpc_api import JobsServicer
 from services.jobs.handlers import JobsDeps
 from services.jobs.lease import KvLease
 from services.jobs.queue import WorkQueue
-from services.jobs.reconciliation import Reconciler
+from services.jobs.reconciliation import PaymentsReconciler, Reconciler
 from services.jobs.registry import JobRegistry
 from services.jobs.scheduler import CronScheduler
 from services.jobs.schedules import Schedule
@@ -172,6 +179,9 @@ class JobsService:
         register_builtin_jobs(
             registry,
             identity_purge=identity_purge_job(lambda: runtime.client(stub, "identity")),
+            audit_purge=audit_purge_job(
+                lambda: runtime.client(audit_service_pb2_grpc.AuditServiceStub, "audit")
+            ),
             purge_records=purge_records_job(
                 runtime.engine,
                 runtime.unit_of_work,
@@ -234,5 +244,8 @@ class JobsService:
 
 
 async def build(runtime: ServiceRuntime) -> Built:
-    """The jobs service with its built-in job types (see `JobsService` to add more)."""
-    return await JobsService().build(runtime)
+    """The jobs service with its built-in job types, reconciling payments through the
+    payments service (see `JobsService` to add more)."""
+    stub = payments_service_pb2_grpc.PaymentsServiceStub
+    reconciler = PaymentsReconciler(lambda: runtime.client(stub, "payments"))
+    return await JobsService(reconciler=reconciler).build(runtime)

@@ -64,10 +64,23 @@ DEFAULT_SCHEDULES = [
         job_type="identity.purge_expired_tokens",
     ),
     ScheduleSetting(
+        name="audit-purge-expired-log-entries",
+        description="Deletes audit's log entries past their retention; the audit trail is kept.",
+        cron="15 4 * * *",
+        job_type="audit.purge_expired_log_entries",
+    ),
+    ScheduleSetting(
         name="jobs-purge-records",
         description="Deletes finished jobs and old inbox/outbox rows past their retention.",
         cron="30 3 * * *",
         job_type="jobs.purge_records",
+    ),
+    ScheduleSetting(
+        name="payments-reconcile",
+        description="Repairs payments whose provider webhooks never arrived.",
+        cron="*/15 * * * *",
+        job_type="payments.reconcile",
+        payload={"lookback_seconds": 3600},
     ),
 ]
 

@@ -1,21 +1,25 @@
 """The "payments.reconcile" job: the slot the payments service fills with its reconciler.
 
 Reconciliation compares payments with what the provider (Stripe) reports and fixes drift.
-The work belongs to payments; the jobs service only runs it on a schedule. Until a
-`Reconciler` is configured the job type exists, is accepted and scheduled, and each run
-fails at once (DEAD, no retries) saying that no reconciler is configured.
+The work belongs to payments; the jobs service only runs it on a schedule: the service as
+`python -m services.jobs` runs it with `PaymentsReconciler`, which calls payments'
+ReconcilePayments. A `JobsService` built without a `Reconciler` still accepts and schedules
+the job type, and each run fails at once (DEAD, no retries) saying that none is configured.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from meshwork.payments.v1 import payments_service_pb2, payments_service_pb2_grpc
 from services.jobs.registry import JobContext, JobHandler, PermanentJobError
 
 logger = logging.getLogger("meshwork.jobs")
 RECONCILE_JOB_TYPE = "payments.reconcile"
+#: The one setting a reconcile job's payload may hold.
+LOOKBACK = "lookback_seconds"
 
 
 class Reconciler(Protocol):
@@ -42,3 +46,32 @@ def reconcile_job(reconciler: Reconciler | None) -> JobHandler:
         logger.info("payments reconciliation (job %s): %s", context.job_id, summary)
 
     return reconcile
+
+
+class PaymentsReconciler:
+    """Runs payments' ReconcilePayments; the payload may set `lookback_seconds` (60 to
+    2592000; payments looks back a day without it)."""
+
+    def __init__(self, payments: Callable[[], payments_service_pb2_grpc.PaymentsServiceStub]):
+        self._payments = payments
+
+    async def reconcile(self, payload: Mapping[str, Any], context: JobContext) -> str:
+        request = payments_service_pb2.ReconcilePaymentsRequest(
+            lookback_seconds=int(payload.get(LOOKBACK, 0))
+        )
+        reply = await self._payments().ReconcilePayments(request)
+        return (
+            f"{reply.checked_payment_count} payments checked, "
+            f"{reply.recovered_payment_count} recovered, {reply.repaired_payment_count} "
+            f"repaired; {reply.checked_event_count} events checked, "
+            f"{reply.applied_event_count} applied"
+        )
+
+
+def reconcile_payload_problems(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """A reconcile job's payload holds at most `lookback_seconds`, a whole number."""
+    problems = [(name, "is not a reconcile setting") for name in payload if name != LOOKBACK]
+    lookback = payload.get(LOOKBACK, 0)
+    if isinstance(lookback, bool) or not isinstance(lookback, int):
+        problems.append((LOOKBACK, f"must be a whole number of seconds (got {lookback!r})"))
+    return problems

@@ -87,7 +87,7 @@ async def react(
         source_key=event_id,
         template_id=reaction.template_id,
         recipient=recipient,
-        variables=reaction.variables(event, links),
+        variables=reaction.variables(event, links, recipient.locale),
         strict=False,
     )
     await queue(uow, deps.renderer, notification, now=deps.clock())

@@ -7,16 +7,20 @@ service's stream from this registry, as it does for payments' receipts below.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
 from google.protobuf.message import Message as ProtoMessage
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.events.subjects import service_of
-from mesh.money import format_amount
+from mesh.money import minor_unit_digits
 from meshwork.identity.v1 import events_pb2 as identity_events
 from meshwork.payments.v1 import events_pb2 as payments_events
 from meshwork.users.v1 import events_pb2 as users_events
@@ -38,11 +42,12 @@ class Links:
         return f"{self.app_url.rstrip('/')}/reset-password?token={quote(token, safe='')}"
 
 
-#: The template's variables, from the event (the recipient's display_name and email are added).
-Variables = Callable[[Any, Links], dict[str, str]]
+#: The template's variables, from the event and the recipient's locale (their display_name
+#: and email are added).
+Variables = Callable[[Any, Links, str], dict[str, str]]
 
 
-def _no_variables(event: Any, links: Links) -> dict[str, str]:
+def _no_variables(event: Any, links: Links, locale: str) -> dict[str, str]:
     return {}
 
 
@@ -72,7 +77,7 @@ def _expires(stamp: Timestamp) -> str:
 
 
 def _token_variables(link: Callable[[Links, str], str]) -> Variables:
-    def variables(event: Any, links: Links) -> dict[str, str]:
+    def variables(event: Any, links: Links, locale: str) -> dict[str, str]:
         return {
             "token": event.token,
             "link": link(links, event.token),
@@ -82,7 +87,7 @@ def _token_variables(link: Callable[[Links, str], str]) -> Variables:
     return variables
 
 
-def _rejection(event: users_events.KycRejected, links: Links) -> dict[str, str]:
+def _rejection(event: users_events.KycRejected, links: Links, locale: str) -> dict[str, str]:
     code = users_resources.KycRejectionReason.Name(event.reason).removeprefix(
         "KYC_REJECTION_REASON_"
     )
@@ -99,18 +104,43 @@ _REJECTION_REASONS = {
 }
 
 
-def _payment_receipt(event: payments_events.PaymentSucceeded, links: Links) -> dict[str, str]:
+def money_for(amount: int, currency_code: str, locale: str) -> str:
+    """Minor units as the reader writes money: 1234 EUR is "€12.34" in en, "12,34 €" in de
+    and "EUR 12.34" in de-CH; 500 JPY is "¥500" (CLDR's data, through Babel). A locale Babel
+    does not know reads as en."""
+    value = Decimal(amount).scaleb(-minor_unit_digits(currency_code))
+    text = format_currency(value, currency_code.upper(), locale=_babel_locale(locale))
+    return _CODE_BESIDE_DIGIT.sub("\u00a0", text)  # CLDR's currency spacing: "KWD 0.005"
+
+
+#: Where a currency code written as the symbol touches the number (Babel leaves no space).
+_CODE_BESIDE_DIGIT = re.compile(r"(?<=[A-Z])(?=\d)|(?<=\d)(?=[A-Z])")
+
+
+def _babel_locale(tag: str) -> Locale:
+    try:
+        return Locale.parse(tag.strip().replace("-", "_") or "en")
+    except (ValueError, UnknownLocaleError):
+        return Locale("en")
+
+
+def _payment_receipt(
+    event: payments_events.PaymentSucceeded, links: Links, locale: str
+) -> dict[str, str]:
     return {
-        "amount": format_amount(event.amount, event.currency_code),
+        "amount": money_for(event.amount, event.currency_code, locale),
         "description": event.description,
         "payment_id": event.payment_id,
     }
 
 
-def _refund_receipt(event: payments_events.RefundSucceeded, links: Links) -> dict[str, str]:
+def _refund_receipt(
+    event: payments_events.RefundSucceeded, links: Links, locale: str
+) -> dict[str, str]:
+    currency = event.currency_code
     return {
-        "amount": format_amount(event.amount, event.currency_code),
-        "refunded_total": format_amount(event.payment_amount_refunded, event.currency_code),
+        "amount": money_for(event.amount, currency, locale),
+        "refunded_total": money_for(event.payment_amount_refunded, currency, locale),
         "payment_id": event.payment_id,
     }
 

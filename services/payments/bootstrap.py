@@ -12,6 +12,7 @@ from services.payments.config import PaymentsSettings
 from services.payments.grpc_api import PaymentsServicer
 from services.payments.handlers import Payments
 from services.payments.provider import StripeProvider
+from services.payments.reconciliation import Reconciliation
 from services.payments.webhooks import Webhooks
 
 #: The service's Alembic scripts, applied at start-up.
@@ -26,7 +27,10 @@ async def build(runtime: ServiceRuntime) -> Built:
     idempotency = IdempotencyRecords(runtime.engine)
     secrets = tuple(secret.get_secret_value() for secret in settings.stripe_webhook_secrets)
     webhooks = Webhooks(runtime.unit_of_work, secrets)
-    servicer = PaymentsServicer(Payments(runtime.unit_of_work, provider), webhooks, idempotency)
+    reconciliation = Reconciliation(runtime.unit_of_work, provider, webhooks)
+    servicer = PaymentsServicer(
+        Payments(runtime.unit_of_work, provider), webhooks, idempotency, reconciliation
+    )
     return Built(
         bindings=[ServiceBinding.of(payments_service_pb2, payments_service_pb2_grpc, servicer)],
         consumers=[provider, idempotency.purge_loop()],

@@ -54,3 +54,9 @@ class ListWebhookReceipts:
     state: str = ""
     event_type: str = ""
     payment_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcilePayments:
+    #: Seconds back from now; 0 takes the default.
+    lookback_seconds: int = 0

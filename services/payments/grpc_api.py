@@ -21,8 +21,11 @@ from services.payments.messages import (
     list_refunds_command,
     payment_message,
     receipt_message,
+    reconcile_command,
+    reconcile_response,
     refund_message,
 )
+from services.payments.reconciliation import Reconciliation
 from services.payments.webhooks import Webhooks
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -32,11 +35,16 @@ class PaymentsServicer(payments_service_pb2_grpc.PaymentsServiceServicer):
     """Serves meshwork.payments.v1.PaymentsService."""
 
     def __init__(
-        self, payments: Payments, webhooks: Webhooks, idempotency: IdempotencyRecords
+        self,
+        payments: Payments,
+        webhooks: Webhooks,
+        idempotency: IdempotencyRecords,
+        reconciliation: Reconciliation,
     ) -> None:
         self._payments = payments
         self._webhooks = webhooks
         self.idempotency = idempotency
+        self._reconciliation = reconciliation
 
     @idempotent
     async def CreatePayment(
@@ -127,3 +135,9 @@ class PaymentsServicer(payments_service_pb2_grpc.PaymentsServiceServicer):
     ) -> pb.PurgeExpiredIdempotencyRecordsResponse:
         purged = await self.idempotency.purge()
         return pb.PurgeExpiredIdempotencyRecordsResponse(purged_record_count=purged)
+
+    async def ReconcilePayments(
+        self, request: pb.ReconcilePaymentsRequest, context: Context
+    ) -> pb.ReconcilePaymentsResponse:
+        report = await self._reconciliation.reconcile(reconcile_command(request))
+        return reconcile_response(report)

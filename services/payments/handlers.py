@@ -4,9 +4,10 @@ any transaction, the outcome committed with its events (the outbox) in one."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from google.protobuf.message import Message
 from sqlalchemy.exc import IntegrityError
 
 from mesh.actor import Actor
@@ -18,7 +19,6 @@ from mesh.paging import next_token
 from services.payments import commands, messages, validation
 from services.payments.domain import (
     Customer,
-    Outcome,
     Payment,
     PaymentState,
     Refund,
@@ -27,7 +27,7 @@ from services.payments.domain import (
 )
 from services.payments.errors import customer_not_found, refund_not_found
 from services.payments.money import Money
-from services.payments.provider import IntentRequest, PaymentProvider
+from services.payments.provider import Intent, IntentRequest, PaymentProvider
 from services.payments.repository import PaymentRepository
 
 UnitsOfWork = Callable[..., UnitOfWork]
@@ -38,6 +38,25 @@ def derived_id(prefix: str, *parts: str) -> str:
     and so the same provider idempotency key, which never charges twice."""
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
     return f"{prefix}_{digest}"
+
+
+def emit(uow: UnitOfWork, events: Iterable[Message]) -> None:
+    """Adds payments events to the outbox under ids their idempotency keys fix."""
+    for event in events:
+        uow.add_event(event, event_id=messages.event_id_of(event))
+
+
+async def advance_to(
+    uow: UnitOfWork, payment: Payment, intent: Intent, *, cancelled_by: str = ""
+) -> bool:
+    """Moves a payment locked in `uow` on to the provider's state if that is further along,
+    with the event its new state calls for; whether it moved."""
+    if not payment.advance(intent.outcome, now=utc_now()):
+        return False
+    payment.client_secret = intent.client_secret or payment.client_secret
+    await PaymentRepository(uow.connection).save(payment)
+    emit(uow, messages.payment_outcome(payment, cancelled_by))
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +109,14 @@ class Payments:
         )
         payment.advance(intent.outcome, now=now)
         payment.client_secret = intent.client_secret
-        async with self.units() as uow:
-            await PaymentRepository(uow.connection).add(payment)
-            uow.add_event(messages.payment_created(payment))
-            for event in messages.payment_outcome(payment):
-                uow.add_event(event)
-            await mark_committed(uow.connection)
-            await uow.commit()
+        try:
+            async with self.units() as uow:
+                await PaymentRepository(uow.connection).add(payment)
+                emit(uow, [messages.payment_created(payment), *messages.payment_outcome(payment)])
+                await mark_committed(uow.connection)
+                await uow.commit()
+        except IntegrityError:  # the reconciler recorded the charge first (same id, same key)
+            return await self._payment(payment_id, actor)
         return payment
 
     async def _customer(self, user_id: str) -> tuple[str, str]:
@@ -137,21 +157,17 @@ class Payments:
         intent = await self.provider.cancel_intent(
             payment.provider_payment_id, key=f"{payment.id}-cancel"
         )
-        return await self.apply_outcome(payment.id, intent.outcome, cancelled_by=actor.subject)
+        return await self.apply_outcome(payment.id, intent, cancelled_by=actor.subject)
 
     async def apply_outcome(
-        self, payment_id: str, outcome: Outcome, *, cancelled_by: str = ""
+        self, payment_id: str, intent: Intent, *, cancelled_by: str = ""
     ) -> Payment:
         """Moves the payment on to the provider's outcome if that is further along."""
         async with self.units() as uow:
-            repository = PaymentRepository(uow.connection)
-            payment = await repository.get(payment_id, for_update=True)
+            payment = await PaymentRepository(uow.connection).get(payment_id, for_update=True)
             if payment is None:
                 raise RuntimeError(f"payment {payment_id} vanished")
-            if payment.advance(outcome, now=utc_now()):
-                await repository.save(payment)
-                for event in messages.payment_outcome(payment, cancelled_by):
-                    uow.add_event(event)
+            if await advance_to(uow, payment, intent, cancelled_by=cancelled_by):
                 await uow.commit()
         return payment
 
@@ -186,9 +202,9 @@ class Payments:
             payment.record_refund(payment.refund_amount(amount), now=now)
             await repository.save(payment)
             await repository.add_refund(refund)
-            uow.add_event(messages.refund_created(refund))
+            emit(uow, [messages.refund_created(refund)])
             if refund.state == RefundState.SUCCEEDED:
-                uow.add_event(messages.refund_succeeded(refund, payment))
+                emit(uow, [messages.refund_succeeded(refund, payment)])
             await mark_committed(uow.connection)
             await uow.commit()
         return refund

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING
+
+from google.protobuf.message import Message
+
 from mesh.actor import Actor
 from mesh.protobuf import enum_name, enum_number, timestamp_of
 from meshwork.payments.v1 import events_pb2, resources_pb2
 from meshwork.payments.v1 import payments_service_pb2 as pb
 from services.payments import commands
 from services.payments.domain import Customer, Payment, PaymentState, Refund, WebhookReceipt
+
+if TYPE_CHECKING:
+    from services.payments.reconciliation import ReconcileReport
 
 # ---- protobuf → commands
 
@@ -50,6 +58,10 @@ def list_refunds_command(request: pb.ListRefundsRequest) -> commands.ListRefunds
         page_token=request.page_token,
         state=enum_name(resources_pb2.RefundState, request.state),
     )
+
+
+def reconcile_command(request: pb.ReconcilePaymentsRequest) -> commands.ReconcilePayments:
+    return commands.ReconcilePayments(lookback_seconds=request.lookback_seconds)
 
 
 def list_receipts_command(
@@ -119,6 +131,18 @@ def refund_message(refund: Refund) -> resources_pb2.Refund:
 
 # ---- events
 
+#: Namespace of the outbox ids of payments events.
+_EVENT_IDS = uuid.UUID("0c6f3a9e-52d4-4f1b-8e7a-3b9d2c5e4f10")
+
+
+def event_id_of(event: Message) -> str:
+    """The outbox id of a payments event, fixed by its type and the refund or payment it is
+    about (each happens once to each). Those ids derive from the caller's idempotency key,
+    so the key fixes the event id too, and with it `Nats-Msg-Id` and the consumers' inbox
+    key: a retried or repaired change emits the event it emitted before, not another."""
+    about = getattr(event, "refund_id", "") or getattr(event, "payment_id", "")
+    return str(uuid.uuid5(_EVENT_IDS, f"{event.DESCRIPTOR.full_name}/{about}"))
+
 
 def payment_created(payment: Payment) -> events_pb2.PaymentCreated:
     return events_pb2.PaymentCreated(
@@ -131,7 +155,7 @@ def payment_created(payment: Payment) -> events_pb2.PaymentCreated:
     )
 
 
-def payment_outcome(payment: Payment, cancelled_by: str = "") -> list[object]:
+def payment_outcome(payment: Payment, cancelled_by: str = "") -> list[Message]:
     """The event a payment's new state calls for (none for a state that is not an outcome)."""
     money, common = payment.money, {"payment_id": payment.id, "user_id": payment.user_id}
     if payment.state == PaymentState.SUCCEEDED:
@@ -195,6 +219,16 @@ def refund_failed(refund: Refund) -> events_pb2.RefundFailed:
         amount=refund.money.amount,
         currency_code=refund.money.currency_code,
         failure_message=refund.failure_message,
+    )
+
+
+def reconcile_response(report: ReconcileReport) -> pb.ReconcilePaymentsResponse:
+    return pb.ReconcilePaymentsResponse(
+        checked_payment_count=report.checked_payments,
+        recovered_payment_count=report.recovered_payments,
+        repaired_payment_count=report.repaired_payments,
+        checked_event_count=report.checked_events,
+        applied_event_count=report.applied_events,
     )
 
 

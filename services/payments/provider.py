@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import stripe
@@ -62,6 +63,44 @@ class ProviderRefund:
     failure_message: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderPayment:
+    """A PaymentIntent this service created, as the provider holds it: enough to record the
+    payment here when the service stopped between the charge and its commit."""
+
+    intent: Intent
+    payment_id: str
+    user_id: str
+    customer: str
+    amount: int
+    currency_code: str
+    description: str
+    payment_method_id: str
+    metadata: dict[str, str]
+    create_time: datetime
+
+
+def provider_payment_of(data: dict[str, Any]) -> ProviderPayment | None:
+    """Our view of a listed PaymentIntent; None for one this service did not create."""
+    metadata = {str(k): str(v) for k, v in (data.get("metadata") or {}).items()}
+    payment_id, user_id = metadata.pop("payment_id", ""), metadata.pop("user_id", "")
+    if not payment_id or not user_id:
+        return None
+    method = data.get("payment_method") or ""
+    return ProviderPayment(
+        intent_of(data),
+        payment_id,
+        user_id,
+        str(data.get("customer") or ""),
+        int(data["amount"]),
+        str(data["currency"]).upper(),
+        str(data.get("description") or ""),
+        method if isinstance(method, str) else str(method.get("id", "")),
+        metadata,
+        datetime.fromtimestamp(int(data["created"]), UTC),
+    )
+
+
 class PaymentProvider(Protocol):
     """What payments asks of the provider; each call is idempotent under `key`."""
 
@@ -74,6 +113,10 @@ class PaymentProvider(Protocol):
     async def refund(
         self, intent_id: str, amount: int, reason: str, *, key: str
     ) -> ProviderRefund: ...
+
+    async def recent_payments(self, since: datetime) -> list[ProviderPayment]: ...
+
+    async def recent_events(self, since: datetime) -> list[dict[str, Any]]: ...
 
 
 def intent_of(data: dict[str, Any]) -> Intent:
@@ -163,6 +206,23 @@ class StripeProvider:
         with _translated():
             refund = await self._client.v1.refunds.create_async(params, {"idempotency_key": key})
         return refund_of(refund.to_dict())
+
+    async def recent_payments(self, since: datetime) -> list[ProviderPayment]:
+        """This service's PaymentIntents created at or after `since`, oldest first."""
+        listed = await self._listed(self._client.v1.payment_intents, since)
+        return [found for data in listed if (found := provider_payment_of(data)) is not None]
+
+    async def recent_events(self, since: datetime) -> list[dict[str, Any]]:
+        """The events created at or after `since`, oldest first, as plain objects."""
+        return await self._listed(self._client.v1.events, since)
+
+    @staticmethod
+    async def _listed(resource: Any, since: datetime) -> list[dict[str, Any]]:
+        params = {"created": {"gte": int(since.timestamp())}, "limit": 100}
+        with _translated():
+            page = await resource.list_async(params)
+            newest_first = [item.to_dict() async for item in page.auto_paging_iter()]
+        return newest_first[::-1]
 
 
 class _Declined(Exception):

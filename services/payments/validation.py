@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mesh.actor import Actor
 from mesh.paging import Page, page
@@ -156,3 +156,23 @@ def receipt_query(command: commands.ListWebhookReceipts) -> ReceiptQuery:
     wanted = page(violations, size=size, token=token, query=query, key=(datetime, str))
     violations.raise_if_any()
     return ReceiptQuery(wanted, state, event_type, payment_id)
+
+
+#: How far back reconciliation looks by default, and at most (as long as events are kept).
+DEFAULT_LOOKBACK = timedelta(days=1)
+MIN_LOOKBACK_S, MAX_LOOKBACK_S = 60, 30 * 24 * 3600
+
+
+def reconcile_lookback(command: commands.ReconcilePayments) -> timedelta:
+    seconds = command.lookback_seconds
+    if not seconds:
+        return DEFAULT_LOOKBACK
+    if not MIN_LOOKBACK_S <= seconds <= MAX_LOOKBACK_S:
+        violations = PaymentViolations()
+        violations.add(
+            "lookback_seconds",
+            f"must be {MIN_LOOKBACK_S} to {MAX_LOOKBACK_S} (30 days), or 0 for a day "
+            f"(got {seconds})",
+        )
+        violations.raise_if_any()
+    return timedelta(seconds=seconds)

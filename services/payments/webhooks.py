@@ -23,7 +23,7 @@ from services.payments.errors import (
     webhook_payment_unknown,
     webhook_signature_invalid,
 )
-from services.payments.handlers import UnitsOfWork, derived_id
+from services.payments.handlers import UnitsOfWork, advance_to, derived_id, emit
 from services.payments.provider import intent_of, refund_of
 from services.payments.repository import PaymentRepository, ReceiptRepository
 
@@ -77,6 +77,20 @@ class Webhooks:
         except DomainError as error:
             await self._record_failure(event, error.message)
             raise
+
+    async def apply_missed(self, event: ProviderEvent) -> bool:
+        """Applies an event listed at the provider unless a webhook delivered it already;
+        whether it applied it. A receipt records it, so a late webhook is a duplicate."""
+        async with self.units() as uow:
+            receipt = await ReceiptRepository(uow.connection).by_event(event.id)
+        if receipt is not None and receipt.settled:
+            return False
+        try:
+            _, duplicate = await self._receive_once(event)
+        except DomainError as error:
+            await self._record_failure(event, error.message)
+            raise
+        return not duplicate
 
     async def get(self, receipt_id: str) -> WebhookReceipt:
         async with self.units(read_only=True) as uow:
@@ -153,12 +167,7 @@ async def _apply_intent(
     if payment is None:
         raise webhook_payment_unknown(str(intent["id"]))
     receipt.payment_id = payment.id
-    outcome = intent_of(intent)
-    if payment.advance(outcome.outcome, now=utc_now()):
-        payment.client_secret = outcome.client_secret or payment.client_secret
-        await payments.save(payment)
-        for change in messages.payment_outcome(payment):
-            uow.add_event(change)
+    await advance_to(uow, payment, intent_of(intent))
     return ReceiptState.PROCESSED
 
 
@@ -183,10 +192,10 @@ async def _apply_refund(
         now,
     )
     if ended.state == RefundState.SUCCEEDED:
-        uow.add_event(messages.refund_succeeded(refund, payment))
+        emit(uow, [messages.refund_succeeded(refund, payment)])
     else:  # the money was not returned: it may be refunded again
         payment.record_refund(-refund.money.amount, now=now)
         await payments.save(payment)
-        uow.add_event(messages.refund_failed(refund))
+        emit(uow, [messages.refund_failed(refund)])
     await payments.save_refund(refund)
     return ReceiptState.PROCESSED

@@ -7,7 +7,7 @@ import contextlib
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,13 @@ class RunningStack:
         """Every gRPC service's address, as the banner printed it."""
         return dict(re.findall(r"^\s+(\w+)\s+grpc://(\S+)", self.banner, re.MULTILINE))
 
+    @property
+    def edge(self) -> str:
+        """The REST edge's URL, as the banner printed it."""
+        found = re.search(r"edge \(REST\)\s+(http://\S+)", self.banner)
+        assert found, self.banner
+        return found.group(1)
+
     async def read_line(self) -> str:
         """The next line the supervisor prints (after the banner: what it reports)."""
         assert self.process.stdout is not None
@@ -32,10 +39,15 @@ class RunningStack:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(state: Path, *, any_ports: bool = True) -> AsyncIterator[RunningStack]:
+async def running_stack(
+    state: Path, *, any_ports: bool = True, env: Mapping[str, str] | None = None
+) -> AsyncIterator[RunningStack]:
     """Starts a stack keeping its state in `state` (on free ports unless `any_ports` is off:
-    then the usual ones where free) and stops it with Ctrl-C afterwards."""
-    env = subprocess_env(MESHWORK_STATE_DIR=str(state), NATS_URL="", MESHWORK_NATS_URL="")
+    then the usual ones where free), with `env` added to its environment, and stops it with
+    Ctrl-C afterwards."""
+    env = subprocess_env(
+        MESHWORK_STATE_DIR=str(state), NATS_URL="", MESHWORK_NATS_URL="", **(env or {})
+    )
     if any_ports:
         env["MESHWORK_ANY_PORTS"] = "1"
     process = await asyncio.create_subprocess_exec(

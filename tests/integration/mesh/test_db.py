@@ -71,6 +71,25 @@ async def test_committed_unit_of_work_stores_the_change_and_its_event(engine: As
     assert notified == ["x"]
 
 
+async def test_an_event_given_its_id_is_stored_once_under_it(engine: AsyncEngine) -> None:
+    event_id = "5d1c4f0e-8a2b-5c3d-9e4f-0a1b2c3d4e5f"
+    async with UnitOfWork(engine, envelope_for=envelope_for) as uow:
+        await uow.connection.execute(sa.insert(widgets).values(id="w1", name="first"))
+        assert uow.add_event(probe_pb2.RecordRequest(key="w1"), event_id=event_id) == event_id
+        await uow.commit()
+
+    with pytest.raises(sa.exc.IntegrityError):  # a retry emitting the same event again
+        async with UnitOfWork(engine, envelope_for=envelope_for) as uow:
+            await uow.connection.execute(sa.insert(widgets).values(id="w2", name="again"))
+            uow.add_event(probe_pb2.RecordRequest(key="w1"), event_id=event_id)
+            await uow.commit()
+
+    assert await _count(engine, widgets) == 1  # the retry's change went with its event
+    async with engine.connect() as connection:
+        row = (await connection.execute(sa.select(outbox_table))).one()
+    assert (row.event_id, row.headers[EVENT_ID_HEADER]) == (event_id, event_id)
+
+
 async def test_unit_of_work_left_without_commit_keeps_nothing(engine: AsyncEngine) -> None:
     notified: list[str] = []
     uow = UnitOfWork(

@@ -16,6 +16,7 @@ from nats.aio.msg import Msg
 from pydantic import SecretStr
 
 from mesh.events.envelope import TYPE_HEADER
+from mesh.events.subjects import stream_name, subject_for
 from mesh.service import RunningService, start_service
 from meshwork.payments.v1 import events_pb2, payments_service_pb2_grpc, resources_pb2
 from meshwork.payments.v1 import payments_service_pb2 as pb
@@ -109,6 +110,23 @@ class PublishedEvents:
             for m in self.received
             if isinstance(m, kind) and getattr(m, "payment_id", None) == payment_id
         ]
+
+
+async def kept_in_stream(nats_url: str, kind: type[Message], payment_id: str) -> int:
+    """How many `kind` events of the payment the payments stream holds: JetStream keeps one
+    of each Nats-Msg-Id, where a plain subscriber sees every publish."""
+    connection = await nats.connect(nats_url)
+    try:
+        js = connection.jetstream()
+        subscription = await js.pull_subscribe(subject_for(kind), stream=stream_name("payments"))
+        pending = (await subscription.consumer_info()).num_pending
+        messages: list[Msg] = []
+        while len(messages) < pending:
+            messages += await subscription.fetch(pending - len(messages), timeout=5)
+        await subscription.unsubscribe()
+    finally:
+        await connection.close()
+    return sum(getattr(kind.FromString(m.data), "payment_id", "") == payment_id for m in messages)
 
 
 @pytest.fixture

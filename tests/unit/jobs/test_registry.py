@@ -8,10 +8,16 @@ from typing import Any
 
 import pytest
 
+from meshwork.payments.v1 import payments_service_pb2
 from services.jobs import commands, handlers
 from services.jobs.domain import JobState
 from services.jobs.handlers import JobsDeps
-from services.jobs.reconciliation import ReconcilerNotConfiguredError, reconcile_job
+from services.jobs.reconciliation import (
+    PaymentsReconciler,
+    ReconcilerNotConfiguredError,
+    reconcile_job,
+    reconcile_payload_problems,
+)
 from services.jobs.registry import JobContext, JobRegistry, JobType
 from services.jobs.worker import JobExecutor
 from tests.unit.jobs.conftest import POLICY, START, USERS, Clock, do_nothing
@@ -63,6 +69,43 @@ async def test_reconciliation_runs_the_configured_reconciler() -> None:
     reconciler = Reconciler()
     await reconcile_job(reconciler)({"since": "2030-01-01"}, CONTEXT)
     assert reconciler.calls == [{"since": "2030-01-01"}]
+
+
+async def test_the_payments_reconciler_calls_reconcile_payments_with_the_lookback() -> None:
+    class Payments:
+        requests: list[payments_service_pb2.ReconcilePaymentsRequest] = []
+
+        async def ReconcilePayments(
+            self, request: payments_service_pb2.ReconcilePaymentsRequest
+        ) -> payments_service_pb2.ReconcilePaymentsResponse:
+            self.requests.append(request)
+            return payments_service_pb2.ReconcilePaymentsResponse(
+                checked_payment_count=4, repaired_payment_count=1, checked_event_count=9
+            )
+
+    payments = Payments()
+    summary = await PaymentsReconciler(lambda: payments).reconcile(  # type: ignore[arg-type, return-value]
+        {"lookback_seconds": 600}, CONTEXT
+    )
+    assert [r.lookback_seconds for r in payments.requests] == [600]
+    assert summary == "4 payments checked, 0 recovered, 1 repaired; 9 events checked, 0 applied"
+
+
+@pytest.mark.parametrize(
+    ("payload", "problems"),
+    [
+        ({}, []),
+        ({"lookback_seconds": 3600}, []),
+        ({"lookback_seconds": "1h"}, [("lookback_seconds", "must be a whole number of seconds")]),
+        ({"since": "2030-01-01"}, [("since", "is not a reconcile setting")]),
+    ],
+)
+def test_a_reconcile_payload_holds_at_most_a_whole_lookback(
+    payload: dict[str, Any], problems: list[tuple[str, str]]
+) -> None:
+    found = reconcile_payload_problems(payload)
+    assert [path for path, _ in found] == [path for path, _ in problems]
+    assert all(part in problem for (_, problem), (_, part) in zip(found, problems, strict=True))
 
 
 async def test_an_attempt_running_past_the_timeout_fails(deps: JobsDeps, clock: Clock) -> None:

@@ -15,7 +15,7 @@ from meshwork.users.v1 import events_pb2 as users_events
 from meshwork.users.v1 import resources_pb2 as users_resources
 from services.notifications.domain import DEFAULT_LOCALE
 from services.notifications.events import consumer_name, consumers
-from services.notifications.reactions import REACTIONS, Links, Reaction
+from services.notifications.reactions import REACTIONS, Links, Reaction, money_for
 from services.notifications.templates import BUILT_INS, built_in_templates
 
 LINKS = Links("https://app.example.com/")
@@ -55,7 +55,7 @@ def test_token_reactions_put_the_link_and_expiry_in_the_variables() -> None:
     event = identity_events.PasswordResetRequested(
         user_id="u-1", email="a@example.com", token="t/k+n", expire_time=expiry, locale="de"
     )
-    assert reaction.variables(event, LINKS) == {
+    assert reaction.variables(event, LINKS, "de") == {
         "token": "t/k+n",
         "link": "https://app.example.com/reset-password?token=t%2Fk%2Bn",
         "expire_time": "2030-01-02 03:04 UTC",
@@ -82,11 +82,11 @@ def test_the_welcome_is_addressed_from_the_event_alone() -> None:
     )
 
 
-def test_receipts_show_amounts_in_the_currencys_own_decimals() -> None:
+def test_receipts_show_amounts_in_the_currencys_decimals_as_the_payers_locale_writes_them() -> None:
     [payment] = [r for r in REACTIONS if r.name == "payment-receipt"]
     [refund] = [r for r in REACTIONS if r.name == "refund-receipt"]
     paid = payments_events.PaymentSucceeded(
-        payment_id="pay_1", user_id="u-1", amount=1234, currency_code="EUR", description="Tea"
+        payment_id="pay_1", user_id="u-1", amount=123456, currency_code="EUR", description="Tea"
     )
     refunded = payments_events.RefundSucceeded(
         payment_id="pay_1",
@@ -96,10 +96,31 @@ def test_receipts_show_amounts_in_the_currencys_own_decimals() -> None:
         payment_amount_refunded=1500,
     )
 
-    assert payment.variables(paid, LINKS)["amount"] == "12.34 EUR"
-    assert refund.variables(refunded, LINKS) == {
-        "amount": "0.005 KWD",
-        "refunded_total": "1.500 KWD",
+    amounts = {
+        locale: payment.variables(paid, LINKS, locale)["amount"]
+        for locale in ("en", "", "de", "de-DE", "de-CH", "fr", "zz-unknown")
+    }
+    assert amounts == {
+        "en": "€1,234.56",
+        "": "€1,234.56",  # no locale: the default's
+        "de": "1.234,56\u00a0€",
+        "de-DE": "1.234,56\u00a0€",
+        "de-CH": "EUR\u00a01'234.56",
+        "fr": "1\u202f234,56\u00a0€",
+        "zz-unknown": "€1,234.56",
+    }
+    assert refund.variables(refunded, LINKS, "en") == {
+        "amount": "KWD\u00a00.005",
+        "refunded_total": "KWD\u00a01.500",
         "payment_id": "pay_1",
     }
+    assert money_for(500, "JPY", "en") == "¥500"  # no minor unit
+    assert money_for(500, "JPY", "de") == "500\u00a0¥"
     assert payment.recipient(paid).user_id == "u-1"
+
+
+def test_the_payment_receipt_has_an_sms_saying_payment_received() -> None:
+    [template] = [t for t in built_in_templates(now=datetime.now(UTC)) if t.id == "payment-receipt"]
+    assert template.content.sms is not None
+    assert template.content.sms.text.startswith("Meshwork: Payment received: {{ amount }}")
+    assert template.translations["de"].sms is not None

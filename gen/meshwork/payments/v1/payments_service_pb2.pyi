@@ -185,3 +185,23 @@ class PurgeExpiredIdempotencyRecordsResponse(_message.Message):
     PURGED_RECORD_COUNT_FIELD_NUMBER: _ClassVar[int]
     purged_record_count: int
     def __init__(self, purged_record_count: _Optional[int] = ...) -> None: ...
+
+class ReconcilePaymentsRequest(_message.Message):
+    __slots__ = ("lookback_seconds",)
+    LOOKBACK_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    lookback_seconds: int
+    def __init__(self, lookback_seconds: _Optional[int] = ...) -> None: ...
+
+class ReconcilePaymentsResponse(_message.Message):
+    __slots__ = ("checked_payment_count", "recovered_payment_count", "repaired_payment_count", "checked_event_count", "applied_event_count")
+    CHECKED_PAYMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RECOVERED_PAYMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REPAIRED_PAYMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_EVENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_EVENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    checked_payment_count: int
+    recovered_payment_count: int
+    repaired_payment_count: int
+    checked_event_count: int
+    applied_event_count: int
+    def __init__(self, checked_payment_count: _Optional[int] = ..., recovered_payment_count: _Optional[int] = ..., repaired_payment_count: _Optional[int] = ..., checked_event_count: _Optional[int] = ..., applied_event_count: _Optional[int] = ...) -> None: ...

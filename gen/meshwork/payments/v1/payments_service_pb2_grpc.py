@@ -110,6 +110,11 @@ class PaymentsServiceStub:
                 request_serializer=meshwork_dot_payments_dot_v1_dot_payments__service__pb2.PurgeExpiredIdempotencyRecordsRequest.SerializeToString,
                 response_deserializer=meshwork_dot_payments_dot_v1_dot_payments__service__pb2.PurgeExpiredIdempotencyRecordsResponse.FromString,
                 _registered_method=True)
+        self.ReconcilePayments = channel.unary_unary(
+                '/meshwork.payments.v1.PaymentsService/ReconcilePayments',
+                request_serializer=meshwork_dot_payments_dot_v1_dot_payments__service__pb2.ReconcilePaymentsRequest.SerializeToString,
+                response_deserializer=meshwork_dot_payments_dot_v1_dot_payments__service__pb2.ReconcilePaymentsResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentsServiceServicer:
@@ -228,6 +233,19 @@ class PaymentsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReconcilePayments(self, request, context):
+        """ReconcilePayments compares this service's payments with what the provider reports
+        and repairs what missed webhooks left behind: it lists the provider's recent
+        payments and events, records a payment the provider charged but this service never
+        committed (it stopped between the two), moves payments on to the provider's state,
+        and applies events never received as webhooks. The jobs service runs it on a
+        schedule (the `payments.reconcile` job); a second run repairs nothing more and emits
+        no event again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -290,6 +308,11 @@ def add_PaymentsServiceServicer_to_server(servicer, server):
                     servicer.PurgeExpiredIdempotencyRecords,
                     request_deserializer=meshwork_dot_payments_dot_v1_dot_payments__service__pb2.PurgeExpiredIdempotencyRecordsRequest.FromString,
                     response_serializer=meshwork_dot_payments_dot_v1_dot_payments__service__pb2.PurgeExpiredIdempotencyRecordsResponse.SerializeToString,
+            ),
+            'ReconcilePayments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReconcilePayments,
+                    request_deserializer=meshwork_dot_payments_dot_v1_dot_payments__service__pb2.ReconcilePaymentsRequest.FromString,
+                    response_serializer=meshwork_dot_payments_dot_v1_dot_payments__service__pb2.ReconcilePaymentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -632,6 +655,33 @@ class PaymentsService:
             '/meshwork.payments.v1.PaymentsService/PurgeExpiredIdempotencyRecords',
             meshwork_dot_payments_dot_v1_dot_payments__service__pb2.PurgeExpiredIdempotencyRecordsRequest.SerializeToString,
             meshwork_dot_payments_dot_v1_dot_payments__service__pb2.PurgeExpiredIdempotencyRecordsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReconcilePayments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/meshwork.payments.v1.PaymentsService/ReconcilePayments',
+            meshwork_dot_payments_dot_v1_dot_payments__service__pb2.ReconcilePaymentsRequest.SerializeToString,
+            meshwork_dot_payments_dot_v1_dot_payments__service__pb2.ReconcilePaymentsResponse.FromString,
             options,
             channel_credentials,
             insecure,
