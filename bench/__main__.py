@@ -1,23 +1,42 @@
-"""`make bench`: runs every benchmark in turn; each prints its table and saves it in results/,
-then the targets measured are printed with MET / MISSED and summed up in README's Performance."""
+"""`make bench`: runs every benchmark in turn (or those named: ``python -m bench events
+growth``); each prints its table and saves it in results/, then the targets measured are
+printed with MET / MISSED and summed up in README's Performance, with the latest targets of
+the benchmarks not run this time (results/verdicts.json keeps each benchmark's last ones)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bench import auth, edge, events, mesh_chain, token_cache
-from bench.harness import Verdict, machine, update_readme, verdict_table
+from bench import auth, edge, events, growth, mesh_chain, token_cache
+from bench.harness import (
+    Verdict,
+    load_verdicts,
+    machine,
+    save_verdicts,
+    update_readme,
+    verdict_table,
+)
+
+BENCHMARKS: dict[str, Callable[[], Awaitable[list[Verdict]]]] = {
+    "edge": edge.run,
+    "mesh-chain": mesh_chain.run,
+    "token-cache": token_cache.run,
+    "auth": auth.run,
+    "events": events.run,
+    "growth": growth.run,
+}
 
 
-async def main() -> None:
-    verdicts: list[Verdict] = []
-    verdicts += await edge.run()
-    verdicts += await mesh_chain.run()
-    verdicts += await token_cache.run()
-    verdicts += await auth.run()
-    await events.run()
-    table = verdict_table(verdicts)
+async def main(names: list[str]) -> None:
+    for name in names:
+        measured = await BENCHMARKS[name]()
+        save_verdicts(load_verdicts() | {name: measured})  # others may have saved theirs since
+    latest = load_verdicts()
+    table = verdict_table([v for name in BENCHMARKS for v in latest.get(name, [])])
     print("\n".join(["", "Targets:", *table]))
     update_readme(summary(table))
 
@@ -43,11 +62,42 @@ def summary(table: list[str]) -> list[str]:
         "shared httpx client from a FastAPI leaf). The same work added to both shapes (reading",
         "the user) only brings their ratio closer to 1, so the floor's ratio is the most any edge",
         "could reach against the naive shared-client design at that concurrency on this machine.",
-        f"Latest run ({datetime.now(UTC):%Y-%m-%d}; {machine()}):",
+        "The events bench (`bench/events.py`) sends events through the outbox, the relay,",
+        "JetStream and a consumer with its inbox (the emitter and the consumer each on its own",
+        "database, as two services are) beside raw nats-py JetStream publishing and",
+        "pull-consuming, in the same run. The growth bench (`bench/growth.py`) times users'",
+        "GetUser and a filtered ListUsers page at growing table sizes (a database each, measured",
+        "interleaved) and the relay draining a large backlog; `BENCH_GROWTH_USERS` and",
+        "`BENCH_GROWTH_BACKLOG` choose the sizes. `python -m bench NAME...` runs some benchmarks",
+        "only; the table keeps each benchmark's latest targets (`bench/results/verdicts.json`)",
+        "with the day they were measured. Where other work shares the cores, latencies (and the",
+        "relay's drain over minutes) swing with it; ratios within one run hold up better.",
+        f"Latest run ({datetime.now(UTC):%Y-%m-%d}; {machine()}; load average "
+        f"{os.getloadavg()[0]:.1f} at its end):",
         "",
         *table,
     ]
 
 
+def arguments() -> list[str]:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--readme", action="store_true",
+        help="run nothing: rewrite README's table from the targets last measured",
+    )  # fmt: skip
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME",
+        help=f"benchmarks to run, of {', '.join(BENCHMARKS)} (default: all)",
+    )  # fmt: skip
+    parsed = parser.parse_args()
+    if parsed.readme:
+        return []
+    names: list[str] = parsed.names
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"no benchmark named {', '.join(unknown)}; pick of {', '.join(BENCHMARKS)}")
+    return names or list(BENCHMARKS)
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(arguments()))

@@ -251,6 +251,7 @@ async def compare_designs(
                     + f"| {load.errors} |"
                 )
             verdicts += edge_verdicts(concurrency, {n: m[0] for n, m in medians.items()})
+            verdicts += cpu_verdicts(concurrency, medians)
     finally:
         generator.close()
     return verdicts, lines
@@ -277,8 +278,9 @@ async def interleaved(
 
 def edge_verdicts(concurrency: int, loads: dict[str, Load]) -> list[Verdict]:
     edge = loads["edge"].throughput
+    shared = 1.5 if concurrency == 1 else 3.0
     wanted = [("direct gRPC", 0.6, (16, 64)), ("naive per-request client", 4.0, CONCURRENCY),
-              ("naive shared client", 1.5, CONCURRENCY)]  # fmt: skip
+              ("naive shared client", shared, CONCURRENCY)]  # fmt: skip
     floor = loads["floor, gRPC shape"].throughput / loads["floor, HTTP shape"].throughput
     return [
         *(Verdict(f"edge / {other} throughput, concurrency {concurrency}",
@@ -287,6 +289,28 @@ def edge_verdicts(concurrency: int, loads: dict[str, Load]) -> list[Verdict]:
           for other, wanted_ratio, levels in wanted if concurrency in levels),
         Verdict(f"floor (no work at either hop): gRPC shape / HTTP shape, concurrency "
                 f"{concurrency}", floor, "reference", None),
+    ]  # fmt: skip
+
+
+EDGE_CPU_TARGET_MS = 1.0
+LEAF_CPU_TARGET = 2.0  # users' CPU per GetUser at most this many times the floor's gRPC leaf's
+
+
+def cpu_verdicts(
+    concurrency: int, medians: dict[str, tuple[Load, dict[str, float]]]
+) -> list[Verdict]:
+    """The hot path's CPU: the edge's per request, users' per GetUser against the floor's
+    gRPC leaf (a grpc.aio server that does no work) at the same concurrency."""
+    edge_load, edge_cpu = medians["edge"]
+    floor_load, floor_cpu = medians["floor, gRPC shape"]
+    edge_ms = edge_cpu["edge"] / edge_load.calls * 1000
+    users_ms = edge_cpu["users"] / edge_load.calls * 1000
+    leaf_ms = floor_cpu["floor gRPC leaf"] / floor_load.calls * 1000
+    return [
+        Verdict(f"edge CPU ms per request, concurrency {concurrency}", edge_ms,
+                f"≤ {EDGE_CPU_TARGET_MS}", edge_ms <= EDGE_CPU_TARGET_MS),
+        Verdict(f"users CPU per GetUser / floor gRPC leaf's, concurrency {concurrency}",
+                users_ms / leaf_ms, f"≤ {LEAF_CPU_TARGET}", users_ms / leaf_ms <= LEAF_CPU_TARGET),
     ]  # fmt: skip
 
 

@@ -22,7 +22,7 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-from bench.harness import Round, median_round, ms, write_report
+from bench.harness import Round, Verdict, median_round, ms, verdict_table, write_report
 from mesh.bundled_nats import BundledNatsServer
 from mesh.db import UnitOfWork, create_engine, mesh_metadata
 from mesh.events.consumer import Consumer
@@ -35,7 +35,7 @@ EVENTS = 600
 PRODUCERS = 4
 ROUNDS = 3
 WARMUP = 100
-ONE_BY_ONE = 100
+ONE_BY_ONE = 200
 RAW_STREAM = "BENCH_RAW"
 RAW_SUBJECT = "bench.raw.event"
 
@@ -133,15 +133,18 @@ async def raw_variant(nc: NATS) -> tuple[Arrivals, Send, Callable[[], Awaitable[
 
 
 async def mesh_variant(
-    nc: NATS, url: str, name: str
+    nc: NATS, urls: tuple[str, str], name: str
 ) -> tuple[Arrivals, Send, Callable[[], Awaitable[None]]]:
     """The mesh: a unit of work commits each event to the outbox, the relay publishes it, a
-    `Consumer` handles it in a unit of work that records it in the inbox, then acks."""
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(mesh_metadata.create_all)
+    `Consumer` handles it in a unit of work that records it in the inbox, then acks. As in
+    the platform, the emitting and the consuming service each have their own database
+    (`urls`: the producer's, the consumer's)."""
+    producer, consumer_engine = create_engine(urls[0]), create_engine(urls[1])
+    for engine in (producer, consumer_engine):
+        async with engine.begin() as connection:
+            await connection.run_sync(mesh_metadata.create_all)
     await ensure_event_stream(nc.jetstream(), "notifications")
-    relay = OutboxRelay(engine, nc)
+    relay = OutboxRelay(producer, nc)
     await relay.start()
     arrivals = Arrivals()
 
@@ -150,7 +153,7 @@ async def mesh_variant(
 
     consumer = Consumer(
         nc,
-        lambda: UnitOfWork(engine, envelope_for=envelope_for),
+        lambda: UnitOfWork(consumer_engine, envelope_for=envelope_for),
         name=f"bench-{name}",
         handlers={events_pb2.MessageSent: handle},
         batch_size=100,
@@ -160,7 +163,7 @@ async def mesh_variant(
 
     async def send(key: str) -> None:
         async with UnitOfWork(
-            engine, envelope_for=envelope_for, on_events_committed=relay.wake
+            producer, envelope_for=envelope_for, on_events_committed=relay.wake
         ) as uow:
             uow.add_event(events_pb2.MessageSent(message_id=key))
             await uow.commit()
@@ -168,26 +171,33 @@ async def mesh_variant(
     async def stop() -> None:
         await consumer.stop()
         await relay.stop()
-        await engine.dispose()
+        await producer.dispose()
+        await consumer_engine.dispose()
 
     return arrivals, send, stop
 
 
-async def run() -> None:
+THROUGHPUT_TARGET = 0.25  # of raw JetStream's events per second
+LATENCY_TARGET = 3.0  # one event's p99 at most this many times raw's
+
+
+async def run() -> list[Verdict]:
     with tempfile.TemporaryDirectory() as folder:
         server = BundledNatsServer(Path(folder) / "nats")
         server.start()
         nc = await nats.connect(server.url)
         try:
-            async with _postgres() as postgres_url:
-                databases = {"SQLite": f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"}
-                if postgres_url:
-                    databases["PostgreSQL"] = postgres_url
-                lines = await _measure(nc, databases)
+            async with _postgres() as emitter, _postgres() as receiver:
+                sqlite = f"sqlite+aiosqlite:///{Path(folder)}"
+                databases = {"SQLite": (f"{sqlite}/emitter.db", f"{sqlite}/receiver.db")}
+                if emitter and receiver:
+                    databases["PostgreSQL"] = (emitter, receiver)
+                lines, verdicts = await _measure(nc, databases)
         finally:
             await nc.close()
             server.stop()
-    write_report("events", lines)
+    write_report("events", [*lines, "", *verdict_table(verdicts)])
+    return verdicts
 
 
 @contextlib.asynccontextmanager
@@ -213,7 +223,9 @@ async def _postgres() -> AsyncIterator[str]:
         await admin.close()
 
 
-async def _measure(nc: NATS, databases: dict[str, str]) -> list[str]:
+async def _measure(
+    nc: NATS, databases: dict[str, tuple[str, str]]
+) -> tuple[list[str], list[Verdict]]:
     variants = {"raw JetStream": await raw_variant(nc)}
     for label, url in databases.items():
         variants[f"mesh outbox+inbox ({label})"] = await mesh_variant(nc, url, label.lower())
@@ -243,11 +255,23 @@ async def _measure(nc: NATS, databases: dict[str, str]) -> list[str]:
         "| p99 single vs raw |",
         "|---|---|---|---|---|---|---|",
     ]
+    verdicts = []
     for name in variants:
         b, q = best[name], quiet[name]
-        lines.append(
-            f"| {name} | {b.throughput:.0f} | {b.throughput / raw_best.throughput:.2f} "
-            f"| {ms(b.percentile(0.99))} | {ms(q.percentile(0.5))} | {ms(q.percentile(0.99))} "
-            f"| {q.percentile(0.99) / raw_quiet.percentile(0.99):.1f} |"
+        speed, slowness = (
+            b.throughput / raw_best.throughput,
+            q.percentile(0.99) / raw_quiet.percentile(0.99),
         )
-    return lines
+        lines.append(
+            f"| {name} | {b.throughput:.0f} | {speed:.2f} "
+            f"| {ms(b.percentile(0.99))} | {ms(q.percentile(0.5))} | {ms(q.percentile(0.99))} "
+            f"| {slowness:.1f} |"
+        )
+        if name.startswith("mesh"):
+            verdicts += [
+                Verdict(f"events end to end / raw JetStream throughput, {name[len('mesh '):]}",
+                        speed, f"≥ {THROUGHPUT_TARGET}", speed >= THROUGHPUT_TARGET),
+                Verdict(f"one event's p99, end to end / raw JetStream, {name[len('mesh '):]}",
+                        slowness, f"≤ {LATENCY_TARGET:.0f}", slowness <= LATENCY_TARGET),
+            ]  # fmt: skip
+    return lines, verdicts

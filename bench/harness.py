@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import os
 import platform
 import statistics
@@ -119,17 +121,40 @@ class Verdict:
     measured: float
     target: str
     met: bool | None  # None: measured for information, no target
+    #: The day it was measured (UTC).
+    on: str = dataclasses.field(default_factory=lambda: f"{datetime.now(UTC):%Y-%m-%d}")
 
     def line(self) -> str:
-        return f"| {self.name} | {self.measured:.2f} | {self.target} | {self.status} |"
+        return f"| {self.name} | {self.measured:.2f} | {self.target} | {self.status} | {self.on} |"
 
     @property
     def status(self) -> str:
         return "—" if self.met is None else "MET" if self.met else "MISSED"
 
 
+VERDICTS = RESULTS / "verdicts.json"
+
+
+def load_verdicts() -> dict[str, list[Verdict]]:
+    """Each benchmark's targets as last measured (results/verdicts.json)."""
+    if not VERDICTS.exists():
+        return {}
+    saved = json.loads(VERDICTS.read_text())
+    return {name: [Verdict(**v) for v in verdicts] for name, verdicts in saved.items()}
+
+
+def save_verdicts(verdicts: dict[str, list[Verdict]]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    saved = {name: [dataclasses.asdict(v) for v in vs] for name, vs in verdicts.items()}
+    VERDICTS.write_text(json.dumps(saved, indent=1, ensure_ascii=False) + "\n")
+
+
 def verdict_table(verdicts: Sequence[Verdict]) -> list[str]:
-    return ["| target | measured | wanted | |", "|---|---|---|---|", *(v.line() for v in verdicts)]
+    return [
+        "| target | measured | wanted | | measured on |",
+        "|---|---|---|---|---|",
+        *(v.line() for v in verdicts),
+    ]
 
 
 README = Path(__file__).resolve().parent.parent / "README.md"

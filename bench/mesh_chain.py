@@ -39,7 +39,7 @@ from tests.support.tokens import ISSUER, TestIssuer
 CONCURRENCY = (1, 16, 64)
 ROUNDS = 9
 CALLS = 2000
-TARGET = 0.75  # the chain may cost at most 25% of bare throughput
+TARGET = 0.85  # the chain may cost at most 15% of bare throughput
 
 
 async def run() -> list[Verdict]:
@@ -121,6 +121,6 @@ async def _run() -> list[Verdict]:
         await server.stop(0)
     await plain.stop(0)
     tracing.shutdown()
-    lines += ["", f"Target: mesh/bare ≥ {TARGET} (the chain costs ≤ 25%).", ""]
+    lines += ["", f"Target: mesh/bare ≥ {TARGET} (the chain costs ≤ 15%).", ""]
     write_report("mesh-chain", [*lines, *verdict_table(verdicts)])
     return verdicts

@@ -25,6 +25,9 @@ outbox_table = sa.Table(
     sa.Index("ix_mesh_outbox_sent_at_position", "sent_at", "position"),
 )
 
+#: PostgreSQL channel a unit of work notifies when it commits events, waking the relays.
+OUTBOX_CHANNEL = "mesh_outbox"
+
 #: Events a consumer has handled, written in the same transaction as the handler's effects.
 inbox_table = sa.Table(
     "mesh_inbox",

@@ -8,11 +8,11 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from google.protobuf.message import Message
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mesh.db.engine import INLINE, READ_ONLY
-from mesh.db.tables import outbox_table
+from mesh.db.tables import OUTBOX_CHANNEL, outbox_table
 
 
 class OutboxRecord(Protocol):
@@ -61,6 +61,8 @@ class UnitOfWork:
     work without it cannot emit events. Two hooks run after a commit: `on_events_committed`
     (e.g. `OutboxRelay.wake`) after one that wrote events, so they go out at once, and
     `on_commit` after every one (e.g. to wake a loop that picks up the rows just written).
+    On PostgreSQL a commit that wrote events also sends ``NOTIFY`` on `OUTBOX_CHANNEL`, which
+    wakes the relays of other processes.
 
     Statements run on a SQLAlchemy Core connection (`uow.connection`): repositories map rows
     to domain objects themselves, so no ORM session sits between them and the database.
@@ -69,7 +71,8 @@ class UnitOfWork:
     `read_only=True` is for use cases that only read; they cannot add events. On SQLite they
     run beside writers instead of queueing for the write lock, each statement reading its own
     consistent snapshot (no BEGIN): a use case that needs several statements to agree reads
-    in a normal unit of work. On PostgreSQL they are ordinary transactions.
+    in a normal unit of work. On PostgreSQL they run in autocommit, alike: no BEGIN and
+    ROLLBACK around their statements.
 
     `inline=True` (read-only units only) is for reads of a few rows by key: on an SQLite file
     their statements run on the event loop itself, sparing the handoffs to the driver's
@@ -117,7 +120,10 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is already open; nesting is not supported")
         connection = await self._engine.connect()
         if self._read_only:
-            await connection.execution_options(**self._read_options)
+            options: dict[str, object] = dict(self._read_options)
+            if self._engine.dialect.name == "postgresql":  # no BEGIN and ROLLBACK round trips
+                options = {**options, "isolation_level": "AUTOCOMMIT"}
+            await connection.execution_options(**options)
         self._connection = connection
         self._events = []
         self.open_repositories(connection)
@@ -165,7 +171,13 @@ class UnitOfWork:
         connection = self.connection
         events, self._events = self._events, []
         if events:
-            await connection.execute(insert(outbox_table), [_outbox_row(e) for e in events])
+            rows = [_outbox_row(e) for e in events]
+            if connection.dialect.name == "postgresql":
+                # One round trip: the rows, and NOTIFY (sent at commit) for other processes' relays
+                written = insert(outbox_table).values(rows).cte("written")
+                await connection.execute(select(_NOTIFY_OUTBOX).add_cte(written))
+            else:
+                await connection.execute(insert(outbox_table), rows)
         await connection.commit()
         if events and self._on_events_committed is not None:
             self._on_events_committed()
@@ -176,6 +188,9 @@ class UnitOfWork:
         """Drops the changes and the events queued since the last commit."""
         self._events = []
         await self.connection.rollback()
+
+
+_NOTIFY_OUTBOX = func.pg_notify(OUTBOX_CHANNEL, "")
 
 
 def _outbox_row(envelope: OutboxRecord) -> dict[str, object]:

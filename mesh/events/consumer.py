@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import descriptor_pool, message_factory
@@ -43,6 +45,25 @@ async def close_subscription(
         logger.info("could not unsubscribe from %s: %r", subscription, error)
 
 
+@dataclass(frozen=True, slots=True)
+class _Delivery:
+    """A delivered message, decoded: its envelope, event and handler."""
+
+    msg: Msg
+    envelope: Envelope
+    event: Message | None
+    handler: EventHandler
+
+
+class _HandlerFailedError(Exception):
+    """The handler of a batch's `index`-th delivery raised `error`."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
+
+
 class PoisonMessageError(Exception):
     """A message no retry can fix: missing headers, unknown type, undecodable payload."""
 
@@ -61,10 +82,13 @@ class Consumer(BackgroundLoop):
         ...
         await consumer.stop()    # finishes the batch in flight, then unsubscribes
 
-    Every event is handled in its own unit of work, which also records the event in the inbox
-    table: the handler's effects and "handled" commit together, so a redelivered event is
-    acknowledged without running the handler again. The handler must not commit; the consumer
-    commits after it returns, then acks. A failing handler is retried by ``nak`` with the
+    A fetched batch (up to `batch_size`) is handled in one unit of work, which also records its
+    events in the inbox table with one insert: the handlers' effects and "handled" commit
+    together, so a redelivered event is acknowledged without running its handler again. The
+    events of a batch are handled one after another in delivery order (a subject's events keep
+    their order). The handler must not commit; the consumer commits after the batch, then
+    acks. When a handler fails, the batch is rolled back, that event is retried later and the
+    others are handled again one per unit of work. A failing handler is retried by ``nak`` with the
     `redelivery` policy's growing delay; after its last attempt the message is copied to the
     dead-letter stream and terminated, so the messages behind it keep flowing. The handler runs
     in the trace (W3C ``traceparent`` header) and request id of the call that emitted the event.
@@ -87,7 +111,7 @@ class Consumer(BackgroundLoop):
         every_event_of: str | None = None,
         every_event: EventHandler | None = None,
         redelivery: RedeliveryPolicy | None = None,
-        batch_size: int = 10,
+        batch_size: int = 50,
         fetch_timeout_s: float = 1.0,
         ack_wait_s: float = 30.0,
         stop_timeout_s: float = 10.0,
@@ -148,15 +172,46 @@ class Consumer(BackgroundLoop):
 
     async def run_once(self) -> float:
         """Fetches a batch and processes it; a failed settlement fails the iteration."""
-        failures = []
-        for msg in await self._fetch():
-            try:
-                await self.process(msg)
-            except Exception as error:  # e.g. the ack could not be sent; JetStream redelivers
-                failures.append(error)
-        if failures:
-            raise failures[-1]
+        await self.process_batch(await self._fetch())
         return 0.0  # the fetch itself waits for messages
+
+    async def process_batch(self, msgs: Sequence[Msg]) -> None:
+        """Handles a fetched batch in one unit of work with one inbox insert, then acks it.
+
+        The events are handled in delivery order, so a subject's events keep their order.
+        When a handler fails, the batch's unit of work is rolled back: that event is retried
+        later (or dead-lettered) as if handled alone, and the others are processed again one
+        per unit of work (`process`), so they commit. Messages no retry can fix are
+        dead-lettered first.
+        """
+        decoded: list[_Delivery] = []
+        for msg in msgs:
+            envelope = Envelope.received(msg.subject, msg.data, msg.headers)
+            try:
+                event, handler = self._decode(envelope)
+            except PoisonMessageError as error:
+                await self._dead_letter(msg, error)
+                continue
+            decoded.append(_Delivery(msg, envelope, event, handler))
+        if len(decoded) < 2:
+            await self._settle([functools.partial(self.process, d.msg) for d in decoded])
+            return
+        try:
+            await self._handle_batch_once(decoded)
+        except _HandlerFailedError as failed:
+            # The batch was rolled back: the events before the failing one are handled
+            # again one by one, the failing one is retried later, the rest one by one.
+            steps = [functools.partial(self.process, d.msg) for d in decoded]
+            steps[failed.index] = functools.partial(
+                self._retry_or_dead_letter, decoded[failed.index].msg, failed.error
+            )
+            await self._settle(steps)
+        except Exception as error:  # the inbox or the commit failed: one by one
+            logger.info("%s: a batch of %d failed (%r); handling its events one by one",
+                        self.name, len(decoded), error)  # fmt: skip
+            await self._settle([functools.partial(self.process, d.msg) for d in decoded])
+        else:
+            await self._settle([d.msg.ack for d in decoded])
 
     async def process(self, msg: Msg) -> None:
         """Handles one delivered message and settles it: ack, nak with delay or dead letter."""
@@ -166,17 +221,25 @@ class Consumer(BackgroundLoop):
         except PoisonMessageError as error:
             await self._dead_letter(msg, error)
             return
-        context_token = otel_context.attach(envelope.trace_context)
-        request_token = request_id_var.set(envelope.request_id)
         try:
             await self._handle_once(envelope, event, handler)
         except Exception as error:
             await self._retry_or_dead_letter(msg, error)
             return
-        finally:
-            request_id_var.reset(request_token)
-            otel_context.detach(context_token)
         await msg.ack()
+
+    @staticmethod
+    async def _settle(steps: Sequence[Callable[[], Awaitable[None]]]) -> None:
+        """Runs every step; a failure (e.g. an ack that could not be sent, which JetStream
+        redelivers) does not stop the others, and the last one is raised at the end."""
+        failures = []
+        for step in steps:
+            try:
+                await step()
+            except Exception as error:
+                failures.append(error)
+        if failures:
+            raise failures[-1]
 
     async def _fetch(self) -> list[Msg]:
         if self._subscription is None:
@@ -228,25 +291,58 @@ class Consumer(BackgroundLoop):
     async def _handle_once(
         self, envelope: Envelope, event: Message | None, handler: EventHandler
     ) -> None:
-        name = f"{envelope.subject} process"
-        with self._tracer.start_as_current_span(name, kind=trace.SpanKind.CONSUMER) as span:
-            span.set_attribute("messaging.system", "nats")
-            span.set_attribute("messaging.message.id", envelope.event_id)
-            span.set_attribute("messaging.consumer.group.name", self.name)
-            async with self._uow_factory() as uow:
-                claimed = await inbox.claim(
-                    uow.connection,
-                    consumer=self.name,
-                    event_id=envelope.event_id,
-                    subject=envelope.subject,
-                )
-                if not claimed:
+        async with self._uow_factory() as uow:
+            claimed = await inbox.claim(
+                uow.connection,
+                consumer=self.name,
+                event_id=envelope.event_id,
+                subject=envelope.subject,
+            )
+            if not claimed:
+                logger.info("event %s already handled by %s; acking", envelope.event_id, self.name)
+                return
+            await self._run_handler(envelope, event, handler, uow)
+            await uow.commit()
+
+    async def _handle_batch_once(self, deliveries: Sequence[_Delivery]) -> None:
+        async with self._uow_factory() as uow:
+            claimed = await inbox.claim_many(
+                uow.connection,
+                consumer=self.name,
+                events=[(d.envelope.event_id, d.envelope.subject) for d in deliveries],
+            )
+            for index, delivery in enumerate(deliveries):
+                if delivery.envelope.event_id not in claimed:
                     logger.info(
-                        "event %s already handled by %s; acking", envelope.event_id, self.name
+                        "event %s already handled by %s; acking",
+                        delivery.envelope.event_id, self.name,
+                    )  # fmt: skip
+                    continue
+                claimed.discard(delivery.envelope.event_id)  # a copy in the batch is skipped
+                try:
+                    await self._run_handler(
+                        delivery.envelope, delivery.event, delivery.handler, uow
                     )
-                    return
+                except Exception as error:
+                    raise _HandlerFailedError(index, error) from error
+            await uow.commit()
+
+    async def _run_handler(
+        self, envelope: Envelope, event: Message | None, handler: EventHandler, uow: UnitOfWork
+    ) -> None:
+        """Runs `handler` in the trace and request id of the call that emitted the event."""
+        context_token = otel_context.attach(envelope.trace_context)
+        request_token = request_id_var.set(envelope.request_id)
+        try:
+            name = f"{envelope.subject} process"
+            with self._tracer.start_as_current_span(name, kind=trace.SpanKind.CONSUMER) as span:
+                span.set_attribute("messaging.system", "nats")
+                span.set_attribute("messaging.message.id", envelope.event_id)
+                span.set_attribute("messaging.consumer.group.name", self.name)
                 await handler(envelope, event, uow)
-                await uow.commit()
+        finally:
+            request_id_var.reset(request_token)
+            otel_context.detach(context_token)
 
     async def _retry_or_dead_letter(self, msg: Msg, error: Exception) -> None:
         attempt = msg.metadata.num_delivered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
@@ -26,6 +27,27 @@ async def claim(connection: AsyncConnection, *, consumer: str, event_id: str, su
     }
     result = await connection.execute(insert_if_new(connection.dialect.name, inbox_table, row))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_many(
+    connection: AsyncConnection, *, consumer: str, events: Sequence[tuple[str, str]]
+) -> set[str]:
+    """Records in one statement that `consumer` handles each of `events` (event id, subject).
+
+    Returns the ids claimed now; the others were already handled (as `claim`, a concurrent
+    claim of the same event waits for the other transaction). Rows are written in event id
+    order, so two transactions claiming overlapping batches take their locks in one order.
+    """
+    if not events:
+        return set()
+    now = datetime.now(UTC)
+    rows = [
+        {"consumer": consumer, "event_id": event_id, "subject": subject, "handled_at": now}
+        for event_id, subject in sorted(dict(events).items())
+    ]
+    statement = insert_if_new(connection.dialect.name, inbox_table, rows)
+    result = await connection.execute(statement.returning(inbox_table.c.event_id))
+    return set(result.scalars())
 
 
 async def purge_inbox(engine: AsyncEngine, *, older_than: timedelta) -> int:

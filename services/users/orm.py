@@ -42,5 +42,5 @@ users_table = sa.Table(
     sa.UniqueConstraint("active_email_key", name="uq_users_active_email_key"),
     sa.Index("ix_users_email_key", "email_key"),
     sa.Index("ix_users_create_time_id", "create_time", "id"),
-    sa.Index("ix_users_kyc_status_create_time", "kyc_status", "create_time"),
+    sa.Index("ix_users_kyc_status_create_time_id", "kyc_status", "create_time", "id"),
 )

@@ -91,13 +91,9 @@ class UserRepository:
             query = query.where(
                 sa.or_(*(sa.func.lower(c).contains(wanted.query, autoescape=True) for c in columns))
             )
-        if page.after is not None:
-            at, last_id = page.after.create_time, page.after.user_id
-            query = query.where(
-                sa.or_(
-                    _users.create_time < at, sa.and_(_users.create_time == at, _users.id < last_id)
-                )
-            )
+        if page.after is not None:  # a row value: the index seeks to it, at any depth
+            after = (page.after.create_time, page.after.user_id)
+            query = query.where(sa.tuple_(_users.create_time, _users.id) < after)
         rows = (await self._connection.execute(query.limit(page.size + 1))).all()
         return [_user_of(row._mapping) for row in rows]
 

@@ -230,6 +230,26 @@ async def test_relay_publishes_right_after_a_commit_without_waiting_for_the_poll
     assert [thing_happened.FromString(m.data).thing_id for m in received] == ["t1", "t2"]
 
 
+async def test_a_commit_in_another_process_wakes_a_postgresql_relay_by_notify(
+    postgres_url: str, nc: NATS, js: JetStreamContext, service: str, thing_happened
+) -> None:
+    await migrate(postgres_url, MIGRATIONS)
+    writer, relays = create_engine(postgres_url), create_engine(postgres_url)  # two processes'
+    relay = OutboxRelay(relays, nc, poll_interval_s=3600)
+    subscription = await js.pull_subscribe(f"events.{service}.>", stream=stream_name(service))
+    await relay.start()
+    try:
+        received = []
+        for thing_id in ("t1", "t2"):  # committed with no in-process wake
+            await commit_events(writer, thing_happened(thing_id=thing_id))
+            received += await subscription.fetch(1, timeout=5)  # far below the hour-long poll
+    finally:
+        await relay.stop()
+        await writer.dispose()
+        await relays.dispose()
+    assert [thing_happened.FromString(m.data).thing_id for m in received] == ["t1", "t2"]
+
+
 async def test_published_event_carries_type_id_and_trace_context(
     engine: AsyncEngine, nc: NATS, js: JetStreamContext, service: str, thing_happened
 ) -> None:

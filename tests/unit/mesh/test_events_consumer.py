@@ -148,6 +148,93 @@ async def test_handler_gets_the_envelope_with_the_events_id_type_time_and_reques
     assert received.subject == "events.testing.v1.RecordRequest"
 
 
+class CountingUnitOfWork(UnitOfWork):
+    """Counts the units of work opened and committed."""
+
+    opened = 0
+    committed = 0
+
+    async def __aenter__(self) -> CountingUnitOfWork:
+        CountingUnitOfWork.opened += 1
+        return await super().__aenter__()
+
+    async def commit(self) -> None:
+        await super().commit()
+        CountingUnitOfWork.committed += 1
+
+
+async def test_a_batch_is_handled_in_order_in_one_unit_of_work_then_acked(
+    engine: AsyncEngine,
+) -> None:
+    handler = Handler()
+    consumer = Consumer(
+        FakeNats(),  # type: ignore[arg-type]
+        lambda: CountingUnitOfWork(engine, envelope_for=envelope_for),
+        name=CONSUMER,
+        handlers={probe_pb2.RecordRequest: handler},
+    )
+    CountingUnitOfWork.opened = CountingUnitOfWork.committed = 0
+    batch = [delivery(event=probe_pb2.RecordRequest(key=f"k{n}")) for n in range(5)]
+    again = FakeMsg(batch[1].data, batch[1].headers, num_delivered=2)  # a copy in the batch
+
+    await consumer.process_batch([*batch, again])  # type: ignore[list-item]
+
+    assert [e.key for e in handler.calls] == ["k0", "k1", "k2", "k3", "k4"]  # type: ignore[attr-defined]
+    assert (CountingUnitOfWork.opened, CountingUnitOfWork.committed) == (1, 1)
+    assert [msg.settled for msg in [*batch, again]] == [[("ack",)]] * 6
+
+    await consumer.process_batch(batch)  # type: ignore[arg-type]  # redelivered: handled once
+
+    assert len(handler.calls) == 5
+
+
+class FailsOn(Handler):
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    async def __call__(self, envelope: Envelope, event: Message, uow: UnitOfWork) -> None:
+        self.calls.append(event)
+        if event.key == self.key:  # type: ignore[attr-defined]
+            raise ValueError("boom")
+
+
+async def test_a_failing_event_is_retried_alone_and_the_rest_of_its_batch_commits(
+    engine: AsyncEngine,
+) -> None:
+    handler = FailsOn("k1")
+    consumer = make_consumer(engine, handler, redelivery=RedeliveryPolicy(initial_delay_s=0.5))
+    batch = [delivery(event=probe_pb2.RecordRequest(key=f"k{n}")) for n in range(3)]
+
+    await consumer.process_batch(batch)  # type: ignore[arg-type]
+
+    assert [msg.settled for msg in batch] == [[("ack",)], [("nak", 0.5)], [("ack",)]]
+    # k0 ran in the rolled-back batch and again alone; k1 once; k2 only alone
+    assert [e.key for e in handler.calls] == ["k0", "k1", "k0", "k2"]  # type: ignore[attr-defined]
+    redelivered = [FakeMsg(msg.data, msg.headers, num_delivered=2) for msg in batch]
+    handler.key = ""
+
+    await consumer.process_batch(redelivered)  # type: ignore[arg-type]
+
+    assert [e.key for e in handler.calls[4:]] == ["k1"]  # type: ignore[attr-defined]
+
+
+async def test_a_poison_message_in_a_batch_is_dead_lettered_and_the_rest_handled(
+    engine: AsyncEngine,
+) -> None:
+    nats = FakeNats()
+    handler = Handler()
+    consumer = make_consumer(engine, handler, nats)
+    batch = [delivery(event=probe_pb2.RecordRequest(key=f"k{n}")) for n in range(3)]
+    batch[1].headers.pop("Meshwork-Type")
+
+    await consumer.process_batch(batch)  # type: ignore[arg-type]
+
+    assert [msg.settled for msg in batch] == [[("ack",)], [("term",)], [("ack",)]]
+    assert [e.key for e in handler.calls] == ["k0", "k2"]  # type: ignore[attr-defined]
+    assert len(nats.js.published) == 1
+
+
 def test_an_envelope_without_a_readable_time_falls_back_to_when_it_was_received() -> None:
     before = datetime.now(UTC)
     envelope = Envelope.received("events.testing.v1.X", b"", {"Meshwork-Occurred-At": "soon"})
