@@ -152,6 +152,7 @@ class Payments:
                 await repository.save(payment)
                 for event in messages.payment_outcome(payment, cancelled_by):
                     uow.add_event(event)
+                await mark_committed(uow.connection)  # a keyed CancelPayment's change
                 await uow.commit()
         return payment
 
