@@ -18,6 +18,7 @@ from tests.integration.notifications.conftest import (
 )
 from tests.integration.notifications.test_templates import ORDER_SHIPPED
 from tests.integration.users.conftest import reason_of
+from tests.support.status import refusal
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ async def test_a_retried_template_update_and_deletion_replay_their_answers(
     again = await platform.notifications.DeleteTemplate(delete, metadata=delete_key)
 
     assert again == pb.DeleteTemplateResponse()  # replayed, not TEMPLATE_NOT_FOUND
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        other = pb.DeleteTemplateRequest(template_id="welcome")
-        await platform.notifications.DeleteTemplate(other, metadata=delete_key)
-    assert reason_of(refused.value) == "IDEMPOTENCY_KEY_REUSED"
+    other = pb.DeleteTemplateRequest(template_id="welcome")
+    assert await refusal(platform.notifications.DeleteTemplate(other, metadata=delete_key)) == (
+        grpc.StatusCode.INVALID_ARGUMENT, "IDEMPOTENCY_KEY_REUSED",
+    )  # fmt: skip
