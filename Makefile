@@ -53,7 +53,8 @@ lint: $(INSTALLED) $(BUF) gen-check
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-# Writes services/$(NAME), its contract, migrations, tests and catalogue entry, then regenerates.
+# Writes services/$(NAME), its contract, migrations, tests, catalogue entry and deployment entries,
+# then regenerates.
 new-service: $(INSTALLED)
 	@test -n "$(NAME)" || { echo "make new-service needs a NAME, for example: make new-service NAME=ledger" >&2; exit 2; }
 	$(PY) scripts/new_service.py '$(NAME)'

@@ -1,8 +1,9 @@
 """Writes a new service from the kit: `python scripts/new_service.py ledger` (`make new-service`).
 
 It writes the contract (proto/meshwork/<name>/v1/), the package (services/<name>/) in the one
-anatomy, its migrations and tests, adds it to services/catalog.toml on the next free port and to
-the README's services table, then regenerates gen/ and the Grafana dashboards. See
+anatomy, its migrations and tests and its Kubernetes resources, adds it to services/catalog.toml
+on the next free port, to the README's services table and to the shared deployment files
+(scripts/deployment.py), then regenerates gen/ and the Grafana dashboards. See
 docs/adding-a-service.md.
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from deployment import DeploymentError, Service, add_to_deployment
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "scaffold"
@@ -183,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     written = write_files(root, names)
     add_to_catalogue(root, names)
     add_to_readme(root, names)
+    try:
+        add_to_deployment(root, Service(names.name, names.port))
+    except DeploymentError as error:
+        print(f"new-service: the service is written, but {error}", file=sys.stderr)
+        return 1
     python = [str(f) for f in written if f.suffix == ".py"]
     try:
         # A name sorts its imports differently and a long one pushes lines past the limit:

@@ -5,7 +5,7 @@
 #   healthcheck [target]    one health check (python -m mesh.healthcheck)
 set -eu
 
-# The runnable services: a new one is one more name here.
+# The runnable services (`make new-service` adds a new one's name here).
 SERVICES="identity users payments notifications jobs audit orders"
 
 usage() {

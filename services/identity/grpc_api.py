@@ -54,6 +54,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
         )
         return pb.LoginResponse(tokens=tokens_proto(await login.login(command, self._deps)))
 
+    @idempotent
     async def Refresh(self, request: pb.RefreshRequest, context: Context) -> pb.RefreshResponse:
         command = commands.Refresh(refresh_token=request.refresh_token)
         return pb.RefreshResponse(tokens=tokens_proto(await login.refresh(command, self._deps)))
@@ -73,6 +74,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
         revoked = await credentials.change_password(command, self._deps)
         return pb.ChangePasswordResponse(revoked_session_count=revoked)
 
+    @idempotent
     async def RequestPasswordReset(
         self, request: pb.RequestPasswordResetRequest, context: Context
     ) -> pb.RequestPasswordResetResponse:
@@ -89,6 +91,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
         await credentials.confirm_password_reset(command, self._deps)
         return pb.ConfirmPasswordResetResponse()
 
+    @idempotent
     async def RequestEmailVerification(
         self, request: pb.RequestEmailVerificationRequest, context: Context
     ) -> pb.RequestEmailVerificationResponse:
@@ -96,6 +99,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
         await credentials.request_email_verification(command, self._deps)
         return pb.RequestEmailVerificationResponse()
 
+    @idempotent
     async def ConfirmEmailVerification(
         self, request: pb.ConfirmEmailVerificationRequest, context: Context
     ) -> pb.ConfirmEmailVerificationResponse:
@@ -150,6 +154,7 @@ class IdentityServicer(identity_service_pb2_grpc.IdentityServiceServicer):
             next_page_token=page.next_page_token,
         )
 
+    @idempotent
     async def RotateSigningKeys(
         self, request: pb.RotateSigningKeysRequest, context: Context
     ) -> pb.RotateSigningKeysResponse:

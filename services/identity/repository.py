@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.db.rows import newest_first
 from services.identity import orm
 from services.identity.domain import (
     Account,
@@ -122,21 +123,14 @@ class Repository:
         *,
         active_at: datetime | None,
         after: tuple[datetime, str] | None,
-        limit: int,
+        size: int,
     ) -> list[Session]:
-        """Sessions newest first; only those active at `active_at` unless it is None."""
+        """Up to `size + 1` sessions after `after`, newest first; only those active at
+        `active_at` unless it is None."""
         query = sa.select(orm.sessions).where(_sessions.user_id == user_id)
         if active_at is not None:
             query = query.where(_sessions.revoked_at.is_(None), _sessions.expires_at > active_at)
-        if after is not None:
-            created, session_id = after
-            query = query.where(
-                sa.or_(
-                    _sessions.created_at < created,
-                    sa.and_(_sessions.created_at == created, _sessions.id < session_id),
-                )
-            )
-        query = query.order_by(_sessions.created_at.desc(), _sessions.id.desc()).limit(limit)
+        query = newest_first(query, _sessions.created_at, _sessions.id, after, size=size)
         return [_session(row) for row in (await self._execute(query)).all()]
 
     async def revoke_sessions(

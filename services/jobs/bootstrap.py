@@ -33,7 +33,7 @@ from services.jobs.reconciliation import PaymentsReconciler, Reconciler
 from services.jobs.registry import JobRegistry
 from services.jobs.scheduler import CronScheduler
 from services.jobs.schedules import Schedule
-from services.jobs.secret_box import SecretBox
+from services.jobs.secret_box import SealedAnswers, SecretBox
 from services.jobs.webhooks.delivery import Resolver, TargetGuard, WebhookDelivery, system_resolver
 from services.jobs.webhooks.domain import TargetPolicy
 from services.jobs.webhooks.handlers import WebhookDeps
@@ -109,7 +109,8 @@ class JobsService:
         )
         worker_pool = self._worker_pool(runtime, settings, registry, queue)
         self._parts = JobsParts(registry, jobs, webhooks, worker_pool, dispatcher, lease, scheduler)
-        idempotency = IdempotencyRecords(runtime.engine)
+        # CreateWebhookEndpoint's answer holds the signing secret: stored sealed, as secrets are.
+        idempotency = IdempotencyRecords(runtime.engine, seal=SealedAnswers(webhooks.box))
         servicer = JobsServicer(jobs, webhooks, idempotency)
         return Built(
             bindings=[ServiceBinding.of(jobs_service_pb2, jobs_service_pb2_grpc, servicer)],

@@ -55,6 +55,7 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
             jobs=[job_message(job) for job in page.jobs], next_page_token=page.next_page_token
         )
 
+    @idempotent
     async def CancelJob(
         self, request: pb.CancelJobRequest, context: Context
     ) -> pb.CancelJobResponse:
@@ -86,6 +87,7 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
         message = schedule_message(schedule, state, now=self._jobs.clock())
         return pb.GetScheduleResponse(schedule=message)
 
+    @idempotent
     async def CreateWebhookEndpoint(
         self, request: pb.CreateWebhookEndpointRequest, context: Context
     ) -> pb.CreateWebhookEndpointResponse:
@@ -110,6 +112,7 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
             next_page_token=page.next_page_token,
         )
 
+    @idempotent
     async def UpdateWebhookEndpoint(
         self, request: pb.UpdateWebhookEndpointRequest, context: Context
     ) -> pb.UpdateWebhookEndpointResponse:
@@ -117,6 +120,7 @@ class JobsServicer(jobs_service_pb2_grpc.JobsServiceServicer):
         endpoint = await webhook_handlers.update_endpoint(command, self._webhooks)
         return pb.UpdateWebhookEndpointResponse(webhook_endpoint=endpoint_message(endpoint))
 
+    @idempotent
     async def DeleteWebhookEndpoint(
         self, request: pb.DeleteWebhookEndpointRequest, context: Context
     ) -> pb.DeleteWebhookEndpointResponse:

@@ -90,6 +90,7 @@ async def cancel_job(command: commands.CancelJob, deps: JobsDeps) -> Job:
         if job.cancel(deps.clock()):
             await jobs.save(job)
             uow.add_event(messages.job_cancelled(job, actor.subject))
+            await mark_committed(uow.connection)
             await uow.commit()
     return job
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import Executable
 
+from mesh.db.rows import as_utc, record_of, row_of
 from services.jobs.domain import WAITING_STATES, Job, JobState
 from services.jobs.orm import jobs_table, schedule_states_table
 from services.jobs.schedules import ScheduleState
@@ -34,23 +35,23 @@ class JobRepository:
         if for_update:
             query = query.with_for_update()
         row = (await self._connection.execute(query)).first()
-        return job_of(row._mapping) if row else None
+        return _job_of(row._mapping) if row else None
 
     async def find_by_key(self, enqueued_by: str, key: str) -> Job | None:
         query = sa.select(jobs_table).where(
             _jobs.enqueued_by == enqueued_by, _jobs.idempotency_key == key
         )
         row = (await self._connection.execute(query)).first()
-        return job_of(row._mapping) if row else None
+        return _job_of(row._mapping) if row else None
 
     async def add_if_absent(self, job: Job) -> bool:
         """Inserts the job unless its id or (enqueuer, key) exists; True when inserted."""
-        statement = insert_ignoring_conflicts(self._connection, jobs_table, _row_of(job))
+        statement = insert_ignoring_conflicts(self._connection, jobs_table, row_of(job))
         result = await self._connection.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def save(self, job: Job) -> None:
-        values = _row_of(job)
+        values = row_of(job)
         del values["id"], values["create_time"]
         await self._connection.execute(
             sa.update(jobs_table).where(_jobs.id == job.id).values(values)
@@ -66,7 +67,7 @@ class JobRepository:
         if after is not None:
             query = query.where(sa.tuple_(_jobs.create_time, _jobs.id) < sa.tuple_(*after))
         rows = await self._connection.execute(query.limit(size + 1))
-        return [job_of(row._mapping) for row in rows]
+        return [_job_of(row._mapping) for row in rows]
 
     async def due_for_dispatch(
         self, now: datetime, *, republish_before: datetime, limit: int
@@ -82,14 +83,14 @@ class JobRepository:
         )
         if self._locks_rows:
             query = query.with_for_update(skip_locked=True)
-        return [job_of(row._mapping) for row in await self._connection.execute(query)]
+        return [_job_of(row._mapping) for row in await self._connection.execute(query)]
 
     async def next_run_time(self) -> datetime | None:
         """When the earliest waiting, unpublished job is due."""
         query = sa.select(sa.func.min(_jobs.run_time)).where(
             _jobs.state.in_(_WAITING), _jobs.dispatch_time.is_(None)
         )
-        return _utc_or_none(await self._connection.scalar(query))
+        return as_utc(await self._connection.scalar(query))
 
     async def waiting_with_key_prefix(self, enqueued_by: str, prefix: str) -> list[Job]:
         query = sa.select(jobs_table).where(
@@ -97,7 +98,7 @@ class JobRepository:
             _jobs.idempotency_key.startswith(prefix, autoescape=True),
             _jobs.state.in_(_WAITING),
         )
-        return [job_of(row._mapping) for row in await self._connection.execute(query)]
+        return [_job_of(row._mapping) for row in await self._connection.execute(query)]
 
     async def purge_finished(self, before: datetime) -> int:
         statement = sa.delete(jobs_table).where(
@@ -118,14 +119,14 @@ class ScheduleStateRepository:
         if schedule_ids is not None:
             query = query.where(_states.schedule_id.in_(list(schedule_ids)))
         rows = await self._connection.execute(query)
-        return {row.schedule_id: _state_of(row._mapping) for row in rows}
+        return {row.schedule_id: record_of(ScheduleState, row._mapping) for row in rows}
 
     async def get(self, schedule_id: str, *, for_update: bool = False) -> ScheduleState | None:
         query = sa.select(schedule_states_table).where(_states.schedule_id == schedule_id)
         if for_update:
             query = query.with_for_update()
         row = (await self._connection.execute(query)).first()
-        return _state_of(row._mapping) if row else None
+        return record_of(ScheduleState, row._mapping) if row else None
 
     async def add_if_absent(self, state: ScheduleState) -> bool:
         row = {
@@ -161,65 +162,5 @@ def insert_ignoring_conflicts(
     raise ValueError(f"the jobs service supports PostgreSQL and SQLite, not {dialect}")
 
 
-def _row_of(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "type": job.type,
-        "payload": job.payload,
-        "state": job.state.value,
-        "run_time": job.run_time,
-        "attempt_count": job.attempt_count,
-        "max_attempts": job.max_attempts,
-        "last_error": job.last_error,
-        "idempotency_key": job.idempotency_key,
-        "enqueued_by": job.enqueued_by,
-        "schedule_id": job.schedule_id,
-        "create_time": job.create_time,
-        "update_time": job.update_time,
-        "start_time": job.start_time,
-        "finish_time": job.finish_time,
-        "dispatch_seq": job.dispatch_seq,
-        "started_seq": job.started_seq,
-        "dispatch_time": job.dispatch_time,
-    }
-
-
-def job_of(row: Any) -> Job:
-    return Job(
-        id=row["id"],
-        type=row["type"],
-        payload=dict(row["payload"]),
-        idempotency_key=row["idempotency_key"],
-        enqueued_by=row["enqueued_by"],
-        max_attempts=row["max_attempts"],
-        run_time=utc(row["run_time"]),
-        create_time=utc(row["create_time"]),
-        update_time=utc(row["update_time"]),
-        state=JobState(row["state"]),
-        attempt_count=row["attempt_count"],
-        last_error=row["last_error"],
-        schedule_id=row["schedule_id"],
-        start_time=_utc_or_none(row["start_time"]),
-        finish_time=_utc_or_none(row["finish_time"]),
-        dispatch_seq=row["dispatch_seq"],
-        started_seq=row["started_seq"],
-        dispatch_time=_utc_or_none(row["dispatch_time"]),
-    )
-
-
-def _state_of(row: Any) -> ScheduleState:
-    return ScheduleState(
-        schedule_id=row["schedule_id"],
-        last_tick=utc(row["last_tick"]),
-        last_run_time=_utc_or_none(row["last_run_time"]),
-        last_job_id=row["last_job_id"],
-    )
-
-
-def utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else utc(moment)
+def _job_of(row: Any) -> Job:
+    return record_of(Job, row, payload=dict(row["payload"]))

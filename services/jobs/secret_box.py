@@ -1,4 +1,5 @@
-"""Encrypts webhook signing secrets at rest: AES-256-GCM, bound to the endpoint's id."""
+"""Encrypts webhook signing secrets at rest: AES-256-GCM, bound to the endpoint's id (or, for
+the stored answers of idempotent calls, which may hold one, to the call's key)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,17 @@ class SecretBox:
                 f"the secret of webhook endpoint {owner!r} does not decrypt: was "
                 "JOBS_WEBHOOK_SECRET_KEY changed?"
             ) from error
+
+
+class SealedAnswers:
+    """The `mesh.idempotency.AnswerSeal` of jobs: a stored CreateWebhookEndpoint answer holds
+    the endpoint's signing secret, so answers are sealed with the same box, bound to `label`."""
+
+    def __init__(self, box: SecretBox) -> None:
+        self._box = box
+
+    def seal(self, label: str, data: bytes, /) -> bytes:
+        return self._box.seal(base64.b64encode(data).decode(), owner=label).encode()
+
+    def open(self, label: str, sealed: bytes, /) -> bytes:
+        return base64.b64decode(self._box.open(sealed.decode(), owner=label))

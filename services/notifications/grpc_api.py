@@ -80,6 +80,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
         found = await preferences.get_preferences(command, self._deps)
         return pb.GetNotificationPreferencesResponse(preferences=preferences_message(found))
 
+    @idempotent
     async def UpdateNotificationPreferences(
         self, request: pb.UpdateNotificationPreferencesRequest, context: Context
     ) -> pb.UpdateNotificationPreferencesResponse:
@@ -110,6 +111,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
             templates=[template_message(t) for t in found], next_page_token=token
         )
 
+    @idempotent
     async def UpdateTemplate(
         self, request: pb.UpdateTemplateRequest, context: Context
     ) -> pb.UpdateTemplateResponse:
@@ -117,6 +119,7 @@ class NotificationsServicer(notifications_service_pb2_grpc.NotificationsServiceS
         template = await templates.update_template(command, self._deps)
         return pb.UpdateTemplateResponse(template=template_message(template))
 
+    @idempotent
     async def DeleteTemplate(
         self, request: pb.DeleteTemplateRequest, context: Context
     ) -> pb.DeleteTemplateResponse:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -126,15 +124,3 @@ mailbox_table = sa.Table(
     sa.Column("receive_time", _TIME, nullable=False),
     sa.Index("ix_mailbox_messages_receive_time_id", "receive_time", "id"),
 )
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
-def utc(moment: datetime) -> datetime:
-    """`as_utc` for a column that is never NULL."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.db.rows import as_utc
 from services.notifications.domain import Category, Channel, Preferences
-from services.notifications.orm import preferences_table, utc
+from services.notifications.orm import preferences_table
 
 _p = preferences_table.c
 
@@ -31,7 +32,7 @@ class PreferenceStore:
             )
         ).all()
         choices = {(Channel(r.channel), Category(r.category)): r.enabled for r in rows}
-        times = [utc(r.update_time) for r in rows]
+        times = [as_utc(r.update_time) for r in rows]
         return Preferences(user_id, choices, max(times) if times else None)
 
     async def save(

@@ -10,16 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.db.rows import as_utc, newest_first, record_of, row_of
 from mesh.paging import Page
 from services.notifications.delivery import Attempt, Message
 from services.notifications.domain import (
-    Category,
     Channel,
     MessageState,
-    Outcome,
-    SuppressionReason,
 )
-from services.notifications.orm import as_utc, delivery_attempts_table, messages_table, utc
+from services.notifications.orm import delivery_attempts_table, messages_table
 
 _m = messages_table.c
 _a = delivery_attempts_table.c
@@ -55,23 +53,23 @@ class MessageRepository:
 
     async def add(self, message: Message) -> None:
         try:
-            await self._connection.execute(sa.insert(messages_table).values(**_row_of(message)))
+            await self._connection.execute(sa.insert(messages_table).values(**row_of(message)))
         except IntegrityError as error:
             raise DuplicateMessageError(str(error.orig)) from error
 
     async def get(self, message_id: str) -> Message | None:
         row = (await self._connection.execute(_select().where(_m.id == message_id))).first()
-        return _message_of(row._mapping) if row else None
+        return record_of(Message, row._mapping) if row else None
 
     async def by_source(self, source: str, source_key: str) -> list[Message]:
         query = _select().where(_m.source == source, _m.source_key == source_key)
         rows = (await self._connection.execute(query.order_by(_m.channel))).all()
-        return [_message_of(row._mapping) for row in rows]
+        return [record_of(Message, row._mapping) for row in rows]
 
     async def save(self, message: Message, *, lease: str | None = None) -> bool:
         """Writes the message back and drops any claim on it. With `lease`, only while that
         claim still holds; False (nothing written) when it no longer does."""
-        values = _row_of(message)
+        values = row_of(message)
         del values["id"], values["create_time"]
         query = sa.update(messages_table).where(_m.id == message.id)
         if lease is not None:
@@ -83,7 +81,7 @@ class MessageRepository:
 
     async def listing(self, wanted: MessageFilter, page: Page) -> list[Message]:
         """Up to `page.size + 1` messages after the page's position, newest first."""
-        query = _select().order_by(_m.create_time.desc(), _m.id.desc())
+        query = _select()
         if wanted.user_id is not None:
             query = query.where(_m.user_id == wanted.user_id)
         if wanted.channel is not None:
@@ -92,13 +90,9 @@ class MessageRepository:
             query = query.where(_m.state == wanted.state.value)
         if wanted.template_id:
             query = query.where(_m.template_id == wanted.template_id)
-        if page.after is not None:
-            at, last_id = datetime.fromisoformat(page.after[0]), page.after[1]
-            query = query.where(
-                sa.or_(_m.create_time < at, sa.and_(_m.create_time == at, _m.id < last_id))
-            )
-        rows = (await self._connection.execute(query.limit(page.size + 1))).all()
-        return [_message_of(row._mapping) for row in rows]
+        query = newest_first(query, _m.create_time, _m.id, page.after_time_and_id(), size=page.size)
+        rows = (await self._connection.execute(query)).all()
+        return [record_of(Message, row._mapping) for row in rows]
 
     # ---- the sender's side
 
@@ -118,7 +112,7 @@ class MessageRepository:
         if self._connection.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = (await self._connection.execute(query)).all()
-        return [Due(_message_of(row._mapping), row.lease_token) for row in rows]
+        return [Due(record_of(Message, row._mapping), row.lease_token) for row in rows]
 
     async def claim(
         self, message: Message, *, expected: str | None, lease: str, until: datetime
@@ -157,12 +151,10 @@ class MessageRepository:
     # ---- attempts
 
     async def add_attempt(self, attempt: Attempt) -> None:
-        await self._connection.execute(
-            sa.insert(delivery_attempts_table).values(**_attempt_row(attempt))
-        )
+        await self._connection.execute(sa.insert(delivery_attempts_table).values(**row_of(attempt)))
 
     async def save_attempt(self, attempt: Attempt) -> None:
-        values = _attempt_row(attempt)
+        values = row_of(attempt)
         del values["id"]
         await self._connection.execute(
             sa.update(delivery_attempts_table).where(_a.id == attempt.id).values(**values)
@@ -174,7 +166,7 @@ class MessageRepository:
             _a.message_id == message_id, _a.end_time.is_(None)
         )
         row = (await self._connection.execute(query.order_by(_a.number.desc()).limit(1))).first()
-        return _attempt_of(row._mapping) if row else None
+        return record_of(Attempt, row._mapping) if row else None
 
     async def attempts(self, message_id: str, page: Page) -> list[Attempt]:
         """Up to `page.size + 1` attempts after the page's position, oldest first."""
@@ -184,90 +176,8 @@ class MessageRepository:
         rows = (
             await self._connection.execute(query.order_by(_a.number).limit(page.size + 1))
         ).all()
-        return [_attempt_of(row._mapping) for row in rows]
+        return [record_of(Attempt, row._mapping) for row in rows]
 
 
 def _select() -> sa.Select[Any]:
     return sa.select(messages_table)
-
-
-def _row_of(message: Message) -> dict[str, Any]:
-    reason = message.suppression_reason
-    return {
-        "id": message.id,
-        "source": message.source,
-        "source_key": message.source_key,
-        "user_id": message.user_id,
-        "template_id": message.template_id,
-        "channel": message.channel.value,
-        "category": message.category.value,
-        "recipient": message.recipient,
-        "locale": message.locale,
-        "subject": message.subject,
-        "text_body": message.text_body,
-        "html_body": message.html_body,
-        "state": message.state.value,
-        "suppression_reason": reason.value if reason else None,
-        "attempt_count": message.attempt_count,
-        "last_error": message.last_error,
-        "create_time": message.create_time,
-        "update_time": message.update_time,
-        "send_time": message.send_time,
-        "next_attempt_time": message.next_attempt_time,
-    }
-
-
-def _message_of(row: Any) -> Message:
-    reason = row["suppression_reason"]
-    return Message(
-        id=row["id"],
-        source=row["source"],
-        source_key=row["source_key"],
-        user_id=row["user_id"],
-        template_id=row["template_id"],
-        channel=Channel(row["channel"]),
-        category=Category(row["category"]),
-        recipient=row["recipient"],
-        locale=row["locale"],
-        subject=row["subject"],
-        text_body=row["text_body"],
-        html_body=row["html_body"],
-        state=MessageState(row["state"]),
-        create_time=utc(row["create_time"]),
-        update_time=utc(row["update_time"]),
-        suppression_reason=SuppressionReason(reason) if reason else None,
-        attempt_count=row["attempt_count"],
-        last_error=row["last_error"],
-        send_time=as_utc(row["send_time"]),
-        next_attempt_time=as_utc(row["next_attempt_time"]),
-    )
-
-
-def _attempt_row(attempt: Attempt) -> dict[str, Any]:
-    return {
-        "id": attempt.id,
-        "message_id": attempt.message_id,
-        "number": attempt.number,
-        "transport": attempt.transport,
-        "outcome": attempt.outcome.value if attempt.outcome else None,
-        "error": attempt.error,
-        "provider_message_id": attempt.provider_message_id,
-        "start_time": attempt.start_time,
-        "handover_time": attempt.handover_time,
-        "end_time": attempt.end_time,
-    }
-
-
-def _attempt_of(row: Any) -> Attempt:
-    return Attempt(
-        id=row["id"],
-        message_id=row["message_id"],
-        number=row["number"],
-        transport=row["transport"],
-        start_time=utc(row["start_time"]),
-        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
-        error=row["error"],
-        provider_message_id=row["provider_message_id"],
-        handover_time=as_utc(row["handover_time"]),
-        end_time=as_utc(row["end_time"]),
-    )

@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.db.rows import as_utc
 from mesh.paging import Page
 from services.notifications.domain import Category, Content, EmailContent, SmsContent, Template
 from services.notifications.orm import template_translations_table as translations_table
-from services.notifications.orm import templates_table, utc
+from services.notifications.orm import templates_table
 
 _t = templates_table.c
 _tr = translations_table.c
@@ -144,8 +145,8 @@ def _template_of(row: Any, translations: dict[str, Content]) -> Template:
         id=row["id"],
         category=Category(row["category"]),
         content=_content_of(row),
-        create_time=utc(row["create_time"]),
-        update_time=utc(row["update_time"]),
+        create_time=as_utc(row["create_time"]),
+        update_time=as_utc(row["update_time"]),
         description=row["description"],
         built_in=row["built_in"],
         translations=translations,

@@ -72,6 +72,7 @@ class PaymentsServicer(payments_service_pb2_grpc.PaymentsServiceServicer):
             next_page_token=page.next_page_token,
         )
 
+    @idempotent
     async def CancelPayment(
         self, request: pb.CancelPaymentRequest, context: Context
     ) -> pb.CancelPaymentResponse:

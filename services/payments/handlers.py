@@ -168,6 +168,7 @@ class Payments:
             if payment is None:
                 raise RuntimeError(f"payment {payment_id} vanished")
             if await advance_to(uow, payment, intent, cancelled_by=cancelled_by):
+                await mark_committed(uow.connection)  # a keyed CancelPayment's change
                 await uow.commit()
         return payment
 

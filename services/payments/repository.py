@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.db.rows import as_utc, newest_first, record_of, row_of
 from mesh.paging import Page
 from services.payments.domain import (
     Payment,
     PaymentState,
-    ReceiptState,
     Refund,
-    RefundReason,
     RefundState,
     WebhookReceipt,
 )
@@ -64,9 +63,10 @@ class PaymentRepository:
         filters = [_p.user_id == user_id] if user_id else []
         if state is not None:
             filters.append(_p.state == state.value)
-        rows = await self._connection.execute(
-            newest_first(payments_table, _p.create_time, page, filters)
-        )
+        query = sa.select(payments_table).where(*filters)
+        after = page.after_time_and_id()
+        query = newest_first(query, _p.create_time, _p.id, after, size=page.size)
+        rows = await self._connection.execute(query)
         return [_payment_of(row._mapping) for row in rows]
 
     async def refunds(self, page: Page, payment_id: str, state: RefundState | None) -> list[Refund]:
@@ -74,9 +74,10 @@ class PaymentRepository:
         filters = [_r.payment_id == payment_id] if payment_id else []
         if state is not None:
             filters.append(_r.state == state.value)
-        rows = await self._connection.execute(
-            newest_first(refunds_table, _r.create_time, page, filters)
-        )
+        query = sa.select(refunds_table).where(*filters)
+        after = page.after_time_and_id()
+        query = newest_first(query, _r.create_time, _r.id, after, size=page.size)
+        rows = await self._connection.execute(query)
         return [_refund_of(row._mapping) for row in rows]
 
     async def add_refund(self, refund: Refund) -> None:
@@ -103,27 +104,13 @@ class PaymentRepository:
         c = customers_table.c
         query = sa.select(c.id, c.provider_customer_id, c.create_time).where(c.user_id == user_id)
         row = (await self._connection.execute(query)).first()
-        return (row.id, row.provider_customer_id, _utc(row.create_time)) if row else None
+        return (row.id, row.provider_customer_id, as_utc(row.create_time)) if row else None
 
     async def add_customer(
         self, user_id: str, customer_id: str, provider_id: str, now: datetime
     ) -> None:
         values = {"user_id": user_id, "id": customer_id, "provider_customer_id": provider_id}
         await self._connection.execute(sa.insert(customers_table).values(**values, create_time=now))
-
-
-def newest_first(
-    table: sa.Table, time: sa.ColumnElement[datetime], page: Page, filters: list[Any]
-) -> sa.Select[Any]:
-    """The rows of `table` matching `filters` after the page's (time, id) position, newest
-    first, one more than the page holds (it tells whether another page follows)."""
-    ids = table.c.id
-    query = sa.select(table).where(*filters).order_by(time.desc(), ids.desc())
-    after = page.after_time_and_id()
-    if after is not None:
-        at, last = after
-        query = query.where(sa.or_(time < at, sa.and_(time == at, ids < last)))
-    return query.limit(page.size + 1)
 
 
 class ReceiptRepository:
@@ -135,12 +122,12 @@ class ReceiptRepository:
     async def by_event(self, provider_event_id: str) -> WebhookReceipt | None:
         query = sa.select(webhook_receipts_table).where(_w.provider_event_id == provider_event_id)
         row = (await self._connection.execute(query.with_for_update())).first()
-        return _receipt_of(row._mapping) if row else None
+        return record_of(WebhookReceipt, row._mapping) if row else None
 
     async def get(self, receipt_id: str) -> WebhookReceipt | None:
         query = sa.select(webhook_receipts_table).where(_w.id == receipt_id)
         row = (await self._connection.execute(query)).first()
-        return _receipt_of(row._mapping) if row else None
+        return record_of(WebhookReceipt, row._mapping) if row else None
 
     async def receipts(self, wanted: ReceiptQuery) -> list[WebhookReceipt]:
         """Up to `page.size + 1` receipts matching the query's filters, newest first."""
@@ -149,127 +136,49 @@ class ReceiptRepository:
             filters.append(_w.event_type == wanted.event_type)
         if wanted.payment_id:
             filters.append(_w.payment_id == wanted.payment_id)
-        query = newest_first(webhook_receipts_table, _w.receive_time, wanted.page, filters)
-        return [_receipt_of(row._mapping) for row in await self._connection.execute(query)]
+        query = sa.select(webhook_receipts_table).where(*filters)
+        after, size = wanted.page.after_time_and_id(), wanted.page.size
+        query = newest_first(query, _w.receive_time, _w.id, after, size=size)
+        return [
+            record_of(WebhookReceipt, row._mapping) for row in await self._connection.execute(query)
+        ]
 
     async def add(self, receipt: WebhookReceipt) -> None:
-        await self._connection.execute(
-            sa.insert(webhook_receipts_table).values(**_receipt_row(receipt))
-        )
+        await self._connection.execute(sa.insert(webhook_receipts_table).values(**row_of(receipt)))
 
     async def save(self, receipt: WebhookReceipt) -> None:
-        values = _receipt_row(receipt)
+        values = row_of(receipt)
         await self._connection.execute(
             sa.update(webhook_receipts_table).where(_w.id == receipt.id).values(**values)
         )
 
 
-def _receipt_row(receipt: WebhookReceipt) -> dict[str, Any]:
-    return {
-        "id": receipt.id,
-        "provider_event_id": receipt.provider_event_id,
-        "event_type": receipt.event_type,
-        "state": receipt.state.value,
-        "payment_id": receipt.payment_id,
-        "refund_id": receipt.refund_id,
-        "error": receipt.error,
-        "delivery_count": receipt.delivery_count,
-        "receive_time": receipt.receive_time,
-        "process_time": receipt.process_time,
-    }
-
-
-def _receipt_of(row: Any) -> WebhookReceipt:
-    return WebhookReceipt(
-        id=row["id"],
-        provider_event_id=row["provider_event_id"],
-        event_type=row["event_type"],
-        receive_time=_utc(row["receive_time"]),
-        state=ReceiptState(row["state"]),
-        payment_id=row["payment_id"],
-        refund_id=row["refund_id"],
-        error=row["error"],
-        delivery_count=row["delivery_count"],
-        process_time=_utc(row["process_time"]) if row["process_time"] else None,
-    )
-
-
 def _payment_row(payment: Payment) -> dict[str, Any]:
-    return {
-        "id": payment.id,
-        "user_id": payment.user_id,
-        "amount": payment.money.amount,
-        "currency_code": payment.money.currency_code,
-        "description": payment.description,
-        "payment_method_id": payment.payment_method_id,
-        "metadata": payment.metadata,
-        "state": payment.state.value,
-        "amount_refunded": payment.amount_refunded,
-        "customer_id": payment.customer_id,
-        "provider_payment_id": payment.provider_payment_id or None,
-        "client_secret": payment.client_secret,
-        "failure_code": payment.failure_code,
-        "failure_message": payment.failure_message,
-        "create_time": payment.create_time,
-        "update_time": payment.update_time,
-    }
+    money = {"amount": payment.money.amount, "currency_code": payment.money.currency_code}
+    provider_id = payment.provider_payment_id or None  # unique, so NULL until known
+    return row_of(payment, leave_out=("money",)) | money | {"provider_payment_id": provider_id}
 
 
 def _payment_of(row: Any) -> Payment:
-    return Payment(
-        id=row["id"],
-        user_id=row["user_id"],
+    return record_of(
+        Payment,
+        row,
         money=Money(row["amount"], row["currency_code"]),
-        create_time=_utc(row["create_time"]),
-        update_time=_utc(row["update_time"]),
-        description=row["description"],
-        payment_method_id=row["payment_method_id"],
         metadata=dict(row["metadata"]),
-        state=PaymentState(row["state"]),
-        amount_refunded=row["amount_refunded"],
-        customer_id=row["customer_id"],
         provider_payment_id=row["provider_payment_id"] or "",
-        client_secret=row["client_secret"],
-        failure_code=row["failure_code"],
-        failure_message=row["failure_message"],
     )
 
 
 def _refund_row(refund: Refund) -> dict[str, Any]:
-    return {
-        "id": refund.id,
-        "payment_id": refund.payment_id,
-        "user_id": refund.user_id,
-        "amount": refund.money.amount,
-        "currency_code": refund.money.currency_code,
-        "reason": refund.reason.value,
-        "note": refund.note,
-        "state": refund.state.value,
-        "requested_by": refund.requested_by,
-        "provider_refund_id": refund.provider_refund_id or None,
-        "failure_message": refund.failure_message,
-        "create_time": refund.create_time,
-        "update_time": refund.update_time,
-    }
+    money = {"amount": refund.money.amount, "currency_code": refund.money.currency_code}
+    provider_id = refund.provider_refund_id or None
+    return row_of(refund, leave_out=("money",)) | money | {"provider_refund_id": provider_id}
 
 
 def _refund_of(row: Any) -> Refund:
-    return Refund(
-        id=row["id"],
-        payment_id=row["payment_id"],
-        user_id=row["user_id"],
+    return record_of(
+        Refund,
+        row,
         money=Money(row["amount"], row["currency_code"]),
-        reason=RefundReason(row["reason"]),
-        requested_by=row["requested_by"],
-        create_time=_utc(row["create_time"]),
-        update_time=_utc(row["update_time"]),
-        note=row["note"],
-        state=RefundState(row["state"]),
         provider_refund_id=row["provider_refund_id"] or "",
-        failure_message=row["failure_message"],
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

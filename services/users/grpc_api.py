@@ -50,6 +50,7 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
         user = await handlers.lookup_user_by_email(command, self._deps)
         return pb.LookupUserByEmailResponse(user=user_message(user))
 
+    @idempotent
     async def UpdateUser(
         self, request: pb.UpdateUserRequest, context: Context
     ) -> pb.UpdateUserResponse:
@@ -66,6 +67,7 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
             next_page_token=page.next_page_token,
         )
 
+    @idempotent
     async def DeleteUser(
         self, request: pb.DeleteUserRequest, context: Context
     ) -> pb.DeleteUserResponse:
@@ -86,6 +88,7 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
         user = await handlers.submit_kyc(command, self._deps)
         return pb.SubmitKycResponse(kyc=kyc_message(user))
 
+    @idempotent
     async def VerifyKyc(
         self, request: pb.VerifyKycRequest, context: Context
     ) -> pb.VerifyKycResponse:
@@ -93,6 +96,7 @@ class UsersServicer(users_service_pb2_grpc.UsersServiceServicer):
         user = await handlers.verify_kyc(command, self._deps)
         return pb.VerifyKycResponse(kyc=kyc_message(user))
 
+    @idempotent
     async def RejectKyc(
         self, request: pb.RejectKycRequest, context: Context
     ) -> pb.RejectKycResponse:

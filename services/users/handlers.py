@@ -90,6 +90,7 @@ async def update_user(command: commands.UpdateUser, deps: Deps) -> User:
         if changed:
             await users.save(user)
             uow.add_event(messages.user_updated(user, changed))
+            await mark_committed(uow.connection)
             await uow.commit()
     return user
 
@@ -119,6 +120,7 @@ async def delete_user(command: commands.DeleteUser, deps: Deps) -> User:
         if user.delete(by=actor, now=deps.clock()):
             await users.save(user)
             uow.add_event(messages.user_deleted(user))
+            await mark_committed(uow.connection)
             await uow.commit()
     return user
 
@@ -152,6 +154,7 @@ async def verify_kyc(command: commands.VerifyKyc, deps: Deps) -> User:
         user.verify_kyc(reviewer, now=deps.clock())
         await users.save(user)
         uow.add_event(messages.kyc_verified(user))
+        await mark_committed(uow.connection)
         await uow.commit()
     return user
 
@@ -166,6 +169,7 @@ async def reject_kyc(command: commands.RejectKyc, deps: Deps) -> User:
         user.reject_kyc(reviewer, review.reason, review.note, now=deps.clock())
         await users.save(user)
         uow.add_event(messages.kyc_rejected(user))
+        await mark_committed(uow.connection)
         await uow.commit()
     return user
 

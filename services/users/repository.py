@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mesh.db import UnitOfWork
+from mesh.db.rows import as_utc, newest_first
 from services.users.domain import (
     Address,
     Kyc,
@@ -78,7 +79,7 @@ class UserRepository:
     async def list(self, page: PageRequest) -> list[User]:
         """Up to `page.size + 1` profiles after `page.after`, newest first (the extra one
         tells whether another page follows)."""
-        query = sa.select(users_table).order_by(_users.create_time.desc(), _users.id.desc())
+        query = sa.select(users_table)
         wanted = page.filter
         if not wanted.show_deleted:
             query = query.where(_users.state == UserState.ACTIVE.value)
@@ -91,10 +92,9 @@ class UserRepository:
             query = query.where(
                 sa.or_(*(sa.func.lower(c).contains(wanted.query, autoescape=True) for c in columns))
             )
-        if page.after is not None:  # a row value: the index seeks to it, at any depth
-            after = (page.after.create_time, page.after.user_id)
-            query = query.where(sa.tuple_(_users.create_time, _users.id) < after)
-        rows = (await self._connection.execute(query.limit(page.size + 1))).all()
+        after = None if page.after is None else (page.after.create_time, page.after.user_id)
+        query = newest_first(query, _users.create_time, _users.id, after, size=page.size)
+        rows = (await self._connection.execute(query)).all()
         return [_user_of(row._mapping) for row in rows]
 
 
@@ -132,8 +132,8 @@ def _user_of(row: Any) -> User:
     return User(
         id=row["id"],
         email=row["email"],
-        create_time=_utc(row["create_time"]),
-        update_time=_utc(row["update_time"]),
+        create_time=as_utc(row["create_time"]),
+        update_time=as_utc(row["update_time"]),
         profile=Profile(
             display_name=row["display_name"],
             given_name=row["given_name"],
@@ -147,8 +147,8 @@ def _user_of(row: Any) -> User:
         kyc=Kyc(
             status=KycStatus(row["kyc_status"]),
             details=_details_of(row["kyc_details"]),
-            submit_time=_utc_or_none(row["kyc_submit_time"]),
-            review_time=_utc_or_none(row["kyc_review_time"]),
+            submit_time=as_utc(row["kyc_submit_time"]),
+            review_time=as_utc(row["kyc_review_time"]),
             reviewer_id=row["kyc_reviewer_id"],
             rejection_reason=KycRejectionReason(row["kyc_rejection_reason"])
             if row["kyc_rejection_reason"]
@@ -156,18 +156,9 @@ def _user_of(row: Any) -> User:
             rejection_note=row["kyc_rejection_note"],
         ),
         state=UserState(row["state"]),
-        delete_time=_utc_or_none(row["delete_time"]),
+        delete_time=as_utc(row["delete_time"]),
         deleted_by=row["deleted_by"],
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _utc(moment)
 
 
 def _address_json(address: Address | None) -> dict[str, Any] | None:

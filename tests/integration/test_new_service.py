@@ -1,5 +1,6 @@
 """`make new-service NAME=ledger` in a scratch copy of the repository writes a service whose own
-tests and the whole of `make lint` pass there, and which the edge routes from the catalogue."""
+tests, the deployment tests and the whole of `make lint` pass there, and which the edge routes
+from the catalogue."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.tools import tool
+
 ROOT = Path(__file__).resolve().parents[2]
 # The shared virtualenv and buf: make must never reinstall them from the scratch copy.
 KEEP = ["-o", ".venv/.installed", "-o", ".tools/node_modules/.bin/buf"]
@@ -22,6 +25,9 @@ from edge.config import EdgeSettings
 paths = create_app(EdgeSettings()).openapi()["paths"]
 print(json.dumps({path: sorted(item) for path, item in paths.items()}))
 """
+
+#: Each test runs a test suite or `make lint` over the whole copy: minutes on a busy machine.
+pytestmark = pytest.mark.timeout(900)
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import new_service  # noqa: E402  (a script, not a package)
@@ -75,6 +81,21 @@ def test_the_new_service_passes_its_own_tests(ledger: Path) -> None:
     python = str(ledger / ".venv" / "bin" / "python")
     tests = ["tests/unit/ledger", "tests/integration/ledger", "tests/unit/test_error_reasons.py"]
     assert passed(run(ledger, python, "-m", "pytest", *tests, "-q", "-p", "no:randomly"))
+
+
+def test_the_deployment_files_run_it_with_no_other_edit(ledger: Path) -> None:
+    for name in ("docker-compose", "kubectl", "kubernetes-validate", "promtool"):
+        tool(name)  # the deployment tests' validators: skipped outside CI when missing
+    python = str(ledger / ".venv" / "bin" / "python")
+
+    result = run(ledger, python, "-m", "pytest", "tests/deploy", "-q", "-p", "no:randomly")
+
+    assert passed(result)
+    assert " skipped" not in result.stdout
+    compose = (ledger / "docker-compose.yml").read_text()
+    assert "LEDGER_DATABASE_URL" in compose and "LEDGER_CLIENT_SECRET" in compose
+    assert (ledger / "deploy" / "k8s" / "base" / "ledger.yaml").is_file()
+    assert (ledger / "deploy" / "grafana" / "dashboards" / "ledger.json").is_file()
 
 
 def test_the_repository_with_the_new_service_passes_make_lint(ledger: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from mesh.idempotency import mark_committed
 from mesh.protobuf import timestamp_of
 from mesh.validation import Violations
 from meshwork.identity.v1 import events_pb2
@@ -118,6 +119,7 @@ async def request_password_reset(command: RequestPasswordReset, deps: Deps) -> N
                 expire_time=timestamp_of(expires),
             )
         )
+        await mark_committed(tx.uow.connection)
         await tx.commit()
 
 
@@ -178,6 +180,7 @@ async def request_email_verification(command: RequestEmailVerification, deps: De
                 expire_time=timestamp_of(expires),
             )
         )
+        await mark_committed(tx.uow.connection)
         await tx.commit()
 
 
@@ -201,5 +204,6 @@ async def confirm_email_verification(
         account.email_verified = True
         await tx.accounts.save_account(account, now)
         tx.add_event(events_pb2.EmailVerified(user_id=account.user_id, email=account.email))
+        await mark_committed(tx.uow.connection)
         await tx.commit()
     return VerifiedEmail(user_id=account.user_id, email=account.email)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from mesh.idempotency import mark_committed
 from mesh.paging import next_token, page
 from mesh.validation import Violations
 from meshwork.identity.v1 import events_pb2
@@ -92,6 +93,7 @@ async def rotate_signing_keys(deps: Deps) -> RotatedKeys:
                 retired_key_id=step.retired.id if step.retired else "",
             )
         )
+        await mark_committed(tx.uow.connection)
         await tx.commit()
     if deps.keys_rotated is not None:
         await deps.keys_rotated()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mesh.idempotency import mark_committed
 from mesh.validation import Violations
 from meshwork.identity.v1 import errors_pb2, events_pb2
 from services.identity.commands import Login, Logout, Refresh, SessionTokens
@@ -134,6 +135,7 @@ async def refresh(command: Refresh, deps: Deps) -> SessionTokens:
         if verdict is not RefreshVerdict.ROTATE:
             raise refresh_token_expired()
         tokens = await _rotate(tx, deps, session)
+        await mark_committed(tx.uow.connection)
         await tx.commit()
     return tokens
 

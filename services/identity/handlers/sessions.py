@@ -48,7 +48,7 @@ async def list_sessions(command: ListSessions, deps: Deps) -> SessionsPage:
             raise user_not_found(command.user_id)
         active_at = None if command.show_inactive else now
         found = await tx.accounts.list_sessions(
-            owner, active_at=active_at, after=after, limit=requested.size + 1
+            owner, active_at=active_at, after=after, size=requested.size
         )
     token = next_token(requested, found, lambda session: (session.created_at, session.id))
     current = command.caller.session_id  # read from the token once, not per session

@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
+from mesh.idempotency import mark_committed
 from mesh.paging import next_token, page
 from mesh.validation import Violations
 from services.jobs import commands, messages
@@ -57,6 +58,7 @@ async def create_endpoint(
     async with deps.unit_of_work() as uow:
         await WebhookEndpointRepository(uow.connection, deps.box).add(endpoint)
         uow.add_event(messages.endpoint_created(endpoint))
+        await mark_committed(uow.connection)
         await uow.commit()
     return endpoint
 
@@ -109,6 +111,7 @@ async def update_endpoint(
         if changed:
             await endpoints.save(endpoint)
             uow.add_event(messages.endpoint_updated(endpoint, changed, command.caller.subject))
+            await mark_committed(uow.connection)
             await uow.commit()
     return endpoint
 
@@ -129,6 +132,7 @@ async def delete_endpoint(command: commands.DeleteWebhookEndpoint, deps: Webhook
             uow.add_event(messages.job_cancelled(job, actor.subject))
         await endpoints.delete(target)
         uow.add_event(messages.endpoint_deleted(target, actor.subject))
+        await mark_committed(uow.connection)
         await uow.commit()
 
 

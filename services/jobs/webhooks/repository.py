@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.db.rows import as_utc
 from services.jobs.orm import webhook_endpoints_table
-from services.jobs.repository import utc
 from services.jobs.secret_box import SecretBox
 from services.jobs.webhooks.domain import WebhookEndpoint
 
@@ -88,6 +88,6 @@ class WebhookEndpointRepository:
             enabled=row["enabled"],
             secret=self._box.open(row["secret_ciphertext"], owner=row["id"]),
             created_by=row["created_by"],
-            create_time=utc(row["create_time"]),
-            update_time=utc(row["update_time"]),
+            create_time=as_utc(row["create_time"]),
+            update_time=as_utc(row["update_time"]),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mesh.idempotency import mark_committed
 from mesh.validation import Violations
 from services.notifications import commands, errors, filters, messages
 from services.notifications.domain import Preferences
@@ -35,5 +36,6 @@ async def update_preferences(command: commands.UpdatePreferences, deps: Deps) ->
         if changed:
             await store.save(target, changed, now=now)
             uow.add_event(messages.preferences_updated(target, changed, actor.user_id or ""))
+            await mark_committed(uow.connection)
             await uow.commit()
     return preferences

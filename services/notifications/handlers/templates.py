@@ -63,6 +63,7 @@ async def update_template(command: commands.UpdateTemplate, deps: Deps) -> Templ
         if changed:
             await store.save(template)
             uow.add_event(messages.template_updated(target, paths, command.caller.user_id or ""))
+            await mark_committed(uow.connection)
             await uow.commit()
     return template
 
@@ -81,4 +82,5 @@ async def delete_template(command: commands.DeleteTemplate, deps: Deps) -> None:
         uow.add_event(
             events_pb2.TemplateDeleted(template_id=template.id, deleted_by=actor.user_id or "")
         )
+        await mark_committed(uow.connection)
         await uow.commit()

@@ -72,3 +72,24 @@ async def test_two_users_with_the_same_key_make_two_payments(pay) -> None:
 
     assert first.id != second.id
     assert first.provider_payment_id != second.provider_payment_id
+
+
+async def test_a_cancellation_retried_with_its_key_replays_and_the_key_fits_no_other(
+    pay, stub, callers
+) -> None:
+    payment = await pay("u-jo", payment_method_id="")
+    other = await pay("u-jo", payment_method_id="")
+    keyed = callers.user("u-jo", key="cancel-1")
+
+    cancelled = await stub.CancelPayment(
+        pb.CancelPaymentRequest(payment_id=payment.id), metadata=keyed
+    )
+    again = await stub.CancelPayment(pb.CancelPaymentRequest(payment_id=payment.id), metadata=keyed)
+
+    assert again == cancelled
+    assert cancelled.payment.state == resources_pb2.PAYMENT_STATE_CANCELLED
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.CancelPayment(pb.CancelPaymentRequest(payment_id=other.id), metadata=keyed)
+    assert (refused.value.code(), reason_of(refused.value)) == (
+        grpc.StatusCode.INVALID_ARGUMENT, "IDEMPOTENCY_KEY_REUSED",
+    )  # fmt: skip
