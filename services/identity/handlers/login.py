@@ -66,7 +66,8 @@ async def login(command: Login, deps: Deps) -> SessionTokens:
         await _refused(deps, command, account, errors_pb2.INVALID_CREDENTIALS, keys=keys)
         raise invalid_credentials()
     access = await deps.access.of(signing_in.user_id, signing_in.email)  # admin down: refused
-    if access.suspended or signing_in.suspended:  # told only to who knows the password
+    # Admin's answer decides (the UserSuspended event only ended the sessions, perhaps later).
+    if access.suspended:  # told only to who knows the password
         await _refused(deps, command, account, errors_pb2.ACCOUNT_SUSPENDED, keys=[])
         raise account_suspended()
     signing_in.roles = access.roles
@@ -160,7 +161,7 @@ async def _rotate(tx: Tx, deps: Deps, session: Session, access: Access | None) -
     account = await tx.accounts.account_by_id(session.user_id)
     if account is None or account.state is not AccountState.ACTIVE or access is None:
         raise refresh_token_expired()
-    if account.suspended or access.suspended:
+    if access.suspended:
         raise account_suspended()
     account.roles = access.roles
     tokens = await next_tokens(tx, deps, account, session, now)

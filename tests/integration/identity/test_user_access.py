@@ -76,9 +76,7 @@ async def test_a_user_admin_reports_suspended_cannot_log_in_or_refresh(identity:
     assert login.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert error_info(login.value).reason == "ACCOUNT_SUSPENDED"
     with pytest.raises(grpc.aio.AioRpcError) as refresh:
-        await identity.stub.Refresh(
-            pb.RefreshRequest(refresh_token=signed_up.tokens.refresh_token)
-        )
+        await identity.stub.Refresh(pb.RefreshRequest(refresh_token=signed_up.tokens.refresh_token))
     assert error_info(refresh.value).reason == "ACCOUNT_SUSPENDED"
     identity.admin.suspended.clear()
     assert (await identity.login(email)).tokens.access_token

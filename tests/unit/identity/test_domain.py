@@ -205,4 +205,3 @@ class TestTokenClaims:
         claims = service_claims("jobs", audience="identity", issuer="i", now=NOW, ttl_s=300)
         assert (claims["sub"], claims["aud"], claims["typ"]) == ("jobs", "identity", "service")
         assert claims["exp"] - claims["iat"] == 300 and "roles" not in claims
-
