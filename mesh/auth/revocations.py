@@ -29,6 +29,7 @@ from nats.aio.client import Client as NATS
 from nats.js.errors import BadRequestError, BucketNotFoundError
 from nats.js.kv import KeyValue
 
+from mesh.background import BackgroundLoopError
 from mesh.errors import MESH_DOMAIN, Unauthenticated
 
 logger = logging.getLogger("meshwork.revocations")
@@ -172,6 +173,7 @@ class RevocationWatcher:
         await self._loaded.wait()
 
     async def stop(self) -> None:
+        self._problem = "stopped"
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -180,7 +182,7 @@ class RevocationWatcher:
 
     async def check(self) -> None:
         if self._problem is not None:
-            raise RuntimeError(f"{self.name}: {self._problem}")
+            raise BackgroundLoopError(f"{self.name}: {self._problem}")
 
     async def _run(self) -> None:
         while True:
