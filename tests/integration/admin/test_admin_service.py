@@ -11,7 +11,8 @@ import nats
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 
-from mesh.auth.revocations import Revocation, revocations_bucket
+from mesh.auth.revocation_feed import revocations_bucket
+from mesh.auth.revocations import Revocation
 from meshwork.admin.v1 import admin_service_pb2 as pb
 from meshwork.admin.v1 import admin_service_pb2_grpc, resources_pb2
 from tests.integration.admin.conftest import BOOTSTRAP_EMAIL, FakeMesh
