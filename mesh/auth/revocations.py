@@ -107,9 +107,9 @@ class Revocations:
             )
         if self._obsolete(revocation):
             del self._by_user[subject]
-        # `iat` has whole seconds: a token issued in the second the suspension began counts
-        # as issued after it (its session was revoked, so it cannot be refreshed).
-        elif issued_at < int(revocation.revoked_at):
+        # Identity's access tokens carry `iat` to the millisecond; a whole-second `iat` from the
+        # second the suspension began counts as before it (refused: log in again).
+        elif issued_at < revocation.revoked_at:
             raise Unauthenticated(
                 "this access token was issued before the account's suspension and is revoked: "
                 "log in again",
