@@ -58,7 +58,9 @@ class Account:
     email_verified: bool
     created_at: datetime
     signup_attempt: str = ""
-    suspended: bool = False  # by staff (admin's UserSuspended until UserUnsuspended)
+    #: As admin's events last said (UserSuspended ends the sessions); logins and refreshes
+    #: go by admin's GetUserAccess answer at that moment.
+    suspended: bool = False
 
     @property
     def email_key(self) -> str:
