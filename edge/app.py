@@ -125,6 +125,7 @@ def _lifespan(
         await runtime.start()
         app.state.edge = runtime
         try:
+            await runtime.start()
             yield
         finally:
             await runtime.close()

@@ -145,9 +145,10 @@ def stack_environment(
         # Ports are shared with a successor on restart (see `restart_commands`).
         f"{SHARED_PREFIX}REUSE_PORT": "true",
         "IDENTITY_SERVICE_CLIENTS": json.dumps(credentials),
-        # Locally, whoever signs up as this address is an administrator.
-        "IDENTITY_BOOTSTRAP_ADMIN_EMAILS": os.environ.get(
-            "IDENTITY_BOOTSTRAP_ADMIN_EMAILS", json.dumps([LOCAL_ADMIN_EMAIL])
+        # Locally, whoever signs up as this address is an administrator (the admin service
+        # grants the role at its first sign-in).
+        "ADMIN_BOOTSTRAP_ADMIN_EMAILS": os.environ.get(
+            "ADMIN_BOOTSTRAP_ADMIN_EMAILS", json.dumps([LOCAL_ADMIN_EMAIL])
         ),
     }
     for service in services:

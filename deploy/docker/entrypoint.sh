@@ -6,7 +6,7 @@
 set -eu
 
 # The runnable services (`make new-service` adds a new one's name here).
-SERVICES="identity users payments notifications jobs audit orders"
+SERVICES="identity users admin payments notifications jobs audit orders"
 
 usage() {
     echo "usage: meshwork <role> [args], the role one of: ${SERVICES} edge healthcheck"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from mesh.actor import ADMIN_ROLE
 from mesh.auth.tokens import ACCESS_TOKEN, SERVICE_TOKEN, USER_AUDIENCE
 
+#: The role every account holds; the admin service owns the others (GetUserAccess).
 DEFAULT_ROLES = ("user",)
 #: Verifiers allow a few seconds of clock skew; keys stay published a little longer still.
 KEY_EXPIRY_MARGIN = timedelta(seconds=60)
@@ -53,22 +53,18 @@ class Account:
     email: str
     password_hash: str
     state: AccountState
+    #: The roles of the tokens issued last (the admin service's answer at that moment).
     roles: tuple[str, ...]
     email_verified: bool
     created_at: datetime
     signup_attempt: str = ""
-    suspended: bool = False  # by staff (admin's UserSuspended until UserUnsuspended)
+    #: As admin's events last said (UserSuspended ends the sessions); logins and refreshes
+    #: go by admin's GetUserAccess answer at that moment.
+    suspended: bool = False
 
     @property
     def email_key(self) -> str:
         return email_key(self.email)
-
-
-def roles_at_sign_up(email: str, admin_emails: Iterable[str]) -> tuple[str, ...]:
-    """Every account is a "user"; the bootstrap administrators' addresses are also "admin"."""
-    if email_key(email) in {email_key(admin) for admin in admin_emails}:
-        return (*DEFAULT_ROLES, ADMIN_ROLE)
-    return DEFAULT_ROLES
 
 
 class RevocationReason(StrEnum):
@@ -277,6 +273,9 @@ def access_claims(
 ) -> dict[str, Any]:
     """The claims of an end user's access token (what `mesh.auth.tokens` verifies, and more)."""
     return _claims(issuer, account.user_id, now=now, ttl_s=ttl_s) | {
+        # To the millisecond (RFC 7519 allows a fraction): verifiers tell a token issued just
+        # before a suspension from one issued just after it was lifted (mesh.auth.revocations).
+        "iat": round(now.timestamp(), 3),
         "aud": USER_AUDIENCE,
         "typ": ACCESS_TOKEN,
         "sid": session_id,
