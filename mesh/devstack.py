@@ -38,6 +38,8 @@ LOCAL_ADMIN_EMAIL = "admin@example.com"
 NATS_PORT = 4222
 #: The Stripe sandbox's usual port on a local stack (payments' dev default address).
 STRIPE_SANDBOX_PORT = 12111
+#: How long the services get to be SERVING (MESHWORK_READY_TIMEOUT_S overrides it: a slow or
+#: busy machine).
 READY_TIMEOUT_S = 30.0
 
 
@@ -280,7 +282,8 @@ async def start_processes(
         processes.append(service)
     probe = readiness.ReadinessProbe(services, edge, logs=logs)
     try:
-        await probe.start(timeout_s=READY_TIMEOUT_S)
+        ready_timeout_s = float(os.environ.get(f"{SHARED_PREFIX}READY_TIMEOUT_S", READY_TIMEOUT_S))
+        await probe.start(timeout_s=ready_timeout_s)
         await probe.wait_for(readiness.SERVING)
         start_edge(edge, services, env=env)
         processes.append(edge)

@@ -1,0 +1,268 @@
+"""The admin console in Debian's chromium (Playwright), in front of the whole platform (`make up`).
+
+Each page is saved as a screenshot under .artifacts/console/ (gitignored) for a person to look
+at. Chromium comes from the system (`make browser` installs Debian's package when run as root),
+never from `playwright install`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from mesh.devstack import LOCAL_ADMIN_EMAIL
+from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
+from meshwork.jobs.v1 import jobs_service_pb2, jobs_service_pb2_grpc, resources_pb2
+from tests.support import ROOT
+from tests.support.stack import RunningStack, running_stack
+from tests.support.waiting import eventually
+
+ARTIFACTS = ROOT / ".artifacts" / "console"
+PASSWORD = "correct horse battery"
+#: A job type that dies at its first attempt on a stack without a payments reconciler.
+DYING_JOB = "payments.reconcile"
+
+
+def chromium() -> str:
+    """Debian's chromium (or MESHWORK_CHROMIUM); a missing one fails, saying what to install."""
+    path = os.environ.get("MESHWORK_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail(
+            "the console's browser tests need Chromium: run `make browser` as root (it installs "
+            "Debian's chromium), or `sudo apt-get install chromium`, or set MESHWORK_CHROMIUM"
+        )
+    return path
+
+
+@dataclass
+class Account:
+    email: str
+    name: str
+    user_id: str
+    access_token: str
+
+
+@dataclass
+class Platform:
+    edge: str
+    stack: RunningStack
+    admin: Account
+    ada: Account
+    payment_id: str
+    dead_job_id: str
+
+
+async def _sign_up(http: httpx.AsyncClient, email: str, name: str) -> Account:
+    reply = await http.post(
+        "/v1/auth:signUp", json={"email": email, "password": PASSWORD, "displayName": name}
+    )
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    return Account(email, name, body["userId"], body["tokens"]["accessToken"])
+
+
+def _bearer(account: Account) -> dict[str, str]:
+    return {"Authorization": f"Bearer {account.access_token}"}
+
+
+async def _paid(http: httpx.AsyncClient, payer: Account) -> str:
+    """A succeeded payment of `payer`, through the edge and the Stripe sandbox."""
+    payment = {
+        "amount": "2500",
+        "currencyCode": "EUR",
+        "paymentMethodId": "pm_card_visa",
+        "description": "Annual plan",
+    }
+    headers = {**_bearer(payer), "Idempotency-Key": uuid.uuid4().hex}
+    reply = await http.post("/v1/payments", json=payment, headers=headers)
+    assert reply.status_code == 200, reply.text
+    payment_id = str(reply.json()["payment"]["id"])
+
+    async def succeeded() -> bool:
+        state = (await http.get(f"/v1/payments/{payment_id}", headers=_bearer(payer))).json()
+        return bool(state["payment"]["state"] == "PAYMENT_STATE_SUCCEEDED")
+
+    await eventually(succeeded, timeout_s=20)
+    return payment_id
+
+
+async def _dead_job(stack: RunningStack, http: httpx.AsyncClient, admin: Account) -> str:
+    """A job enqueued as the payments service would, that dies at once (no reconciler)."""
+    secrets = json.loads((Path(stack.env["MESHWORK_STATE_DIR"]) / "credentials.json").read_text())
+    async with grpc.aio.insecure_channel(stack.addresses["identity"]) as channel:
+        issued = await identity_service_pb2_grpc.IdentityServiceStub(channel).IssueServiceToken(
+            identity_service_pb2.IssueServiceTokenRequest(
+                client_id="payments", client_secret=secrets["payments"], audience="jobs"
+            ),
+            timeout=10,
+        )
+    async with grpc.aio.insecure_channel(stack.addresses["jobs"]) as channel:
+        reply = await jobs_service_pb2_grpc.JobsServiceStub(channel).EnqueueJob(
+            jobs_service_pb2.EnqueueJobRequest(
+                idempotency_key=uuid.uuid4().hex, job=resources_pb2.Job(type=DYING_JOB)
+            ),
+            metadata=(("authorization", f"Bearer {issued.access_token}"),),
+            timeout=10,
+        )
+    job_id = reply.job.id
+
+    async def dead() -> bool:
+        job = (await http.get(f"/v1/jobs/{job_id}", headers=_bearer(admin))).json()
+        return bool(job["job"]["state"] == "JOB_STATE_DEAD")
+
+    await eventually(dead, timeout_s=30)
+    return job_id
+
+
+@pytest.fixture(scope="module")
+async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+    async with running_stack(tmp_path_factory.mktemp("state")) as stack:
+        found = re.search(r"edge \(REST\)\s+(http://\S+)", stack.banner)
+        assert found, stack.banner
+        edge = found.group(1)
+        async with httpx.AsyncClient(base_url=edge, timeout=20) as http:
+            admin = await _sign_up(http, LOCAL_ADMIN_EMAIL, "Olive Operator")
+            ada = await _sign_up(http, f"ada-{uuid.uuid4().hex[:8]}@example.com", "Ada Lovelace")
+            payment_id = await _paid(http, ada)
+            dead_job_id = await _dead_job(stack, http, admin)
+        yield Platform(edge, stack, admin, ada, payment_id, dead_job_id)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    path = chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=path)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, platform: Platform) -> AsyncIterator[Page]:
+    context = await browser.new_context(
+        base_url=platform.edge, viewport={"width": 1280, "height": 900}
+    )
+    opened = await context.new_page()
+    try:
+        yield opened
+    finally:
+        await context.close()
+
+
+async def _sign_in(page: Page, account: Account) -> None:
+    await page.goto("/admin/login")
+    await page.fill("#email", account.email)
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+
+
+async def _snap(page: Page, name: str) -> None:
+    await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+async def _notice(page: Page) -> Any:
+    return page.locator(".notice")
+
+
+async def test_a_plain_user_is_turned_away(page: Page, platform: Platform) -> None:
+    await _sign_in(page, platform.ada)
+    await expect(page.locator("h1")).to_have_text("Staff only")
+    await expect(page.locator(".denied")).to_contain_text("admin or support")
+    await _snap(page, "denied")
+    # nothing of the console opens afterwards either
+    await page.goto("/admin/users")
+    await expect(page).to_have_url(re.compile(r"/admin/login$"))
+
+
+async def test_an_admin_finds_a_user_and_opens_their_profile(
+    page: Page, platform: Platform
+) -> None:
+    await _sign_in(page, platform.admin)
+    await expect(page).to_have_url(re.compile(r"/admin/users$"))
+    await page.fill("#query", "Ada")  # htmx searches as the operator types
+    row = page.locator("#results tr", has_text=platform.ada.email)
+    await expect(row).to_have_count(1)
+    await _snap(page, "users")
+    await row.get_by_role("link", name="Ada Lovelace").click()
+    await expect(page.locator("h1")).to_contain_text("Ada Lovelace")
+    await expect(page.locator("#sessions")).to_contain_text("active")
+    await _snap(page, "profile")
+
+
+async def test_an_admin_refunds_a_payment(page: Page, platform: Platform) -> None:
+    await _sign_in(page, platform.admin)
+    await page.goto(f"/admin/payments?user_id={platform.ada.user_id}")
+    row = page.locator(f"#payment-{platform.payment_id}")
+    await expect(row).to_contain_text("25.00 EUR")
+    await row.locator("input[name=amount]").fill("10")
+    await row.get_by_role("button", name="Refund").click()
+    await expect(page.locator(".notice.done")).to_contain_text("Refund")
+    await _snap(page, "payments")
+
+    async def refunded() -> bool:
+        await page.reload()
+        return "10.00 EUR" in await row.inner_text()
+
+    await eventually(refunded, timeout_s=20)
+
+
+async def test_an_admin_retries_a_dead_job(page: Page, platform: Platform) -> None:
+    await _sign_in(page, platform.admin)
+    await page.goto("/admin/jobs")
+    row = page.locator(f"#job-{platform.dead_job_id}")
+    await expect(row).to_contain_text("no payments reconciler is configured")
+    await _snap(page, "jobs")
+    await row.get_by_role("button", name="Retry").click()
+    await expect(page.locator(".notice.done")).to_contain_text(
+        f"Job {platform.dead_job_id} runs again"
+    )
+
+
+async def test_the_mailbox_shows_the_welcome_mail(page: Page, platform: Platform) -> None:
+    await _sign_in(page, platform.admin)
+    await page.goto(f"/admin/mailbox?recipient={platform.ada.email}")
+    mail = page.locator("details.mail").first
+    await expect(mail).to_contain_text(platform.ada.email)
+    await mail.locator("summary").click()
+    await _snap(page, "mailbox")
+
+
+async def test_an_admin_suspends_a_user_and_finds_it_in_the_audit_trail(
+    page: Page, platform: Platform
+) -> None:
+    await _sign_in(page, platform.admin)
+    await page.goto(f"/admin/users/{platform.ada.user_id}")
+    await page.fill("#suspend-reason", "chargeback under review")
+    await page.get_by_role("button", name="Suspend").click()
+    await expect(page.locator(".notice.done")).to_contain_text("User suspended")
+    await expect(page.locator("h1 .tag")).to_have_text("suspended")
+    await _snap(page, "suspended")
+
+    # the suspension is in the trail with the admin as actor, and the chain verifies
+    await page.goto(f"/admin/audit?subject_id={platform.ada.user_id}")
+    entry = page.locator("#results tbody tr", has_text="chargeback under review")
+    await expect(entry.first).to_contain_text(platform.admin.user_id[:11])
+    await page.get_by_role("button", name="Verify the chain").click()
+    await expect(page.locator("#chain-verdict")).to_contain_text("intact")
+    await _snap(page, "audit")
+
+    # the request's trace id opens every service's log lines of that request
+    await entry.first.locator("td:last-child a").click()
+    await expect(page).to_have_url(re.compile(r"/admin/logs\?trace_id="))
+    await expect(page.locator("#results")).to_be_visible()
+    await _snap(page, "logs")
