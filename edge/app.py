@@ -135,6 +135,7 @@ def _lifespan(
         runtime = open_runtime()
         app.state.edge = runtime
         try:
+            await runtime.start()
             yield
         finally:
             await runtime.close()

@@ -59,6 +59,9 @@ class EdgeSettings(ServiceSettings):
     #: Consecutive failures that open an upstream's circuit breaker, and how long it stays open.
     upstream_failure_threshold: int = 5
     upstream_reset_timeout_s: float = 10.0
+    #: Follow the revoked users (suspensions) on NATS (`nats_url`) and refuse their tokens;
+    #: off only where no NATS runs (tests of the edge alone).
+    watch_revocations: bool = True
 
     @field_validator("rate_limit_per_address", "rate_limit_per_user", "rate_limit_strict")
     @classmethod

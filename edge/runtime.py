@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nats.aio.client import Client as NATS
 from starlette.requests import Request
 
 from edge.auth import EdgeAuthenticator
 from edge.config import EdgeSettings
 from edge.ratelimit import Quota, RateLimits
 from edge.upstreams import Upstreams
+from mesh.auth.revocations import Revocations, RevocationWatcher
 from mesh.contracts import MethodContract
+from mesh.reconnect import connect_nats
 
 
 @dataclass
@@ -21,6 +24,18 @@ class EdgeRuntime:
     upstreams: Upstreams
     auth: EdgeAuthenticator
     limits: RateLimits
+    nc: NATS | None = None
+    revocations: RevocationWatcher | None = None
+
+    async def start(self) -> None:
+        """Loads and follows the revoked users over NATS (`EDGE_WATCH_REVOCATIONS`), so the
+        tokens of a suspended user are refused here within moments, with no call per request."""
+        if not self.settings.watch_revocations:
+            return
+        self.nc = await connect_nats(self.settings.nats_url, name=self.settings.service)
+        self.revocations = RevocationWatcher(self.nc, Revocations())
+        await self.revocations.start()
+        self.upstreams.verifier.revocations = self.revocations.revocations
 
     def deadline_for(self, contract: MethodContract) -> float:
         """The upstream call's deadline: the method's declared default, capped by settings."""
@@ -30,6 +45,10 @@ class EdgeRuntime:
         return method_full_name in self.settings.strict_rate_limit_methods
 
     async def close(self) -> None:
+        if self.revocations is not None:
+            await self.revocations.stop()
+        if self.nc is not None:
+            await self.nc.drain()
         await self.upstreams.close()
         await self.limits.close()
 

@@ -121,9 +121,10 @@ def stack_environment(
         f"{SHARED_PREFIX}ENVIRONMENT": os.environ.get(f"{SHARED_PREFIX}ENVIRONMENT", "dev"),
         f"{SHARED_PREFIX}NATS_URL": nats_url,
         "IDENTITY_SERVICE_CLIENTS": json.dumps(credentials),
-        # Locally, whoever signs up as this address is an administrator.
-        "IDENTITY_BOOTSTRAP_ADMIN_EMAILS": os.environ.get(
-            "IDENTITY_BOOTSTRAP_ADMIN_EMAILS", json.dumps([LOCAL_ADMIN_EMAIL])
+        # Locally, whoever signs up as this address is an administrator (the admin service
+        # grants the role at its first sign-in).
+        "ADMIN_BOOTSTRAP_ADMIN_EMAILS": os.environ.get(
+            "ADMIN_BOOTSTRAP_ADMIN_EMAILS", json.dumps([LOCAL_ADMIN_EMAIL])
         ),
     }
     for service in services:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache, JwksFetch
+from mesh.auth.revocations import Revocations, RevocationWatcher
 from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
 from mesh.auth.tokens import TokenVerifier
 from mesh.client import ClientOptions, ServiceClient, connect
@@ -76,6 +77,8 @@ class ServiceRuntime:
     relay: OutboxRelay
     verifier: TokenVerifier
     tokens: Callable[[str], Awaitable[str]]
+    #: Follows the revoked users (suspensions) that `verifier` refuses the tokens of.
+    revocations: RevocationWatcher | None = None
     _clients: dict[type, ServiceClient[Any]] = field(default_factory=dict, repr=False)
 
     def unit_of_work(
@@ -189,6 +192,8 @@ async def start_service(
             await consumer.start()
             stack.push_async_callback(consumer.stop)
         probes = {"database": lambda: ping(runtime.engine), "events": runtime.relay.check}
+        if runtime.revocations is not None:
+            probes["revocations"] = runtime.revocations.check
         probes |= {f"consumer {c.name}": c.check for c in built.consumers}
         server, _ = create_server(
             built.bindings,
@@ -282,13 +287,20 @@ async def _open_runtime(
     )
     stack.push_async_callback(identity.close)
     keys = JwksCache(local_keys or identity_jwks(identity.stub))
+    # Loaded before the server starts: a suspended user's tokens are refused from the first call.
+    revocations = RevocationWatcher(nc, Revocations())
+    await revocations.start()
+    stack.push_async_callback(revocations.stop)
     runtime = ServiceRuntime(
         settings=settings,
         engine=engine,
         nc=nc,
         relay=relay,
-        verifier=TokenVerifier(keys, issuer=settings.token_issuer),
+        verifier=TokenVerifier(
+            keys, issuer=settings.token_issuer, revocations=revocations.revocations
+        ),
         tokens=ServiceTokens(local_tokens or identity_token_issuer(settings, identity.stub)),
+        revocations=revocations,
     )
     stack.push_async_callback(runtime.close_clients)
     return runtime

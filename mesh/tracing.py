@@ -151,3 +151,10 @@ def rpc_attributes(method: str) -> Mapping[str, str]:
     """The OpenTelemetry RPC attributes of a gRPC call to `method` ("/pkg.Service/Method")."""
     service, _, name = method.lstrip("/").rpartition("/")
     return MappingProxyType({"rpc.system": "grpc", "rpc.service": service, "rpc.method": name})
+
+
+def current_trace_id() -> str:
+    """The trace id of the current span, in hex ("" outside a trace): what logs and records
+    carry to find a request's trace and log lines."""
+    span = trace.get_current_span().get_span_context()
+    return format(span.trace_id, "032x") if span.is_valid else ""

@@ -7,6 +7,7 @@ TOKEN_KEY_UNKNOWN         no published key has the token's `kid`, even after a r
 TOKEN_SIGNATURE_INVALID   the signature does not verify with that key
 TOKEN_EXPIRED / TOKEN_NOT_YET_VALID   `exp` passed / `nbf` in the future
 TOKEN_ISSUER_MISMATCH / TOKEN_AUDIENCE_MISMATCH / TOKEN_TYPE_MISMATCH
+USER_SUSPENDED / TOKEN_REVOKED   the user's access tokens are revoked (`mesh.auth.revocations`)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import jwt
 
 from mesh.auth.jwks import JwksCache
+from mesh.auth.revocations import Revocations
 from mesh.errors import MESH_DOMAIN, Unauthenticated
 
 #: The token types the platform issues (the `typ` claim).
@@ -58,14 +60,22 @@ class TokenVerifier:
     """Verifies platform JWTs locally against the issuer's cached JWKS.
 
     Tokens that verified are remembered (up to `cache_size`, never past their `exp`), so a
-    client sending the same token on every call pays for the signature check once.
+    client sending the same token on every call pays for the signature check once. Access
+    tokens of users in `revocations` are refused, cached or not (a dictionary lookup).
     """
 
     def __init__(
-        self, keys: JwksCache, *, issuer: str, leeway_s: float = 5.0, cache_size: int = 10_000
+        self,
+        keys: JwksCache,
+        *,
+        issuer: str,
+        leeway_s: float = 5.0,
+        cache_size: int = 10_000,
+        revocations: Revocations | None = None,
     ) -> None:
         self._keys = keys
         self._issuer = issuer
+        self.revocations = revocations
         self._leeway_s = leeway_s
         self._cache_size = cache_size
         self._verified: OrderedDict[tuple[str, str, str], VerifiedToken] = OrderedDict()
@@ -83,6 +93,7 @@ class TokenVerifier:
             return None
         if cached.expires_at + self._leeway_s > time.time():
             self._verified.move_to_end(cache_key)
+            self._check_revocation(cached)
             return cached
         del self._verified[cache_key]
         return None
@@ -93,12 +104,17 @@ class TokenVerifier:
         if cached is not None:
             return cached
         verified = await self._verify(token, audience=audience, token_type=token_type)
+        self._check_revocation(verified)
         cache_key = (token, audience, token_type)
         if self._cache_size:
             self._verified[cache_key] = verified
             if len(self._verified) > self._cache_size:
                 self._verified.popitem(last=False)
         return verified
+
+    def _check_revocation(self, verified: VerifiedToken) -> None:
+        if self.revocations is not None and verified.token_type == ACCESS_TOKEN:
+            self.revocations.check(verified.subject, float(verified.claims.get("iat", 0)))
 
     async def _verify(self, token: str, *, audience: str, token_type: str) -> VerifiedToken:
         try:

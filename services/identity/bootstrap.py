@@ -9,8 +9,10 @@ from typing import Any, TypedDict
 from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
 from mesh.service import Built, ServiceRuntime
+from meshwork.admin.v1 import admin_service_pb2_grpc
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 from meshwork.users.v1 import users_service_pb2_grpc
+from services.identity.access import AccessDirectory
 from services.identity.config import IdentitySettings
 from services.identity.events import consumers
 from services.identity.grpc_api import IdentityServicer
@@ -70,6 +72,9 @@ class IdentityService:
             cipher=KeyCipher(self.settings.signing_key_secret.get_secret_value()),
             users=ProfileDirectory(
                 lambda: runtime.client(users_service_pb2_grpc.UsersServiceStub, "users")
+            ),
+            access=AccessDirectory(
+                lambda: runtime.client(admin_service_pb2_grpc.AdminServiceStub, "admin")
             ),
         )
         await ensure_signing_keys(deps)

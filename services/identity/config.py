@@ -47,8 +47,6 @@ class IdentitySettings(ServiceSettings):
     service_clients: dict[str, SecretStr] = Field(default_factory=dict, validate_default=True)
     #: The services a service token may be issued for (add your own services here).
     service_audiences: list[str] = list(MESH_SERVICES)
-    #: Accounts signing up with these addresses get the "admin" role (the first administrator).
-    bootstrap_admin_emails: list[str] = []
     #: Encrypts the signing keys' private halves at rest (AES-256-GCM under a key derived from it).
     signing_key_secret: SecretStr = SecretStr("dev-insecure-signing-key-secret")
     #: Calling services whose `x-forwarded-for` is trusted as the client address.

@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from mesh.actor import ADMIN_ROLE
 from mesh.auth.tokens import ACCESS_TOKEN, SERVICE_TOKEN, USER_AUDIENCE
 
+#: The role every account holds; the admin service owns the others (GetUserAccess).
 DEFAULT_ROLES = ("user",)
 #: Verifiers allow a few seconds of clock skew; keys stay published a little longer still.
 KEY_EXPIRY_MARGIN = timedelta(seconds=60)
@@ -53,6 +53,7 @@ class Account:
     email: str
     password_hash: str
     state: AccountState
+    #: The roles of the tokens issued last (the admin service's answer at that moment).
     roles: tuple[str, ...]
     email_verified: bool
     created_at: datetime
@@ -62,13 +63,6 @@ class Account:
     @property
     def email_key(self) -> str:
         return email_key(self.email)
-
-
-def roles_at_sign_up(email: str, admin_emails: Iterable[str]) -> tuple[str, ...]:
-    """Every account is a "user"; the bootstrap administrators' addresses are also "admin"."""
-    if email_key(email) in {email_key(admin) for admin in admin_emails}:
-        return (*DEFAULT_ROLES, ADMIN_ROLE)
-    return DEFAULT_ROLES
 
 
 class RevocationReason(StrEnum):

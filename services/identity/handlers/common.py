@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 from mesh.clock import utc_now
 from mesh.db import UnitOfWork
 from meshwork.identity.v1 import events_pb2, resources_pb2
+from services.identity.access import AccessDirectory
 from services.identity.commands import Client, SessionTokens
 from services.identity.config import IdentitySettings
 from services.identity.domain import (
@@ -44,6 +45,8 @@ class Deps:
     passwords: PasswordHashing
     cipher: KeyCipher
     users: ProfileDirectory
+    #: The admin service's answer on roles and suspension, asked before any token is issued.
+    access: AccessDirectory
     signer: TokenSigner = field(init=False)
     clock: Callable[[], datetime] = utc_now
     #: Called after a rotation committed (identity's own verifier refreshes its key cache).

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from mesh.validation import Violations
 from meshwork.identity.v1 import errors_pb2, events_pb2
+from services.identity.access import Access
 from services.identity.commands import Login, Logout, Refresh, SessionTokens
 from services.identity.domain import (
     Account,
@@ -64,9 +65,12 @@ async def login(command: Login, deps: Deps) -> SessionTokens:
     if signing_in is None:
         await _refused(deps, command, account, errors_pb2.INVALID_CREDENTIALS, keys=keys)
         raise invalid_credentials()
-    if signing_in.suspended:  # told only to who knows the password
+    access = await deps.access.of(signing_in.user_id, signing_in.email)  # admin down: refused
+    # Admin's answer decides (the UserSuspended event only ended the sessions, perhaps later).
+    if access.suspended:  # told only to who knows the password
         await _refused(deps, command, account, errors_pb2.ACCOUNT_SUSPENDED, keys=[])
         raise account_suspended()
+    signing_in.roles = access.roles
     return await _signed_in(deps, command, signing_in)
 
 
@@ -117,6 +121,7 @@ async def refresh(command: Refresh, deps: Deps) -> SessionTokens:
     check.required("refresh_token", command.refresh_token)
     check.raise_if_any()
     now, token_digest = deps.clock(), digest(command.refresh_token)
+    access = await _access_of_holder(deps, token_digest)
     async with transaction(deps) as tx:
         stored = await tx.accounts.refresh_token(token_digest)
         session = await tx.accounts.session_by_id(stored.session_id) if stored else None
@@ -133,19 +138,32 @@ async def refresh(command: Refresh, deps: Deps) -> SessionTokens:
             raise refresh_token_reused()
         if verdict is not RefreshVerdict.ROTATE:
             raise refresh_token_expired()
-        tokens = await _rotate(tx, deps, session)
+        tokens = await _rotate(tx, deps, session, access)
         await tx.commit()
     return tokens
 
 
-async def _rotate(tx: Tx, deps: Deps, session: Session) -> SessionTokens:
-    """Issues the session's next tokens, with the account's current roles."""
+async def _access_of_holder(deps: Deps, token_digest: str) -> Access | None:
+    """What admin says of the refresh token's user (None for a token that is not one: the
+    refresh then fails as it would have)."""
+    async with transaction(deps) as tx:
+        stored = await tx.accounts.refresh_token(token_digest)
+        session = await tx.accounts.session_by_id(stored.session_id) if stored else None
+        account = await tx.accounts.account_by_id(session.user_id) if session else None
+    if account is None:
+        return None
+    return await deps.access.of(account.user_id, account.email)  # admin down: refused
+
+
+async def _rotate(tx: Tx, deps: Deps, session: Session, access: Access | None) -> SessionTokens:
+    """Issues the session's next tokens, with the user's current roles (admin's answer)."""
     now = deps.clock()
     account = await tx.accounts.account_by_id(session.user_id)
-    if account is None or account.state is not AccountState.ACTIVE:
+    if account is None or account.state is not AccountState.ACTIVE or access is None:
         raise refresh_token_expired()
-    if account.suspended:
+    if access.suspended:
         raise account_suspended()
+    account.roles = access.roles
     tokens = await next_tokens(tx, deps, account, session, now)
     session.last_refresh_at = now
     await tx.accounts.save_session(session)

@@ -18,14 +18,14 @@ from mesh.validation import Violations
 from meshwork.identity.v1 import events_pb2
 from services.identity.commands import SessionTokens, SignUp
 from services.identity.domain import (
+    DEFAULT_ROLES,
     Account,
     AccountState,
     TokenPurpose,
     email_key,
     new_id,
-    roles_at_sign_up,
 )
-from services.identity.errors import DOMAIN, email_already_registered
+from services.identity.errors import DOMAIN, account_suspended, email_already_registered
 from services.identity.handlers.common import (
     Deps,
     issue_one_time_token,
@@ -68,7 +68,6 @@ async def _reserve(deps: Deps, email: str, password_hash: str) -> _Reservation:
     """Writes the pending credential, or takes over the one an interrupted attempt left
     (keeping its user id, for which CreateUser is idempotent)."""
     now, attempt = deps.clock(), new_id()
-    roles = roles_at_sign_up(email, deps.settings.bootstrap_admin_emails)
     async with transaction(deps) as tx:
         found = await tx.accounts.account_by_email(email_key(email))
         if found is not None and found.state is not AccountState.PENDING_PROFILE:
@@ -78,7 +77,7 @@ async def _reserve(deps: Deps, email: str, password_hash: str) -> _Reservation:
             email=email,
             password_hash=password_hash,
             state=AccountState.PENDING_PROFILE,
-            roles=roles,
+            roles=DEFAULT_ROLES,
             email_verified=False,
             created_at=found.created_at if found else now,
             signup_attempt=attempt,
@@ -122,6 +121,9 @@ async def _adopt(deps: Deps, reservation: _Reservation, profile_user_id: str) ->
 
 
 async def _activate(deps: Deps, reservation: _Reservation, command: SignUp) -> SessionTokens:
+    access = await deps.access.of(reservation.user_id, reservation.email)  # admin down: refused
+    if access.suspended:  # an adopted profile's user, suspended before
+        raise account_suspended()
     now = deps.clock()
     async with transaction(deps) as tx:
         claimed = await tx.accounts.claim_pending_account(
@@ -130,6 +132,7 @@ async def _activate(deps: Deps, reservation: _Reservation, command: SignUp) -> S
         account = await tx.accounts.account_by_id(reservation.user_id)
         if not claimed or account is None:
             raise email_already_registered()  # a newer attempt with this address took over
+        account.roles = access.roles
         tokens = await open_session(tx, deps, account, client=command.client, now=now)
         token, expires = await issue_one_time_token(
             tx, deps, account, TokenPurpose.EMAIL_VERIFICATION, now

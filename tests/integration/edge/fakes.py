@@ -160,6 +160,7 @@ def edge_settings(**overrides: Any) -> EdgeSettings:
         "rate_limit_strict": "10000/minute",
         "readiness_timeout_s": 0.5,
         "jwks_min_refresh_interval_s": 0,
+        "watch_revocations": False,  # no NATS here
     }
     return EdgeSettings(**(values | overrides))
 

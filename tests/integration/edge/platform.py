@@ -1,4 +1,4 @@
-"""The real identity and users services in-process, with the edge in front of them.
+"""The real identity, users and admin services in-process, with the edge in front of them.
 
 Services that are not implemented yet are stood in for by a gRPC server that serves nothing
 (every call answers UNIMPLEMENTED), so their routes answer 501 instead of waiting for a
@@ -27,10 +27,12 @@ from services.identity.bootstrap import IdentityService
 from services.users.bootstrap import MIGRATIONS as USERS_MIGRATIONS
 from services.users.bootstrap import build as build_users
 from services.users.config import UsersSettings
-from tests.integration.identity.conftest import DEV_SECRET, identity_settings
+from tests.integration.identity.conftest import ADMIN_EMAIL, DEV_SECRET, identity_settings
+from tests.support.admin import admin_settings, running_admin
 
 #: The catalogue's services this platform does not run: an empty gRPC server stands in for each.
-NOT_RUN_HERE = tuple(name for name in catalog().names if name not in ("identity", "users"))
+RUN_HERE = ("identity", "users", "admin")
+NOT_RUN_HERE = tuple(name for name in catalog().names if name not in RUN_HERE)
 
 
 @dataclass
@@ -38,13 +40,15 @@ class Platform:
     """Addresses of the running services, and the edge settings that point at them."""
 
     addresses: dict[str, str]
+    nats_url: str
 
     def edge_settings(self, **overrides: Any) -> EdgeSettings:
         values: dict[str, Any] = {
             **{f"{name}_address": address for name, address in self.addresses.items()},
             "client_secret": DEV_SECRET,
             "log_json": False,
-            "readiness_upstreams": ["identity", "users"],
+            "readiness_upstreams": list(RUN_HERE),
+            "nats_url": self.nats_url,
             "rate_limit_per_address": "100000/minute",
             "rate_limit_per_user": "100000/minute",
             "rate_limit_strict": "100000/minute",
@@ -57,8 +61,9 @@ class Platform:
 
 @contextlib.asynccontextmanager
 async def running_platform(nats_url: str, state: Path) -> AsyncIterator[Platform]:
-    """identity, then users (which fetch keys and tokens from identity), then identity
-    pointed at users; an empty gRPC server for every service not implemented yet."""
+    """identity, then users and admin (which fetch keys and tokens from identity), then
+    identity pointed at them; an empty gRPC server for every service not implemented yet.
+    Signing up as `ADMIN_EMAIL` makes an administrator."""
     settings = identity_settings(f"sqlite+aiosqlite:///{state / 'identity.db'}", nats_url)
     identity = IdentityService(settings)
     nothing = grpc.aio.server()
@@ -74,16 +79,28 @@ async def running_platform(nats_url: str, state: Path) -> AsyncIterator[Platform
     try:
         async with start_service(settings, **identity.launch_options()) as running_identity:
             users_settings.identity_address = running_identity.address
-            async with start_service(
-                users_settings, build=build_users, migrations=USERS_MIGRATIONS
-            ) as running_users:
-                settings.users_address = running_users.address  # identity's client is lazy
+            admin = admin_settings(
+                f"sqlite+aiosqlite:///{state / 'admin.db'}",
+                nats_url,
+                identity_address=running_identity.address,
+                bootstrap_admin_emails=[ADMIN_EMAIL],
+            )
+            async with (
+                start_service(
+                    users_settings, build=build_users, migrations=USERS_MIGRATIONS
+                ) as running_users,
+                running_admin(admin) as running_admin_service,
+            ):
+                settings.users_address = running_users.address  # identity's clients are lazy
+                settings.admin_address = running_admin_service.address
+                admin.users_address = running_users.address
                 addresses = dict.fromkeys(NOT_RUN_HERE, f"127.0.0.1:{nothing_port}")
                 addresses |= {
                     "identity": running_identity.address,
                     "users": running_users.address,
+                    "admin": running_admin_service.address,
                 }
-                yield Platform(addresses)
+                yield Platform(addresses, nats_url)
     finally:
         await nothing.stop(0)
 

@@ -1,4 +1,5 @@
-"""The identity service running in-process (SQLite and PostgreSQL), with a fake users service."""
+"""The identity service running in-process (SQLite and PostgreSQL), with fake users and admin
+services."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from mesh.errors import AlreadyExists, NotFound, Unavailable
 from mesh.events.envelope import MSG_ID_HEADER, TYPE_HEADER, envelope_for
 from mesh.server import MeshServer, ServiceBinding, create_server
 from mesh.service import RunningService, start_service
+from meshwork.admin.v1 import admin_service_pb2, admin_service_pb2_grpc
+from meshwork.admin.v1 import resources_pb2 as admin_resources
 from meshwork.identity.v1 import identity_service_pb2 as pb
 from meshwork.identity.v1 import identity_service_pb2_grpc
 from meshwork.users.v1 import resources_pb2 as users_resources
@@ -82,6 +85,32 @@ class FakeUsers(users_service_pb2_grpc.UsersServiceServicer):
         raise NotFound("no such user", reason="USER_NOT_FOUND", domain="users.meshwork")
 
 
+class FakeAdmin(admin_service_pb2_grpc.AdminServiceServicer):
+    """The admin service as identity sees it: GetUserAccess. `ADMIN_EMAIL` holds "admin";
+    `roles` and `suspended` say what others hold; `down` answers UNAVAILABLE."""
+
+    def __init__(self) -> None:
+        self.roles: dict[str, list[str]] = {}
+        self.suspended: set[str] = set()
+        self.down = False
+        self.asked: list[str] = []
+
+    async def GetUserAccess(self, request: Any, context: Any) -> Any:
+        self.asked.append(request.user_id)
+        if self.down:
+            raise Unavailable("admin is down", reason="DOWN", domain="admin.meshwork")
+        roles = self.roles.get(request.user_id, [])
+        if request.email.lower() == ADMIN_EMAIL:
+            roles = [*roles, "admin"]
+        access = admin_resources.UserAccess(
+            user_id=request.user_id,
+            roles=roles,
+            suspended=request.user_id in self.suspended,
+            suspension_id="suspension-1" if request.user_id in self.suspended else "",
+        )
+        return admin_service_pb2.GetUserAccessResponse(user_access=access)
+
+
 def jwks_over(stub: identity_service_pb2_grpc.IdentityServiceStub) -> Callable[..., Any]:
     """Fetches identity's JWK Set over gRPC, as every other service does."""
 
@@ -101,6 +130,7 @@ class Identity:
     stub: identity_service_pb2_grpc.IdentityServiceStub
     users: FakeUsers
     users_server: MeshServer
+    admin: FakeAdmin
     _tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
@@ -174,7 +204,6 @@ def identity_settings(database_url: str, nats_url: str, **overrides: Any) -> Ide
         "log_json": False,
         "account_free_attempts": 3,
         "address_free_attempts": 5,
-        "bootstrap_admin_emails": [ADMIN_EMAIL],
     }
     return IdentitySettings(**(values | overrides))
 
@@ -192,18 +221,25 @@ async def identity(settings: IdentitySettings) -> AsyncIterator[Identity]:
         grpc.aio.insecure_channel(running.address) as channel,
     ):
         stub = identity_service_pb2_grpc.IdentityServiceStub(channel)
-        users = FakeUsers()
+        users, admin = FakeUsers(), FakeAdmin()
         verifier = TokenVerifier(JwksCache(jwks_over(stub)), issuer=settings.token_issuer)
         binding = ServiceBinding.of(users_service_pb2, users_service_pb2_grpc, users)
         users_server, port = create_server(
             [binding], service="users", authenticator=JwtAuthenticator(verifier)
         )
+        binding = ServiceBinding.of(admin_service_pb2, admin_service_pb2_grpc, admin)
+        admin_server, admin_port = create_server(
+            [binding], service="admin", authenticator=JwtAuthenticator(verifier)
+        )
         await users_server.start()
+        await admin_server.start()
         settings.users_address = f"127.0.0.1:{port}"  # clients are created on first use
+        settings.admin_address = f"127.0.0.1:{admin_port}"
         try:
-            yield Identity(running, service, stub, users, users_server)
+            yield Identity(running, service, stub, users, users_server, admin)
         finally:
             await users_server.stop(0)
+            await admin_server.stop(0)
 
 
 async def publish(identity: Identity, event: Message) -> None:

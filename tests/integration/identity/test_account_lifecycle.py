@@ -26,6 +26,7 @@ async def test_a_suspended_user_cannot_log_in_or_refresh_until_unsuspended(
     identity: Identity,
 ) -> None:
     tokens = (await identity.sign_up("suspect@example.com")).tokens
+    identity.admin.suspended.add(tokens.user_id)  # what GetUserAccess answers from now on
     await publish(identity, admin_events.UserSuspended(suspension_id="s1", user_id=tokens.user_id))
 
     async def suspended() -> bool:
@@ -38,8 +39,9 @@ async def test_a_suspended_user_cannot_log_in_or_refresh_until_unsuspended(
     assert error_info(login.value).reason == "ACCOUNT_SUSPENDED"
     with pytest.raises(grpc.aio.AioRpcError) as refresh:
         await identity.stub.Refresh(pb.RefreshRequest(refresh_token=tokens.refresh_token))
-    assert refresh.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert refresh.value.code() == grpc.StatusCode.UNAUTHENTICATED  # the event ended the session
 
+    identity.admin.suspended.clear()
     await publish(
         identity, admin_events.UserUnsuspended(suspension_id="s1", user_id=tokens.user_id)
     )

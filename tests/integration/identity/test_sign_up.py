@@ -41,7 +41,7 @@ async def test_an_address_registers_once_whatever_its_case(identity: Identity) -
     assert len(await identity.rows("credentials")) == 1
 
 
-async def test_bootstrap_admin_address_gets_the_admin_role(identity: Identity) -> None:
+async def test_access_tokens_carry_the_roles_admin_answers(identity: Identity) -> None:
     admin = (await identity.sign_up(ADMIN_EMAIL)).tokens
     user = (await identity.sign_up()).tokens
     verifier = identity.verifier()

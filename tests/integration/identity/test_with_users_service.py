@@ -20,6 +20,7 @@ from services.users.bootstrap import MIGRATIONS as USERS_MIGRATIONS
 from services.users.bootstrap import build as build_users
 from services.users.config import UsersSettings
 from tests.integration.identity.conftest import DEV_SECRET, PASSWORD
+from tests.support.admin import admin_settings, running_admin
 from tests.support.waiting import eventually
 
 
@@ -48,8 +49,8 @@ class Platform:
 async def platform(
     settings: IdentitySettings, nats_server: object, tmp_path: Path
 ) -> AsyncIterator[Platform]:
-    """Identity first, then users pointed at it (keys and its own service tokens come from
-    identity over gRPC, as in production), then identity pointed at users."""
+    """Identity first, then users and admin pointed at it (keys and their own service tokens
+    come from identity over gRPC, as in production), then identity pointed at them."""
     identity = IdentityService(settings)
     async with (
         start_service(settings, **identity.launch_options()) as running_identity,
@@ -64,15 +65,22 @@ async def platform(
             client_secret=DEV_SECRET,
             shutdown_grace_s=0.5,
         )
+        admin = admin_settings(
+            f"sqlite+aiosqlite:///{tmp_path / 'admin.db'}",
+            settings.nats_url,
+            identity_address=running_identity.address,
+        )
         async with (
             start_service(
                 users_settings,
                 build=build_users,
                 migrations=USERS_MIGRATIONS,
             ) as running_users,
+            running_admin(admin) as running_admin_service,
             grpc.aio.insecure_channel(running_users.address) as users_channel,
         ):
             settings.users_address = running_users.address  # identity's client is created lazily
+            settings.admin_address = running_admin_service.address
             yield Platform(identity_stub, users_service_pb2_grpc.UsersServiceStub(users_channel))
 
 

@@ -25,6 +25,7 @@ from services.notifications.config import NotificationsSettings
 from services.users.bootstrap import MIGRATIONS as USERS_MIGRATIONS
 from services.users.bootstrap import build as build_users
 from services.users.config import UsersSettings
+from tests.support.admin import admin_settings, running_admin
 from tests.support.smtp import SmtpSink
 
 Metadata = Sequence[tuple[str, str]]
@@ -129,16 +130,16 @@ class Platform:
 async def running_platform(
     tmp_path: Path, nats_url: str, notifications: NotificationsSettings | None
 ) -> AsyncIterator[Platform]:
-    """identity first, users pointed at it, then notifications (keys and service tokens come
-    from identity over gRPC, as in production), then identity pointed at users. Without
-    notifications settings, notifications is left to the test (its stub points nowhere)."""
+    """identity first, users and admin pointed at it, then notifications (keys and service
+    tokens come from identity over gRPC, as in production), then identity pointed at users and
+    admin. Without notifications settings, notifications is left to the test (its stub points
+    nowhere)."""
     settings = IdentitySettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}",
         nats_url=nats_url,
         grpc_address="127.0.0.1:0",
         shutdown_grace_s=0.5,
         log_json=False,
-        bootstrap_admin_emails=[ADMIN_EMAIL],
     )
     identity = IdentityService(settings)
     async with contextlib.AsyncExitStack() as stack:
@@ -157,7 +158,15 @@ async def running_platform(
         running_users = await stack.enter_async_context(
             start_service(users_settings, build=build_users, migrations=USERS_MIGRATIONS)
         )
-        settings.users_address = running_users.address  # identity's client is created lazily
+        admin = admin_settings(
+            f"sqlite+aiosqlite:///{tmp_path / 'admin.db'}",
+            nats_url,
+            identity_address=running_identity.address,
+            bootstrap_admin_emails=[ADMIN_EMAIL],
+        )
+        running_admin_service = await stack.enter_async_context(running_admin(admin))
+        settings.users_address = running_users.address  # identity's clients are created lazily
+        settings.admin_address = running_admin_service.address
         running = None
         if notifications is not None:
             notifications.identity_address = running_identity.address

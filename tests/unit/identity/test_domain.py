@@ -1,4 +1,4 @@
-"""Identity's rules: login backoff, refresh-token families, key rotation, token claims, roles."""
+"""Identity's rules: login backoff, refresh-token families, key rotation, token claims."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from services.identity.domain import (
     judge_refresh,
     missing_key_states,
     new_secret,
-    roles_at_sign_up,
     rotate,
     service_claims,
 )
@@ -206,11 +205,3 @@ class TestTokenClaims:
         claims = service_claims("jobs", audience="identity", issuer="i", now=NOW, ttl_s=300)
         assert (claims["sub"], claims["aud"], claims["typ"]) == ("jobs", "identity", "service")
         assert claims["exp"] - claims["iat"] == 300 and "roles" not in claims
-
-
-class TestRoles:
-    def test_every_account_is_a_user(self) -> None:
-        assert roles_at_sign_up("a@example.com", []) == ("user",)
-
-    def test_bootstrap_admin_addresses_also_get_admin_whatever_the_case(self) -> None:
-        assert roles_at_sign_up("Root@Example.com", ["root@example.com"]) == ("user", "admin")

@@ -184,10 +184,12 @@ class GetAdminActionResponse(_message.Message):
     def __init__(self, admin_action: _Optional[_Union[_resources_pb2.AdminAction, _Mapping]] = ...) -> None: ...
 
 class GetUserAccessRequest(_message.Message):
-    __slots__ = ("user_id",)
+    __slots__ = ("user_id", "email")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
     user_id: str
-    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+    email: str
+    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
 
 class GetUserAccessResponse(_message.Message):
     __slots__ = ("user_access",)

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1emeshwork/admin/v1/errors.proto\x12\x11meshwork.admin.v1*\xe5\x02\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x15\n\x11VALIDATION_FAILED\x10\x01\x12\x12\n\x0eUSER_NOT_FOUND\x10\x02\x12\x12\n\x0eROLE_NOT_FOUND\x10\x03\x12\x18\n\x14ROLE_GRANT_NOT_FOUND\x10\x04\x12\x18\n\x14ROLE_ALREADY_GRANTED\x10\x05\x12\x0e\n\nLAST_ADMIN\x10\x06\x12\x18\n\x14SUSPENSION_NOT_FOUND\x10\x07\x12\x1a\n\x16USER_ALREADY_SUSPENDED\x10\x08\x12\x16\n\x12USER_NOT_SUSPENDED\x10\t\x12\x17\n\x13\x43\x41NNOT_SUSPEND_SELF\x10\n\x12\x1a\n\x16\x41\x44MIN_ACTION_NOT_FOUND\x10\x0b\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\x0c\x12\x1a\n\x16\x44\x45PENDENCY_UNAVAILABLE\x10\rb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1emeshwork/admin/v1/errors.proto\x12\x11meshwork.admin.v1*\xfd\x02\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x15\n\x11VALIDATION_FAILED\x10\x01\x12\x12\n\x0eUSER_NOT_FOUND\x10\x02\x12\x12\n\x0eROLE_NOT_FOUND\x10\x03\x12\x18\n\x14ROLE_GRANT_NOT_FOUND\x10\x04\x12\x18\n\x14ROLE_ALREADY_GRANTED\x10\x05\x12\x0e\n\nLAST_ADMIN\x10\x06\x12\x18\n\x14SUSPENSION_NOT_FOUND\x10\x07\x12\x1a\n\x16USER_ALREADY_SUSPENDED\x10\x08\x12\x16\n\x12USER_NOT_SUSPENDED\x10\t\x12\x17\n\x13\x43\x41NNOT_SUSPEND_SELF\x10\n\x12\x1a\n\x16\x41\x44MIN_ACTION_NOT_FOUND\x10\x0b\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\x0c\x12\x1a\n\x16\x44\x45PENDENCY_UNAVAILABLE\x10\r\x12\x16\n\x12\x43\x41NNOT_DEMOTE_SELF\x10\x0e\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,5 +32,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'meshwork.admin.v1.errors_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ERRORREASON']._serialized_start=54
-  _globals['_ERRORREASON']._serialized_end=411
+  _globals['_ERRORREASON']._serialized_end=435
 # @@protoc_insertion_point(module_scope)

@@ -20,6 +20,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ADMIN_ACTION_NOT_FOUND: _ClassVar[ErrorReason]
     INVALID_PAGE_TOKEN: _ClassVar[ErrorReason]
     DEPENDENCY_UNAVAILABLE: _ClassVar[ErrorReason]
+    CANNOT_DEMOTE_SELF: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 VALIDATION_FAILED: ErrorReason
 USER_NOT_FOUND: ErrorReason
@@ -34,3 +35,4 @@ CANNOT_SUSPEND_SELF: ErrorReason
 ADMIN_ACTION_NOT_FOUND: ErrorReason
 INVALID_PAGE_TOKEN: ErrorReason
 DEPENDENCY_UNAVAILABLE: ErrorReason
+CANNOT_DEMOTE_SELF: ErrorReason

@@ -84,7 +84,7 @@ class Suspension(_message.Message):
     def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., state: _Optional[_Union[SuspensionState, str]] = ..., reason: _Optional[str] = ..., suspended_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lift_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lifted_by: _Optional[str] = ..., lift_reason: _Optional[str] = ...) -> None: ...
 
 class AdminAction(_message.Message):
-    __slots__ = ("id", "type", "actor_id", "target_user_id", "resource_id", "role_id", "reason", "trace_id", "create_time")
+    __slots__ = ("id", "type", "actor_id", "target_user_id", "resource_id", "role_id", "reason", "trace_id", "create_time", "request_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
@@ -94,6 +94,7 @@ class AdminAction(_message.Message):
     REASON_FIELD_NUMBER: _ClassVar[int]
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     type: AdminActionType
     actor_id: str
@@ -103,7 +104,8 @@ class AdminAction(_message.Message):
     reason: str
     trace_id: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., type: _Optional[_Union[AdminActionType, str]] = ..., actor_id: _Optional[str] = ..., target_user_id: _Optional[str] = ..., resource_id: _Optional[str] = ..., role_id: _Optional[str] = ..., reason: _Optional[str] = ..., trace_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, id: _Optional[str] = ..., type: _Optional[_Union[AdminActionType, str]] = ..., actor_id: _Optional[str] = ..., target_user_id: _Optional[str] = ..., resource_id: _Optional[str] = ..., role_id: _Optional[str] = ..., reason: _Optional[str] = ..., trace_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class UserAccess(_message.Message):
     __slots__ = ("user_id", "roles", "suspended", "suspension_id")
