@@ -161,13 +161,15 @@ def _json_lines_handler(
         if current.filters:
             return None
         for handler in current.handlers:
+            if level < handler.level:
+                continue  # e.g. the log shipper's, which takes WARNING and above
             if reached is not None:
                 return None
             reached = handler
         if not current.propagate:
             break
         current = current.parent
-    if not isinstance(reached, RecordStreamHandler) or reached.filters or level < reached.level:
+    if not isinstance(reached, RecordStreamHandler) or reached.filters:
         return None
     formatter = reached.formatter
     return (reached, formatter) if isinstance(formatter, JsonFormatter) else None

@@ -85,11 +85,13 @@ class Page:
         return datetime.fromisoformat(self.after[0]), self.after[1]
 
 
-def page_size(violations: Violations, size: int, *, field: str = "page_size") -> int:
-    """The size to serve: the default for 0, at most MAX_PAGE_SIZE; negative is a violation."""
+def page_size(
+    violations: Violations, size: int, *, field: str = "page_size", maximum: int = MAX_PAGE_SIZE
+) -> int:
+    """The size to serve: the default for 0, at most `maximum`; negative is a violation."""
     if size < 0:
         violations.add(field, f"must not be negative (got {size})")
-    return min(size, MAX_PAGE_SIZE) if size > 0 else DEFAULT_PAGE_SIZE
+    return min(size, maximum) if size > 0 else DEFAULT_PAGE_SIZE
 
 
 def page(
@@ -100,11 +102,14 @@ def page(
     query: Mapping[str, Any],
     key: Sequence[type] = (str,),
     size_field: str = "page_size",
+    maximum: int = MAX_PAGE_SIZE,
 ) -> Page:
     """The page a request asks for; a bad size or token is recorded in `violations`. `key`
-    gives the type of each part of the list's sort key (str, int or datetime)."""
+    gives the type of each part of the list's sort key (str, int or datetime); `maximum` is
+    the largest page the list serves when its contract allows more than MAX_PAGE_SIZE."""
     after = _position(violations, token, query, key) if token else None
-    return Page(page_size(violations, size, field=size_field), after, dict(query))
+    size_served = page_size(violations, size, field=size_field, maximum=maximum)
+    return Page(size_served, after, dict(query))
 
 
 def next_token(page: Page, found: Sequence[T], position: Callable[[T], Sequence[object]]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,13 @@ from mesh.db import UnitOfWork, create_engine, migrate, ping
 from mesh.events.envelope import envelope_for
 from mesh.events.outbox import OutboxRelay
 from mesh.events.streams import ensure_event_stream
+from mesh.log_shipping import LogShipper, audit_sink
 from mesh.logs import configure_logging
 from mesh.reconnect import DATABASE_UNREACHABLE, connect_nats, until_reached
 from mesh.server import MeshServer, ServiceBinding, create_server, termination_requested
 from mesh.settings import ServiceSettings
 from mesh.tracing import install_tracer_provider
+from meshwork.audit.v1 import audit_service_pb2_grpc
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 
 logger = logging.getLogger("meshwork.service")
@@ -187,6 +190,7 @@ async def start_service(
         runtime = await _open_runtime(
             settings, stack, migrations=migrations, local_keys=local_keys, local_tokens=local_tokens
         )
+        await _ship_logs(settings, runtime, stack)
         built = await build(runtime)
         for consumer in built.consumers:
             await consumer.start()
@@ -257,6 +261,24 @@ async def _unless_stopped(
             yield None
             return
         yield starting.result()
+
+
+async def _ship_logs(
+    settings: ServiceSettings, runtime: ServiceRuntime, stack: contextlib.AsyncExitStack
+) -> None:
+    """Ships the service's WARNING-and-above records to audit, when its address is set."""
+    if not settings.ships_logs_to_audit():
+        return
+    shipper = LogShipper(
+        audit_sink(runtime.client(audit_service_pb2_grpc.AuditServiceStub, "audit")),
+        service=settings.service,
+        instance=settings.instance_id or socket.gethostname(),
+        level=settings.log_shipping_level.upper(),
+        capacity=settings.log_shipping_buffer,
+    )
+    shipper.install()
+    await shipper.start()
+    stack.push_async_callback(shipper.stop)
 
 
 async def _open_runtime(

@@ -23,6 +23,9 @@ from pydantic_settings import (
 from mesh.catalog import CatalogError, catalog
 from mesh.environment import SHARED_PREFIX, state_dir
 
+#: The levels `log_shipping_level` may name.
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 
 class _CommonSettings(BaseSettings):
     """What every service is configured with. Subclasses set `service` and `env_prefix`."""
@@ -33,6 +36,8 @@ class _CommonSettings(BaseSettings):
     service: ClassVar[str] = "service"
     #: Whether it keeps state in a database of its own (the edge does not).
     has_database: ClassVar[bool] = True
+    #: Whether it ships its log records to the audit service (audit, their store, does not).
+    ships_logs: ClassVar[bool] = True
 
     environment: Literal["dev", "test", "production"] = "dev"
     grpc_address: str = "127.0.0.1:0"
@@ -47,6 +52,12 @@ class _CommonSettings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     log_level: str = "INFO"
     log_json: bool = True
+    #: Records at this level and above go to the audit service's log store, when the audit
+    #: address (MESHWORK_AUDIT_ADDRESS) is set; `log_shipping=false` keeps them local.
+    log_shipping: bool = True
+    log_shipping_level: str = "WARNING"
+    #: Records held while audit is slow or down; past this many, new ones are dropped (counted).
+    log_shipping_buffer: int = Field(default=10_000, gt=0)
     shutdown_grace_s: float = 10.0
     #: This service's machine identity: client id = `service`, and this secret.
     client_secret: SecretStr = SecretStr("dev-insecure-client-secret")
@@ -85,6 +96,11 @@ class _CommonSettings(BaseSettings):
             and isinstance(field.default, SecretStr)
             and getattr(self, name) == field.default
         ]
+        if self.log_shipping_level.upper() not in _LEVELS:
+            found.append(
+                f"{self.variable('log_shipping_level')} must be a logging level: "
+                f"{', '.join(_LEVELS)} (got {self.log_shipping_level!r})"
+            )
         if self.environment == "production" and self.has_database and not self.database_url:
             found.append(
                 f"{self.variable('database_url')} is not set; production needs a real database "
@@ -107,6 +123,16 @@ class _CommonSettings(BaseSettings):
         except ValidationError as error:
             print(settings_problems(cls, error), file=sys.stderr)
             raise SystemExit(2) from None
+
+    def ships_logs_to_audit(self) -> bool:
+        """Whether log records go to the audit service: its address was configured (as
+        `make up`, Compose and Kubernetes do), shipping is on, and this is not audit itself."""
+        return (
+            self.log_shipping
+            and type(self).ships_logs
+            and "audit_address" in self.model_fields_set
+            and "audit" in catalog().names
+        )
 
     def address_of(self, service: str) -> str:
         """Where `service` listens, from its `<service>_address` setting."""

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -22,7 +23,7 @@ from mesh.events.envelope import EVENT_ID_HEADER, Envelope
 from mesh.events.health import EventsUnavailableError
 from mesh.events.redelivery import RedeliveryPolicy, publish_dead_letter
 from mesh.events.streams import ensure_consumer, ensure_dead_letter_stream, ensure_event_stream
-from mesh.events.subjects import service_of, stream_name, subject_for
+from mesh.events.subjects import service_of, stream_name, stream_subjects, subject_for
 
 logger = logging.getLogger("meshwork.events.consumer")
 
@@ -67,6 +68,11 @@ class Consumer(BackgroundLoop):
     `redelivery` policy's growing delay; after its last attempt the message is copied to the
     dead-letter stream and terminated, so the messages behind it keep flowing. The handler runs
     in the trace (W3C ``traceparent`` header) and request id of the call that emitted the event.
+
+    A consumer of every event of a stream (an audit trail, a replica) gives
+    ``every_event_of=<service>`` and one ``every_event`` handler instead of `handlers`: it gets
+    each event decoded when its type is in this process's generated code, else None (the
+    envelope still says what it is), so an event type added later is never dead-lettered.
     """
 
     unavailable_error = EventsUnavailableError
@@ -77,18 +83,24 @@ class Consumer(BackgroundLoop):
         uow_factory: Callable[[], UnitOfWork],
         *,
         name: str,
-        handlers: Mapping[type[Message], EventHandler],
+        handlers: Mapping[type[Message], EventHandler] | None = None,
+        every_event_of: str | None = None,
+        every_event: EventHandler | None = None,
         redelivery: RedeliveryPolicy | None = None,
         batch_size: int = 10,
         fetch_timeout_s: float = 1.0,
         ack_wait_s: float = 30.0,
         stop_timeout_s: float = 10.0,
     ) -> None:
+        handlers = handlers or {}
         services = {service_of(event_type) for event_type in handlers}
-        if len(services) != 1:
+        if every_event_of is not None:
+            services.add(every_event_of)
+        if len(services) != 1 or (every_event_of is None) != (every_event is None):
             raise ValueError(
                 f"consumer {name!r} needs handlers for one service's events, got "
-                f"{sorted(services) or 'none'}; use one Consumer per stream"
+                f"{sorted(services) or 'none'}; use one Consumer per stream, and give "
+                "every_event_of with every_event"
             )
         super().__init__(
             name, nc=nc, backoff=Backoff(fetch_timeout_s, 10.0), stop_timeout_s=stop_timeout_s
@@ -96,7 +108,12 @@ class Consumer(BackgroundLoop):
         self.service = services.pop()
         self.stream = stream_name(self.service)
         self._handlers = {t.DESCRIPTOR.full_name: (t, h) for t, h in handlers.items()}
-        self._subjects = [subject_for(event_type) for event_type in handlers]
+        self._every_event = every_event
+        self._subjects = (
+            stream_subjects(self.service)
+            if every_event is not None
+            else [subject_for(event_type) for event_type in handlers]
+        )
         self._js: JetStreamContext = nc.jetstream()
         self._uow_factory = uow_factory
         self._redelivery = redelivery or RedeliveryPolicy()
@@ -179,12 +196,14 @@ class Consumer(BackgroundLoop):
             return False
         return True
 
-    def _decode(self, envelope: Envelope) -> tuple[Message, EventHandler]:
+    def _decode(self, envelope: Envelope) -> tuple[Message | None, EventHandler]:
         if not envelope.event_id:
             raise PoisonMessageError(
                 f"message on {envelope.subject} has no {EVENT_ID_HEADER} header"
             )
         type_name = envelope.type_name
+        if self._every_event is not None:
+            return self._decode_any(envelope), self._every_event
         if type_name not in self._handlers:
             raise PoisonMessageError(f"consumer {self.name} has no handler for {type_name!r}")
         event_type, handler = self._handlers[type_name]
@@ -193,7 +212,22 @@ class Consumer(BackgroundLoop):
         except DecodeError as error:
             raise PoisonMessageError(f"payload is not a valid {type_name}: {error}") from error
 
-    async def _handle_once(self, envelope: Envelope, event: Message, handler: EventHandler) -> None:
+    @staticmethod
+    def _decode_any(envelope: Envelope) -> Message | None:
+        try:
+            descriptor = descriptor_pool.Default().FindMessageTypeByName(envelope.type_name)
+        except KeyError:
+            return None  # a type this build does not know yet: the handler gets the envelope
+        try:
+            return message_factory.GetMessageClass(descriptor).FromString(envelope.payload)
+        except DecodeError as error:
+            raise PoisonMessageError(
+                f"payload is not a valid {envelope.type_name}: {error}"
+            ) from error
+
+    async def _handle_once(
+        self, envelope: Envelope, event: Message | None, handler: EventHandler
+    ) -> None:
         name = f"{envelope.subject} process"
         with self._tracer.start_as_current_span(name, kind=trace.SpanKind.CONSUMER) as span:
             span.set_attribute("messaging.system", "nats")

@@ -11,7 +11,7 @@ from google.protobuf.message import Message
 from opentelemetry import propagate
 from opentelemetry.context import Context
 
-from mesh.context import current_request_id
+from mesh.context import current_principal, current_request_id
 from mesh.events.subjects import subject_for
 
 #: JetStream de-duplication key; the relay sets it to the event id.
@@ -24,6 +24,10 @@ TYPE_HEADER = "Meshwork-Type"
 OCCURRED_AT_HEADER = "Meshwork-Occurred-At"
 #: Request id of the call that caused the event, when there was one.
 REQUEST_ID_HEADER = "Meshwork-Request-Id"
+#: The end user whose call caused the event, when there was one (the token's subject).
+ACTOR_USER_HEADER = "Meshwork-Actor-User"
+#: The service whose call caused the event, when another service called.
+ACTOR_SERVICE_HEADER = "Meshwork-Actor-Service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,16 @@ class Envelope:
         return self.headers.get(REQUEST_ID_HEADER, "")
 
     @property
+    def actor_user(self) -> str:
+        """The end user whose call caused the event ("" when none did)."""
+        return self.headers.get(ACTOR_USER_HEADER, "")
+
+    @property
+    def actor_service(self) -> str:
+        """The service whose call caused the event ("" when none did)."""
+        return self.headers.get(ACTOR_SERVICE_HEADER, "")
+
+    @property
     def trace_context(self) -> Context:
         """The OpenTelemetry context of the call that caused the event."""
         return trace_context_of(self.headers)
@@ -78,7 +92,8 @@ class Envelope:
 def envelope_for(event: Message, *, occurred_at: datetime | None = None) -> Envelope:
     """Wraps `event` with a fresh id, its subject and headers.
 
-    The headers carry the type name, the occurrence time, the current request id and the W3C
+    The headers carry the type name, the occurrence time, the current request id, who called
+    (the verified end user and calling service of the call being served), and the W3C
     trace context (``traceparent``/``tracestate``) of the current OpenTelemetry context, so a
     consumer continues the trace of the call that caused the event.
     """
@@ -92,6 +107,11 @@ def envelope_for(event: Message, *, occurred_at: datetime | None = None) -> Enve
     request_id = current_request_id()
     if request_id:
         headers[REQUEST_ID_HEADER] = request_id
+    caller = current_principal()
+    if caller.user is not None:
+        headers[ACTOR_USER_HEADER] = caller.user.subject
+    if caller.service:
+        headers[ACTOR_SERVICE_HEADER] = caller.service
     propagate.inject(headers)
     return Envelope(
         event_id=event_id,

@@ -12,7 +12,7 @@ import pytest
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mesh.context import request_id_var
+from mesh.context import Principal, User, principal_var, request_id_var
 from mesh.db import UnitOfWork, create_engine, mesh_metadata
 from mesh.events.consumer import Consumer
 from mesh.events.envelope import Envelope, envelope_for
@@ -277,3 +277,61 @@ def test_error_text_fits_in_one_bounded_header_line() -> None:
     assert text.startswith("RuntimeError: line one line two x")
     assert "\n" not in text and "\r" not in text
     assert len(text) == 1000
+
+
+# Every event of a stream
+
+
+def stream_consumer(engine: AsyncEngine, handler: Handler) -> Consumer:
+    return Consumer(
+        FakeNats(),  # type: ignore[arg-type]
+        lambda: UnitOfWork(engine, envelope_for=envelope_for),
+        name=CONSUMER,
+        every_event_of="testing",
+        every_event=handler,
+    )
+
+
+async def test_a_stream_consumer_gets_every_type_decoded_and_an_unknown_one_undecoded(
+    engine: AsyncEngine,
+) -> None:
+    handler = Handler()
+    consumer = stream_consumer(engine, handler)
+    known = delivery(event=probe_pb2.RecordRequest(key="k"))
+    unknown = delivery(event=probe_pb2.RecordRequest(key="later"))
+    unknown.headers["Meshwork-Type"] = "meshwork.testing.v1.AddedLater"
+
+    await consumer.process(known)  # type: ignore[arg-type]
+    await consumer.process(unknown)  # type: ignore[arg-type]
+
+    assert consumer.stream == "EVENTS_TESTING"
+    assert [getattr(event, "key", None) for event in handler.calls] == ["k", None]
+    assert handler.envelopes[1].type_name == "meshwork.testing.v1.AddedLater"
+    assert known.settled == unknown.settled == [("ack",)]
+
+
+def test_a_stream_consumer_takes_a_service_and_one_handler() -> None:
+    with pytest.raises(ValueError, match="every_event_of"):
+        Consumer(
+            FakeNats(),  # type: ignore[arg-type]
+            lambda: UnitOfWork(create_engine("sqlite+aiosqlite://")),
+            name=CONSUMER,
+            every_event_of="testing",
+        )
+
+
+def test_an_event_carries_who_caused_it() -> None:
+    caller = Principal(service="edge", user=User("u-1", frozenset({"admin"})))
+    token = principal_var.set(caller)
+    try:
+        envelope = envelope_for(probe_pb2.RecordRequest(key="k"))
+    finally:
+        principal_var.reset(token)
+    received = Envelope.received(envelope.subject, envelope.payload, envelope.headers)
+
+    assert (received.actor_user, received.actor_service) == ("u-1", "edge")
+    assert (
+        envelope_for(probe_pb2.RecordRequest())
+        .headers.keys()
+        .isdisjoint({"Meshwork-Actor-User", "Meshwork-Actor-Service"})
+    )

@@ -126,3 +126,17 @@ class PurgeExpiredLogEntriesResponse(_message.Message):
     PURGED_ENTRY_COUNT_FIELD_NUMBER: _ClassVar[int]
     purged_entry_count: int
     def __init__(self, purged_entry_count: _Optional[int] = ...) -> None: ...
+
+class VerifyAuditChainRequest(_message.Message):
+    __slots__ = ("chain",)
+    CHAIN_FIELD_NUMBER: _ClassVar[int]
+    chain: str
+    def __init__(self, chain: _Optional[str] = ...) -> None: ...
+
+class VerifyAuditChainResponse(_message.Message):
+    __slots__ = ("intact", "chains")
+    INTACT_FIELD_NUMBER: _ClassVar[int]
+    CHAINS_FIELD_NUMBER: _ClassVar[int]
+    intact: bool
+    chains: _containers.RepeatedCompositeFieldContainer[_resources_pb2.AuditChainReport]
+    def __init__(self, intact: _Optional[bool] = ..., chains: _Optional[_Iterable[_Union[_resources_pb2.AuditChainReport, _Mapping]]] = ...) -> None: ...

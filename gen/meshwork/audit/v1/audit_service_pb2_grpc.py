@@ -71,6 +71,11 @@ class AuditServiceStub:
                 request_serializer=meshwork_dot_audit_dot_v1_dot_audit__service__pb2.PurgeExpiredLogEntriesRequest.SerializeToString,
                 response_deserializer=meshwork_dot_audit_dot_v1_dot_audit__service__pb2.PurgeExpiredLogEntriesResponse.FromString,
                 _registered_method=True)
+        self.VerifyAuditChain = channel.unary_unary(
+                '/meshwork.audit.v1.AuditService/VerifyAuditChain',
+                request_serializer=meshwork_dot_audit_dot_v1_dot_audit__service__pb2.VerifyAuditChainRequest.SerializeToString,
+                response_deserializer=meshwork_dot_audit_dot_v1_dot_audit__service__pb2.VerifyAuditChainResponse.FromString,
+                _registered_method=True)
 
 
 class AuditServiceServicer:
@@ -130,6 +135,16 @@ class AuditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def VerifyAuditChain(self, request, context):
+        """VerifyAuditChain recomputes the hash chains of the audit trail and reports every
+        entry that was changed, removed or moved since it was recorded. Each reporting
+        service's entries form one chain (named after the service), each entry holding the
+        hash of the one before it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -162,6 +177,11 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.PurgeExpiredLogEntries,
                     request_deserializer=meshwork_dot_audit_dot_v1_dot_audit__service__pb2.PurgeExpiredLogEntriesRequest.FromString,
                     response_serializer=meshwork_dot_audit_dot_v1_dot_audit__service__pb2.PurgeExpiredLogEntriesResponse.SerializeToString,
+            ),
+            'VerifyAuditChain': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyAuditChain,
+                    request_deserializer=meshwork_dot_audit_dot_v1_dot_audit__service__pb2.VerifyAuditChainRequest.FromString,
+                    response_serializer=meshwork_dot_audit_dot_v1_dot_audit__service__pb2.VerifyAuditChainResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -333,6 +353,33 @@ class AuditService:
             '/meshwork.audit.v1.AuditService/PurgeExpiredLogEntries',
             meshwork_dot_audit_dot_v1_dot_audit__service__pb2.PurgeExpiredLogEntriesRequest.SerializeToString,
             meshwork_dot_audit_dot_v1_dot_audit__service__pb2.PurgeExpiredLogEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyAuditChain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/meshwork.audit.v1.AuditService/VerifyAuditChain',
+            meshwork_dot_audit_dot_v1_dot_audit__service__pb2.VerifyAuditChainRequest.SerializeToString,
+            meshwork_dot_audit_dot_v1_dot_audit__service__pb2.VerifyAuditChainResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1emeshwork/audit/v1/errors.proto\x12\x11meshwork.audit.v1*\xc2\x01\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x15\n\x11VALIDATION_FAILED\x10\x01\x12\x19\n\x15\x41UDIT_ENTRY_NOT_FOUND\x10\x02\x12\x1a\n\x16IDEMPOTENCY_KEY_REUSED\x10\x03\x12\x17\n\x13LOG_BATCH_TOO_LARGE\x10\x04\x12\x16\n\x12INVALID_TIME_RANGE\x10\x05\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\x06\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1emeshwork/audit/v1/errors.proto\x12\x11meshwork.audit.v1*\xdd\x01\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x15\n\x11VALIDATION_FAILED\x10\x01\x12\x19\n\x15\x41UDIT_ENTRY_NOT_FOUND\x10\x02\x12\x1a\n\x16IDEMPOTENCY_KEY_REUSED\x10\x03\x12\x17\n\x13LOG_BATCH_TOO_LARGE\x10\x04\x12\x16\n\x12INVALID_TIME_RANGE\x10\x05\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\x06\x12\x19\n\x15\x41UDIT_CHAIN_NOT_FOUND\x10\x07\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,5 +32,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'meshwork.audit.v1.errors_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ERRORREASON']._serialized_start=54
-  _globals['_ERRORREASON']._serialized_end=248
+  _globals['_ERRORREASON']._serialized_end=275
 # @@protoc_insertion_point(module_scope)

@@ -13,6 +13,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LOG_BATCH_TOO_LARGE: _ClassVar[ErrorReason]
     INVALID_TIME_RANGE: _ClassVar[ErrorReason]
     INVALID_PAGE_TOKEN: _ClassVar[ErrorReason]
+    AUDIT_CHAIN_NOT_FOUND: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 VALIDATION_FAILED: ErrorReason
 AUDIT_ENTRY_NOT_FOUND: ErrorReason
@@ -20,3 +21,4 @@ IDEMPOTENCY_KEY_REUSED: ErrorReason
 LOG_BATCH_TOO_LARGE: ErrorReason
 INVALID_TIME_RANGE: ErrorReason
 INVALID_PAGE_TOKEN: ErrorReason
+AUDIT_CHAIN_NOT_FOUND: ErrorReason

@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!meshwork/audit/v1/resources.proto\x12\x11meshwork.audit.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x03\n\nAuditEntry\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x35\n\x04kind\x18\x02 \x01(\x0e\x32!.meshwork.audit.v1.AuditEntryKindB\x04\xe2\x41\x01\x02\x12\x15\n\x07service\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04type\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0f\n\x07summary\x18\x05 \x01(\t\x12\x15\n\ractor_user_id\x18\x06 \x01(\t\x12\x15\n\ractor_service\x18\x07 \x01(\t\x12\x14\n\x0csubject_type\x18\x08 \x01(\t\x12\x12\n\nsubject_id\x18\t \x01(\t\x12\x10\n\x08trace_id\x18\n \x01(\t\x12\x12\n\nrequest_id\x18\x0b \x01(\t\x12\x10\n\x08\x65vent_id\x18\x0c \x01(\t\x12(\n\x07payload\x18\r \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x34\n\noccur_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12\x35\n\x0b\x63reate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xf7\x02\n\x08LogEntry\x12\x17\n\tinsert_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07service\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x10\n\x08instance\x18\x03 \x01(\t\x12\x36\n\x08severity\x18\x04 \x01(\x0e\x32\x1e.meshwork.audit.v1.LogSeverityB\x04\xe2\x41\x01\x02\x12\x0e\n\x06logger\x18\x05 \x01(\t\x12\x15\n\x07message\x18\x06 \x01(\tB\x04\xe2\x41\x01\x02\x12.\n\x04time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12\x10\n\x08trace_id\x18\x08 \x01(\t\x12\x0f\n\x07span_id\x18\t \x01(\t\x12\x12\n\nrequest_id\x18\n \x01(\t\x12+\n\nattributes\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x36\n\x0creceive_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03*\x97\x01\n\x0e\x41uditEntryKind\x12 \n\x1c\x41UDIT_ENTRY_KIND_UNSPECIFIED\x10\x00\x12!\n\x1d\x41UDIT_ENTRY_KIND_DOMAIN_EVENT\x10\x01\x12!\n\x1d\x41UDIT_ENTRY_KIND_ADMIN_ACTION\x10\x02\x12\x1d\n\x19\x41UDIT_ENTRY_KIND_SECURITY\x10\x03*\xa7\x01\n\x0bLogSeverity\x12\x1c\n\x18LOG_SEVERITY_UNSPECIFIED\x10\x00\x12\x16\n\x12LOG_SEVERITY_DEBUG\x10\x01\x12\x15\n\x11LOG_SEVERITY_INFO\x10\x02\x12\x18\n\x14LOG_SEVERITY_WARNING\x10\x03\x12\x16\n\x12LOG_SEVERITY_ERROR\x10\x04\x12\x19\n\x15LOG_SEVERITY_CRITICAL\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!meshwork/audit/v1/resources.proto\x12\x11meshwork.audit.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x96\x04\n\nAuditEntry\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x35\n\x04kind\x18\x02 \x01(\x0e\x32!.meshwork.audit.v1.AuditEntryKindB\x04\xe2\x41\x01\x02\x12\x15\n\x07service\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04type\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0f\n\x07summary\x18\x05 \x01(\t\x12\x15\n\ractor_user_id\x18\x06 \x01(\t\x12\x15\n\ractor_service\x18\x07 \x01(\t\x12\x14\n\x0csubject_type\x18\x08 \x01(\t\x12\x12\n\nsubject_id\x18\t \x01(\t\x12\x10\n\x08trace_id\x18\n \x01(\t\x12\x12\n\nrequest_id\x18\x0b \x01(\t\x12\x10\n\x08\x65vent_id\x18\x0c \x01(\t\x12(\n\x07payload\x18\r \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x34\n\noccur_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12\x35\n\x0b\x63reate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x13\n\x05\x63hain\x18\x10 \x01(\tB\x04\xe2\x41\x01\x03\x12\x16\n\x08sequence\x18\x11 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12\x1b\n\rprevious_hash\x18\x12 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04hash\x18\x13 \x01(\tB\x04\xe2\x41\x01\x03\"\xf7\x02\n\x08LogEntry\x12\x17\n\tinsert_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07service\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x10\n\x08instance\x18\x03 \x01(\t\x12\x36\n\x08severity\x18\x04 \x01(\x0e\x32\x1e.meshwork.audit.v1.LogSeverityB\x04\xe2\x41\x01\x02\x12\x0e\n\x06logger\x18\x05 \x01(\t\x12\x15\n\x07message\x18\x06 \x01(\tB\x04\xe2\x41\x01\x02\x12.\n\x04time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12\x10\n\x08trace_id\x18\x08 \x01(\t\x12\x0f\n\x07span_id\x18\t \x01(\t\x12\x12\n\nrequest_id\x18\n \x01(\t\x12+\n\nattributes\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x36\n\x0creceive_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\x89\x01\n\x10\x41uditChainReport\x12\r\n\x05\x63hain\x18\x01 \x01(\t\x12\x1b\n\x13\x63hecked_entry_count\x18\x02 \x01(\x03\x12\x15\n\rhead_sequence\x18\x03 \x01(\x03\x12\x32\n\x06\x62reaks\x18\x04 \x03(\x0b\x32\".meshwork.audit.v1.AuditChainBreak\"\x86\x01\n\x0f\x41uditChainBreak\x12\x34\n\x04kind\x18\x01 \x01(\x0e\x32&.meshwork.audit.v1.AuditChainBreakKind\x12\x16\n\x0e\x61udit_entry_id\x18\x02 \x01(\t\x12\x10\n\x08sequence\x18\x03 \x01(\x03\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t*\x97\x01\n\x0e\x41uditEntryKind\x12 \n\x1c\x41UDIT_ENTRY_KIND_UNSPECIFIED\x10\x00\x12!\n\x1d\x41UDIT_ENTRY_KIND_DOMAIN_EVENT\x10\x01\x12!\n\x1d\x41UDIT_ENTRY_KIND_ADMIN_ACTION\x10\x02\x12\x1d\n\x19\x41UDIT_ENTRY_KIND_SECURITY\x10\x03*\xa7\x01\n\x0bLogSeverity\x12\x1c\n\x18LOG_SEVERITY_UNSPECIFIED\x10\x00\x12\x16\n\x12LOG_SEVERITY_DEBUG\x10\x01\x12\x15\n\x11LOG_SEVERITY_INFO\x10\x02\x12\x18\n\x14LOG_SEVERITY_WARNING\x10\x03\x12\x16\n\x12LOG_SEVERITY_ERROR\x10\x04\x12\x19\n\x15LOG_SEVERITY_CRITICAL\x10\x05*\xab\x01\n\x13\x41uditChainBreakKind\x12&\n\"AUDIT_CHAIN_BREAK_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1e\x41UDIT_CHAIN_BREAK_KIND_CHANGED\x10\x01\x12\"\n\x1e\x41UDIT_CHAIN_BREAK_KIND_REMOVED\x10\x02\x12$\n AUDIT_CHAIN_BREAK_KIND_REORDERED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,6 +46,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUDITENTRY'].fields_by_name['occur_time']._serialized_options = b'\342A\001\002'
   _globals['_AUDITENTRY'].fields_by_name['create_time']._loaded_options = None
   _globals['_AUDITENTRY'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_AUDITENTRY'].fields_by_name['chain']._loaded_options = None
+  _globals['_AUDITENTRY'].fields_by_name['chain']._serialized_options = b'\342A\001\003'
+  _globals['_AUDITENTRY'].fields_by_name['sequence']._loaded_options = None
+  _globals['_AUDITENTRY'].fields_by_name['sequence']._serialized_options = b'\342A\001\003'
+  _globals['_AUDITENTRY'].fields_by_name['previous_hash']._loaded_options = None
+  _globals['_AUDITENTRY'].fields_by_name['previous_hash']._serialized_options = b'\342A\001\003'
+  _globals['_AUDITENTRY'].fields_by_name['hash']._loaded_options = None
+  _globals['_AUDITENTRY'].fields_by_name['hash']._serialized_options = b'\342A\001\003'
   _globals['_LOGENTRY'].fields_by_name['insert_id']._loaded_options = None
   _globals['_LOGENTRY'].fields_by_name['insert_id']._serialized_options = b'\342A\001\002'
   _globals['_LOGENTRY'].fields_by_name['service']._loaded_options = None
@@ -58,12 +66,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGENTRY'].fields_by_name['time']._serialized_options = b'\342A\001\002'
   _globals['_LOGENTRY'].fields_by_name['receive_time']._loaded_options = None
   _globals['_LOGENTRY'].fields_by_name['receive_time']._serialized_options = b'\342A\001\003'
-  _globals['_AUDITENTRYKIND']._serialized_start=974
-  _globals['_AUDITENTRYKIND']._serialized_end=1125
-  _globals['_LOGSEVERITY']._serialized_start=1128
-  _globals['_LOGSEVERITY']._serialized_end=1295
+  _globals['_AUDITENTRYKIND']._serialized_start=1345
+  _globals['_AUDITENTRYKIND']._serialized_end=1496
+  _globals['_LOGSEVERITY']._serialized_start=1499
+  _globals['_LOGSEVERITY']._serialized_end=1666
+  _globals['_AUDITCHAINBREAKKIND']._serialized_start=1669
+  _globals['_AUDITCHAINBREAKKIND']._serialized_end=1840
   _globals['_AUDITENTRY']._serialized_start=153
-  _globals['_AUDITENTRY']._serialized_end=593
-  _globals['_LOGENTRY']._serialized_start=596
-  _globals['_LOGENTRY']._serialized_end=971
+  _globals['_AUDITENTRY']._serialized_end=687
+  _globals['_LOGENTRY']._serialized_start=690
+  _globals['_LOGENTRY']._serialized_end=1065
+  _globals['_AUDITCHAINREPORT']._serialized_start=1068
+  _globals['_AUDITCHAINREPORT']._serialized_end=1205
+  _globals['_AUDITCHAINBREAK']._serialized_start=1208
+  _globals['_AUDITCHAINBREAK']._serialized_end=1342
 # @@protoc_insertion_point(module_scope)
