@@ -20,6 +20,7 @@ help:
 	@echo "make lint      buf lint, ruff, mypy, import contracts, gen freshness"
 	@echo "make bench     run the benchmarks"
 	@echo "make new-service NAME=ledger  write a new service from the kit (docs/adding-a-service.md)"
+	@echo "make browser   install Debian's chromium for the console's browser tests (as root)"
 	@echo "make deploy-check  validate Dockerfile, compose, kubernetes, prometheus and grafana files"
 
 $(INSTALLED): pyproject.toml

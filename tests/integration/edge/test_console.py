@@ -115,6 +115,10 @@ async def test_staff_see_payments_with_a_refund_form(console: Console) -> None:
     assert reply.status_code == 200, reply.text
     assert "pay_1" in reply.text and "25.00 EUR" in reply.text
     assert 'action="/admin/payments/pay_1/refund"' in reply.text
+    # every form that posts carries this browser's CSRF token
+    forms = re.findall(r"<form[^>]*method=\"post\".*?</form>", reply.text, re.DOTALL)
+    token = reply.cookies[CSRF_COOKIE]
+    assert len(forms) >= 2 and all(f'name="csrf_token" value="{token}"' in f for f in forms)
     # support may refund but not see jobs, so the navigation does not offer them
     assert 'href="/admin/jobs"' not in reply.text
     # the API saw the operator, not the edge, as the caller
