@@ -30,6 +30,8 @@ from tests.support.waiting import eventually
 
 #: The platform starts once for the module, inside the first test's time (slow on a busy machine).
 pytestmark = pytest.mark.timeout(600)
+STACK_READY_TIMEOUT_S = 240
+EXPECT_TIMEOUT_MS = 20_000
 ARTIFACTS = ROOT / ".artifacts" / "console"
 PASSWORD = "correct horse battery"
 #: A job type that dies at its first attempt on a stack without a payments reconciler.
@@ -130,7 +132,8 @@ async def _dead_job(stack: RunningStack, http: httpx.AsyncClient, admin: Account
 
 @pytest.fixture(scope="module")
 async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    async with running_stack(tmp_path_factory.mktemp("state")) as stack:
+    state = tmp_path_factory.mktemp("state")
+    async with running_stack(state, ready_timeout_s=STACK_READY_TIMEOUT_S) as stack:
         found = re.search(r"edge \(REST\)\s+(http://\S+)", stack.banner)
         assert found, stack.banner
         edge = found.group(1)
@@ -147,6 +150,8 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
 async def browser() -> AsyncIterator[Browser]:
     path = chromium()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # each click goes through the whole platform: give a busy machine time
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=path)
         try:
@@ -194,8 +199,9 @@ async def test_an_admin_finds_a_user_and_opens_their_profile(
     await _sign_in(page, platform.admin)
     await expect(page).to_have_url(re.compile(r"/admin/users$"))
     await page.fill("#query", "Ada")  # htmx searches as the operator types
+    await expect(page).to_have_url(re.compile(r"/admin/users\?query=Ada"))  # pushed by htmx
+    await expect(page.locator("#results tbody tr")).to_have_count(1)
     row = page.locator("#results tr", has_text=platform.ada.email)
-    await expect(row).to_have_count(1)
     await _snap(page, "users")
     await row.get_by_role("link", name="Ada Lovelace").click()
     await expect(page.locator("h1")).to_contain_text("Ada Lovelace")
@@ -255,6 +261,12 @@ async def test_an_admin_suspends_a_user_and_finds_it_in_the_audit_trail(
     # the suspension is in the trail with the admin as actor, and the chain verifies
     await page.goto(f"/admin/audit?subject_id={platform.ada.user_id}")
     entry = page.locator("#results tbody tr", has_text="UserSuspended")
+
+    async def recorded() -> bool:  # the event reaches the trail through NATS
+        await page.reload()
+        return await entry.count() > 0
+
+    await eventually(recorded, timeout_s=30)
     await expect(entry.first).to_contain_text(platform.admin.user_id[:11])
     await page.get_by_role("button", name="Verify the chain").click()
     await expect(page.locator("#chain-verdict")).to_contain_text("intact")

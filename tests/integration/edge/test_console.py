@@ -14,7 +14,7 @@ import grpc
 import httpx
 import pytest
 
-from edge.console.session import ACCESS_COOKIE, CSRF_COOKIE
+from edge.console.session import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from edge.transcoding.bindings import discover_services
 from meshwork.payments.v1 import payments_service_pb2, payments_service_pb2_grpc, resources_pb2
 from tests.integration.edge.fakes import Recorder, edge_app, fake_server, serving
@@ -191,3 +191,22 @@ async def test_an_unreachable_service_shows_its_error_on_the_page(console: Conso
     reply = await console.http.get("/admin/jobs")
     assert reply.status_code == 200
     assert "The API refused: 503" in reply.text
+
+
+async def test_over_https_the_cookies_are_secure_too(console: Console) -> None:
+    reply = await console.http.get("https://edge.test/admin/login")
+    cookie = reply.headers["set-cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+async def test_an_expired_session_that_cannot_be_refreshed_signs_the_operator_out(
+    console: Console,
+) -> None:
+    expired = console.issuer.sign(sub="staff-1", roles=["admin"], iat=1, nbf=1, exp=2)
+    console.http.cookies.set(ACCESS_COOKIE, expired, domain="edge.test", path="/admin")
+    console.http.cookies.set(REFRESH_COOKIE, "spent", domain="edge.test", path="/admin")
+    reply = await console.http.get("/admin/payments")
+    assert (reply.status_code, reply.headers["location"]) == (303, "/admin/login")
+    cleared = reply.headers.get_list("set-cookie")
+    assert any(c.startswith(f'{ACCESS_COOKIE}=""') for c in cleared), cleared
+    assert console.payments.count("ListPayments") == 0
