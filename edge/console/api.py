@@ -44,6 +44,9 @@ class ConsoleApi:
     def __init__(self, request: Request, *, token: str | None) -> None:
         self._request = request
         self._token = token
+        #: Sent as Idempotency-Key with POSTs: the form's own key, so that a form sent twice
+        #: (a double click, a resubmission) changes things once.
+        self.idempotency_key = ""
 
     def _client(self) -> httpx.AsyncClient:
         client = self._request.client
@@ -88,8 +91,11 @@ class ConsoleApi:
         data: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        headers = {"Idempotency-Key": self.idempotency_key} if self.idempotency_key else {}
         async with self._client() as http:
-            reply = await http.request(method, path, params=query, json=json, data=data)
+            reply = await http.request(
+                method, path, params=query, json=json, data=data, headers=headers
+            )
         body = _json(reply)
         if reply.is_error:
             message, reason = _error_of(body, reply)

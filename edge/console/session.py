@@ -28,6 +28,8 @@ REFRESH_COOKIE = "meshwork_console_refresh"
 CSRF_COOKIE = "meshwork_console_csrf"
 NOTICE_COOKIE = "meshwork_console_notice"
 CSRF_FIELD = "csrf_token"
+#: The hidden field of each action form with the key that makes sending it twice harmless.
+IDEMPOTENCY_FIELD = "idempotency_key"
 #: The refresh token's cookie outlives the access token's; identity decides its real validity.
 REFRESH_COOKIE_MAX_AGE_S = 7 * 24 * 3600
 

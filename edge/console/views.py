@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,8 @@ def render(
         "operator": operator,
         "may": (operator.permissions if operator else Permissions(())).may,
         "csrf_field": CSRF_FIELD,
+        "idempotency_field": session.IDEMPOTENCY_FIELD,
+        "new_key": lambda: uuid.uuid4().hex,
         "csrf_token": session.csrf_token(request),
         "notice": notice,
         "console": session.CONSOLE_PATH,
@@ -119,6 +122,7 @@ def action(
                     form = await session.check_csrf(request)
                 except session.CsrfRefused:
                     return csrf_refused(request, console.operator)
+                console.api.idempotency_key = form.pop(session.IDEMPOTENCY_FIELD, "")
                 target = session.CONSOLE_PATH + back.format(**request.path_params)
                 response = RedirectResponse(target, status_code=303)
                 try:

@@ -259,7 +259,7 @@ async def test_an_admin_suspends_a_user_and_finds_it_in_the_audit_trail(
     await _snap(page, "suspended")
 
     # the suspension is in the trail with the admin as actor, and the chain verifies
-    await page.goto(f"/admin/audit?subject_id={platform.ada.user_id}")
+    await page.goto(f"/admin/audit?actor_user_id={platform.admin.user_id}")
     entry = page.locator("#results tbody tr", has_text="UserSuspended")
 
     async def recorded() -> bool:  # the event reaches the trail through NATS
@@ -267,7 +267,7 @@ async def test_an_admin_suspends_a_user_and_finds_it_in_the_audit_trail(
         return await entry.count() > 0
 
     await eventually(recorded, timeout_s=30)
-    await expect(entry.first).to_contain_text(platform.admin.user_id[:11])
+    await expect(entry.first).to_contain_text(platform.admin.user_id[:11])  # the actor
     await page.get_by_role("button", name="Verify the chain").click()
     await expect(page.locator("#chain-verdict")).to_contain_text("intact")
     await _snap(page, "audit")

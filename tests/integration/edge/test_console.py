@@ -119,6 +119,8 @@ async def test_staff_see_payments_with_a_refund_form(console: Console) -> None:
     forms = re.findall(r"<form[^>]*method=\"post\".*?</form>", reply.text, re.DOTALL)
     token = reply.cookies[CSRF_COOKIE]
     assert len(forms) >= 2 and all(f'name="csrf_token" value="{token}"' in f for f in forms)
+    keys = re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', reply.text)
+    assert len(keys) == len(forms) - 1 == len(set(keys))  # each action form its own; not sign-out
     # support may refund but not see jobs, so the navigation does not offer them
     assert 'href="/admin/jobs"' not in reply.text
     # the API saw the operator, not the edge, as the caller
@@ -130,10 +132,17 @@ async def test_a_refund_goes_through_the_api_with_the_csrf_token(console: Consol
     token = await console.csrf("/admin/payments")
     reply = await console.http.post(
         "/admin/payments/pay_1/refund",
-        data={"csrf_token": token, "amount": "12.5", "reason": "REFUND_REASON_DUPLICATE"},
+        data={
+            "csrf_token": token,
+            "idempotency_key": "form-key-1",
+            "amount": "12.5",
+            "reason": "REFUND_REASON_DUPLICATE",
+        },
     )
     assert (reply.status_code, reply.headers["location"]) == (303, "/admin/payments")
-    sent = console.payments.last("CreateRefund").request
+    received = console.payments.last("CreateRefund")
+    sent = received.request
+    assert received.metadata["idempotency-key"] == "form-key-1"
     assert (sent.payment_id, sent.refund.amount) == ("pay_1", 1250)
     assert sent.refund.reason == resources_pb2.REFUND_REASON_DUPLICATE
     page = await console.http.get("/admin/payments")
