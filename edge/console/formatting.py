@@ -45,6 +45,7 @@ def choices(enum: EnumDescriptor) -> list[tuple[str, str]]:
 _PREFIXES = (
     "KYC_STATUS_",
     "KYC_REJECTION_REASON_",
+    "KYC_DOCUMENT_TYPE_",
     "PAYMENT_STATE_",
     "REFUND_STATE_",
     "REFUND_REASON_",

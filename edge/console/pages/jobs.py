@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-from edge.console.formatting import choices
+from edge.console.formatting import choices, label
 from edge.console.views import Console, action, page, query_of, render, section
 from meshwork.jobs.v1 import resources_pb2 as jobs
 
@@ -39,4 +39,4 @@ async def retry(console: Console, form: dict[str, str]) -> str:
     job_id = console.request.path_params["job_id"]
     reply = await console.api.post(f"/v1/jobs/{quote(job_id, safe='')}:retry")
     job = reply.get("job", {})
-    return f"Job {job_id} runs again ({job.get('state', '').removeprefix('JOB_STATE_').lower()})."
+    return f"Job {job_id} runs again ({label(job.get('state'))})."

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-from edge.console.formatting import choices
+from edge.console.formatting import choices, label
 from edge.console.views import Console, FormError, action, page, query_of, render, section
 from meshwork.payments.v1 import resources_pb2 as payments
 
@@ -47,7 +47,7 @@ async def refund(console: Console, form: dict[str, str]) -> str:
         body["amount"] = str(amount)
     reply = await console.api.post(f"/v1/payments/{quote(payment_id, safe='')}/refunds", body)
     made = reply.get("refund", {})
-    return f"Refund {made.get('id', '')} requested ({made.get('state', '').lower()})."
+    return f"Refund {made.get('id', '')} requested ({label(made.get('state'))})."
 
 
 def minor_units(amount: str) -> int:
