@@ -11,7 +11,8 @@ from edge.auth import EdgeAuthenticator
 from edge.config import EdgeSettings
 from edge.ratelimit import Quota, RateLimits
 from edge.upstreams import Upstreams
-from mesh.auth.revocations import Revocations, RevocationWatcher
+from mesh.auth.revocation_feed import RevocationWatcher
+from mesh.auth.revocations import Revocations
 from mesh.contracts import MethodContract
 from mesh.reconnect import connect_nats
 

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.auth.authenticator import JwtAuthenticator
 from mesh.auth.jwks import JwksCache, JwksFetch
-from mesh.auth.revocations import Revocations, RevocationWatcher
+from mesh.auth.revocation_feed import RevocationWatcher
+from mesh.auth.revocations import Revocations
 from mesh.auth.service_tokens import ServiceTokens, TokenIssuer
 from mesh.auth.tokens import TokenVerifier
 from mesh.client import ClientOptions, ServiceClient, connect

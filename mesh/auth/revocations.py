@@ -1,9 +1,10 @@
-"""Revoked users, as every token verifier applies them: a JetStream KV bucket held in memory.
+"""Revoked users, as every token verifier applies them: held in memory, checked per token.
 
-The admin service writes one entry per user it suspends (`publish_revocation`); every process
-that verifies access tokens (each service, the edge) loads the bucket when it starts and then
-watches it (`RevocationWatcher`), so a suspension reaches them all within moments and a
-restarted process knows every one. Checking a token is a dictionary lookup, never a call:
+The admin service writes one entry per user it suspends to a JetStream KV bucket; every
+process that verifies access tokens (each service, the edge) loads the bucket when it starts
+and then watches it (`mesh.auth.revocation_feed.RevocationWatcher`), so a suspension reaches
+them all within moments and a restarted process knows every one. Checking a token is a
+dictionary lookup, never a call:
 
     revocations = Revocations()
     watcher = RevocationWatcher(nc, revocations)
@@ -17,25 +18,13 @@ expire on their own; tokens issued after it was lifted are accepted.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nats.aio.client import Client as NATS
-from nats.js.errors import BadRequestError, BucketNotFoundError
-from nats.js.kv import KeyValue
-
-from mesh.background import BackgroundLoopError
 from mesh.errors import MESH_DOMAIN, Unauthenticated
 
-logger = logging.getLogger("meshwork.revocations")
-
-#: The KV bucket of revoked users: key = user id, value = a `Revocation` as JSON.
-REVOCATIONS_BUCKET = "meshwork-revocations"
 #: How long a lifted suspension still matters: past the longest access token's lifetime,
 #: every token issued before the suspension has expired anyway.
 DEFAULT_MEMORY_S = 3600.0
@@ -118,9 +107,9 @@ class Revocations:
             )
         if self._obsolete(revocation):
             del self._by_user[subject]
-        # `iat` has whole seconds: a token issued in the second the suspension began counts
-        # as issued after it (its session was revoked, so it cannot be refreshed).
-        elif issued_at < int(revocation.revoked_at):
+        # Identity's access tokens carry `iat` to the millisecond; a whole-second `iat` from the
+        # second the suspension began counts as before it (refused: log in again).
+        elif issued_at < revocation.revoked_at:
             raise Unauthenticated(
                 "this access token was issued before the account's suspension and is revoked: "
                 "log in again",
@@ -130,90 +119,3 @@ class Revocations:
 
     def _obsolete(self, revocation: Revocation) -> bool:
         return not revocation.suspended and (revocation.revoked_at + self._memory_s < self._clock())
-
-
-async def revocations_bucket(nc: NATS) -> KeyValue:
-    """The revocations bucket, created on first use (file storage, the last value per user)."""
-    js = nc.jetstream()
-    try:
-        return await js.key_value(REVOCATIONS_BUCKET)
-    except BucketNotFoundError:
-        pass
-    with contextlib.suppress(BadRequestError):  # another process created it meanwhile
-        return await js.create_key_value(bucket=REVOCATIONS_BUCKET, history=1)
-    return await js.key_value(REVOCATIONS_BUCKET)
-
-
-async def publish_revocation(nc: NATS, revocation: Revocation) -> None:
-    """Writes a user's revocation to the bucket, for every verifier to apply."""
-    bucket = await revocations_bucket(nc)
-    await bucket.put(revocation.user_id, revocation.encode())
-
-
-class RevocationWatcher:
-    """Keeps `revocations` equal to the bucket: loads it at `start`, then follows updates.
-
-    A background task for `mesh.service.Built.consumers` (or the edge's lifespan): `check`
-    fails while the watch is broken, and the task re-subscribes after a failure.
-    """
-
-    name = "revocations"
-
-    def __init__(self, nc: NATS, revocations: Revocations, *, retry_s: float = 1.0) -> None:
-        self._nc = nc
-        self.revocations = revocations
-        self._retry_s = retry_s
-        self._task: asyncio.Task[None] | None = None
-        self._problem: str | None = "not started"
-        self._loaded = asyncio.Event()
-
-    async def start(self) -> None:
-        """Starts watching; returns once the bucket's current entries are all applied."""
-        self._task = asyncio.create_task(self._run(), name=self.name)
-        await self._loaded.wait()
-
-    async def stop(self) -> None:
-        self._problem = "stopped"
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def check(self) -> None:
-        if self._problem is not None:
-            raise BackgroundLoopError(f"{self.name}: {self._problem}")
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self._watch()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # the watch broke: re-subscribe (reloads the bucket)
-                self._problem = f"watch failed: {error!r}"
-                logger.warning("revocations watch failed; retrying: %r", error)
-                await asyncio.sleep(self._retry_s)
-
-    async def _watch(self) -> None:
-        bucket = await revocations_bucket(self._nc)
-        watcher = await bucket.watchall()
-        try:
-            async for entry in watcher:  # ends only when the watcher is stopped
-                if entry is None:  # the initial values are all in
-                    self._problem = None
-                    self._loaded.set()
-                    continue
-                self._apply(entry)
-        finally:
-            with contextlib.suppress(Exception):
-                await watcher.stop()
-
-    def _apply(self, entry: KeyValue.Entry) -> None:
-        if entry.operation in ("DEL", "PURGE") or not entry.value:
-            self.revocations.forget(entry.key)
-            return
-        try:
-            self.revocations.apply(Revocation.decode(entry.value))
-        except ValueError as error:
-            logger.error("ignoring revocations entry %s: %s", entry.key, error)

@@ -7,7 +7,7 @@ from typing import Any
 
 from nats.aio.client import Client as NATS
 
-from mesh.auth.revocations import publish_revocation
+from mesh.auth.revocation_feed import publish_revocation
 from mesh.db import UnitOfWork
 from mesh.events.consumer import Consumer, EventHandler
 from mesh.events.envelope import Envelope

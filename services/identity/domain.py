@@ -58,7 +58,9 @@ class Account:
     email_verified: bool
     created_at: datetime
     signup_attempt: str = ""
-    suspended: bool = False  # by staff (admin's UserSuspended until UserUnsuspended)
+    #: As admin's events last said (UserSuspended ends the sessions); logins and refreshes
+    #: go by admin's GetUserAccess answer at that moment.
+    suspended: bool = False
 
     @property
     def email_key(self) -> str:
@@ -271,6 +273,9 @@ def access_claims(
 ) -> dict[str, Any]:
     """The claims of an end user's access token (what `mesh.auth.tokens` verifies, and more)."""
     return _claims(issuer, account.user_id, now=now, ttl_s=ttl_s) | {
+        # To the millisecond (RFC 7519 allows a fraction): verifiers tell a token issued just
+        # before a suspension from one issued just after it was lifted (mesh.auth.revocations).
+        "iat": round(now.timestamp(), 3),
         "aud": USER_AUDIENCE,
         "typ": ACCESS_TOKEN,
         "sid": session_id,

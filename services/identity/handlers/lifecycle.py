@@ -14,7 +14,8 @@ from services.identity.handlers.common import Tx, sessions_revoked, tx_of
 
 
 async def suspend_account(user_id: str, uow: UnitOfWork, *, now: datetime) -> None:
-    """Refuses the user's logins and refreshes and ends their sessions, until unsuspended."""
+    """Ends the user's sessions and marks the account suspended (logins and refreshes are
+    refused by admin's GetUserAccess answer, which identity asks each time)."""
     tx = tx_of(uow)
     account = await tx.accounts.account_by_id(user_id)
     if account is None or account.suspended:

@@ -165,7 +165,7 @@ async def test_a_genuine_access_token_verifies_with_its_claims(identity: Identit
     assert verified.subject == tokens.user_id
     assert verified.roles == {"user"}
     assert claims["sid"] == tokens.session_id and claims["email_verified"] is False
-    assert claims["exp"] - claims["iat"] == identity.settings.access_token_ttl_s
+    assert claims["exp"] - int(claims["iat"]) == identity.settings.access_token_ttl_s
     assert {"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "typ"} <= claims.keys()
     header = jwt.get_unverified_header(tokens.access_token)
     assert header["alg"] == "EdDSA" and header["kid"]

@@ -11,13 +11,8 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 
-from mesh.auth.revocations import (
-    Revocation,
-    Revocations,
-    RevocationWatcher,
-    publish_revocation,
-    revocations_bucket,
-)
+from mesh.auth.revocation_feed import RevocationWatcher, publish_revocation, revocations_bucket
+from mesh.auth.revocations import Revocation, Revocations
 from mesh.background import BackgroundLoopError
 from mesh.errors import Unauthenticated
 from tests.support.waiting import eventually
@@ -64,9 +59,8 @@ async def test_a_suspension_reaches_a_running_verifier_within_milliseconds(nc: N
             await eventually(lambda user=user: refused(watcher.revocations, user), timeout_s=5)  # type: ignore[misc]
             delays.append(time.perf_counter() - started)
         delays.sort()
-        print(
-            f"suspension → verifier: median {delays[10] * 1000:.1f} ms, max {delays[-1] * 1000:.1f} ms"
-        )
+        median_ms, max_ms = delays[10] * 1000, delays[-1] * 1000
+        print(f"suspension → verifier: median {median_ms:.1f} ms, max {max_ms:.1f} ms")
         assert delays[-1] < 1.0
         lifted = Revocation(user, time.time() - 60, suspended=False)
         await publish_revocation(nc, lifted)

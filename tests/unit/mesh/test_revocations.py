@@ -43,7 +43,8 @@ class TestRevocations:
         revocations = Revocations(clock=FakeClock(SUSPENDED_AT + 10))
         revocations.apply(Revocation("u1", SUSPENDED_AT, suspended=False))
         assert refusal(revocations, "u1", SUSPENDED_AT - 1) == "TOKEN_REVOKED"
-        assert refusal(revocations, "u1", int(SUSPENDED_AT)) is None  # iat has whole seconds
+        assert refusal(revocations, "u1", int(SUSPENDED_AT)) == "TOKEN_REVOKED"  # whole second
+        assert refusal(revocations, "u1", SUSPENDED_AT + 0.001) is None  # ms after: accepted
         assert refusal(revocations, "u1", SUSPENDED_AT + 5) is None
 
     def test_a_lifted_suspension_is_forgotten_once_older_tokens_have_expired(self) -> None:
