@@ -133,6 +133,7 @@ def _lifespan(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = open_runtime()
+        await runtime.start()
         app.state.edge = runtime
         try:
             await runtime.start()

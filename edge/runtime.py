@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import socket
+from dataclasses import dataclass, field
 
 from nats.aio.client import Client as NATS
 from starlette.requests import Request
@@ -14,7 +15,12 @@ from edge.upstreams import Upstreams
 from mesh.auth.revocation_feed import RevocationWatcher
 from mesh.auth.revocations import Revocations
 from mesh.contracts import MethodContract
+from mesh.log_shipping import LogShipper, audit_sink
 from mesh.reconnect import connect_nats
+from meshwork.audit.v1 import audit_service_pb2
+
+#: The audit service, where the edge ships its WARNING-and-above log records.
+AUDIT = audit_service_pb2.DESCRIPTOR.services_by_name["AuditService"]
 
 
 @dataclass
@@ -27,8 +33,13 @@ class EdgeRuntime:
     limits: RateLimits
     nc: NATS | None = None
     revocations: RevocationWatcher | None = None
+    shipper: LogShipper | None = field(default=None, repr=False)
 
     async def start(self) -> None:
+        await self._ship_logs()
+        await self._watch_revocations()
+
+    async def _watch_revocations(self) -> None:
         """Loads and follows the revoked users over NATS (`EDGE_WATCH_REVOCATIONS`), so the
         tokens of a suspended user are refused here within moments, with no call per request."""
         if not self.settings.watch_revocations:
@@ -37,6 +48,22 @@ class EdgeRuntime:
         self.revocations = RevocationWatcher(self.nc, Revocations())
         await self.revocations.start()
         self.upstreams.verifier.revocations = self.revocations.revocations
+
+    async def _ship_logs(self) -> None:
+        """Ships the edge's WARNING-and-above log records to audit when its address is set
+        (over the edge's own client for audit, with the edge's service token)."""
+        client = self.upstreams.clients.get(AUDIT.full_name)
+        if not self.settings.ships_logs_to_audit() or client is None:
+            return
+        self.shipper = LogShipper(
+            audit_sink(client.stub),
+            service=self.settings.service,
+            instance=self.settings.instance_id or socket.gethostname(),
+            level=self.settings.log_shipping_level.upper(),
+            capacity=self.settings.log_shipping_buffer,
+        )
+        self.shipper.install()
+        await self.shipper.start()
 
     def deadline_for(self, contract: MethodContract) -> float:
         """The upstream call's deadline: the method's declared default, capped by settings."""
@@ -50,6 +77,8 @@ class EdgeRuntime:
             await self.revocations.stop()
         if self.nc is not None:
             await self.nc.drain()
+        if self.shipper is not None:
+            await self.shipper.stop()
         await self.upstreams.close()
         await self.limits.close()
 

@@ -107,6 +107,7 @@ class LogShipper(BackgroundLoop):
         self.shipped = 0
         self.dropped = 0
         self._dropped_unreported = 0
+        self._last_failure = "the buffer was full"
         self._last_report = time.monotonic()
 
     def install(self) -> None:
@@ -165,7 +166,7 @@ class LogShipper(BackgroundLoop):
             await self._sink(batch)
         except Exception as error:  # audit down or refusing: drop, count, and carry on
             self._count_dropped(len(batch), "send_failed")
-            self._last_error_text = repr(error)
+            self._last_failure = repr(error)
         else:
             self.shipped += len(batch)
 
@@ -190,7 +191,7 @@ class LogShipper(BackgroundLoop):
                 "log shipping to audit dropped %d records in the last %.0f s (%d in all; "
                 "last failure: %s); they are in this service's own log only",
                 self._dropped_unreported, now - self._last_report, self.dropped,
-                getattr(self, "_last_error_text", "the buffer was full"),
+                self._last_failure,
             )  # fmt: skip
             self._dropped_unreported = 0
             self._last_report = now

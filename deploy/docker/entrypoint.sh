@@ -6,7 +6,7 @@
 set -eu
 
 # The runnable services: a new one is one more name here.
-SERVICES="identity users admin payments notifications jobs"
+SERVICES="identity users admin payments notifications jobs audit"
 
 usage() {
     echo "usage: meshwork <role> [args], the role one of: ${SERVICES} edge healthcheck"

@@ -13,6 +13,7 @@ from mesh.db.migrations import (
     migrate,
     run_migrations,
 )
+from mesh.db.statements import insert_if_new
 from mesh.db.tables import idempotency_table, inbox_table, mesh_metadata, outbox_table
 from mesh.db.uow import UnitOfWork
 
@@ -26,6 +27,7 @@ __all__ = [
     "drop_mesh_tables",
     "idempotency_table",
     "inbox_table",
+    "insert_if_new",
     "mesh_metadata",
     "migrate",
     "outbox_table",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql.expression import Executable
 
+from mesh.db.statements import insert_if_new
 from mesh.db.tables import inbox_table
 
 
@@ -25,16 +24,8 @@ async def claim(connection: AsyncConnection, *, consumer: str, event_id: str, su
         "subject": subject,
         "handled_at": datetime.now(UTC),
     }
-    result = await connection.execute(_insert_if_new(connection.dialect.name, row))
+    result = await connection.execute(insert_if_new(connection.dialect.name, inbox_table, row))
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _insert_if_new(dialect: str, row: dict[str, object]) -> Executable:
-    if dialect == "postgresql":
-        return postgresql.insert(inbox_table).values(row).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(inbox_table).values(row).on_conflict_do_nothing()
-    raise ValueError(f"the inbox supports PostgreSQL and SQLite, not {dialect}")
 
 
 async def purge_inbox(engine: AsyncEngine, *, older_than: timedelta) -> int:

@@ -28,3 +28,13 @@ class AuditSettings(ServiceSettings):
     audited_services: list[str] = Field(default_factory=_catalogued_services)
     #: How long shipped log entries are kept; PurgeExpiredLogEntries deletes older ones.
     log_retention_s: float = Field(default=30 * 24 * 3600.0, gt=0)
+
+    def problems(self) -> list[str]:
+        found = super().problems()
+        unknown = sorted(set(self.audited_services) - set(_catalogued_services()))
+        if unknown:
+            found.append(
+                f"{self.variable('audited_services')} names {unknown}, which are not other "
+                f"services of the catalogue: use any of {_catalogued_services()}"
+            )
+        return found

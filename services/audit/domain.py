@@ -197,7 +197,8 @@ class ChainVerifier:
             self._break(
                 BreakKind.REORDERED, entry, entry.sequence,
                 f"entry {entry.id} (#{entry.sequence}) does not follow the entry before it "
-                f"(#{entry.sequence - 1}): entries were moved",
+                f"(#{entry.sequence - 1}): entries were moved, or the one before was "
+                "rewritten with a new hash",
             )  # fmt: skip
         self._expected_sequence = entry.sequence + 1
         self._expected_hash = entry.hash

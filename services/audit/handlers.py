@@ -14,7 +14,6 @@ from services.audit.domain import (
     AuditEntry,
     ChainReport,
     ChainVerifier,
-    Facts,
     LogRecord,
     chains_to_verify,
 )
@@ -56,16 +55,15 @@ async def record_audit_entry(command: commands.RecordAuditEntry, deps: Deps) -> 
 
 async def record_event(uow: AuditUnitOfWork, command: commands.RecordEvent, now: datetime) -> None:
     """A collected event, inside the consumer's open unit of work (which commits; its inbox
-    makes a redelivered event a no-op)."""
+    makes a redelivered event a no-op). An event already in the trail is not added again,
+    also when the inbox no longer remembers it (a consumer declared anew replays its stream)."""
     facts = validation.event_facts(command)
-    await _append(uow, facts, now=now)
-
-
-async def _append(uow: AuditUnitOfWork, facts: Facts, *, now: datetime) -> AuditEntry:
     head = await uow.entries.locked_head(facts.service)
+    if facts.event_id and await uow.entries.has_event(facts.event_id):
+        logger.info("event %s is already in the audit trail; skipped", facts.event_id)
+        return
     entry = AuditEntry.append(validation.new_entry_id(), facts, head, now=now)
     await uow.entries.append(entry)
-    return entry
 
 
 async def get_audit_entry(command: commands.GetAuditEntry, deps: Deps) -> AuditEntry:

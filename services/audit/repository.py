@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mesh.db import UnitOfWork
+from mesh.db import UnitOfWork, insert_if_new
 from services.audit.domain import AuditEntry, ChainHead, EntryKind, Facts, LogRecord, Severity
 from services.audit.orm import audit_chain_heads_table, audit_entries_table, log_entries_table
 from services.audit.validation import EntryQuery, LogQuery
@@ -32,7 +31,7 @@ class AuditEntryRepository:
         """The chain's head, locked until the transaction ends, so that appends to one chain
         happen one at a time (SQLite's write lock already orders them)."""
         await self._connection.execute(
-            _insert_if_new(
+            insert_if_new(
                 self._connection.dialect.name,
                 audit_chain_heads_table,
                 {"chain": chain, "sequence": 0, "hash": ChainHead(chain).hash},
@@ -64,6 +63,10 @@ class AuditEntryRepository:
             )
         ).first()
         return _entry_of(row._mapping) if row else None
+
+    async def has_event(self, event_id: str) -> bool:
+        query = sa.select(_entries.id).where(_entries.event_id == event_id)
+        return (await self._connection.execute(query)).first() is not None
 
     async def by_key(self, service: str, key: str) -> tuple[AuditEntry, str] | None:
         """The entry `service` recorded under idempotency `key`, and its facts' fingerprint."""
@@ -126,7 +129,7 @@ class LogRepository:
         written = 0
         for record in records:  # one statement each: rowcount says whether it was new
             result = await self._connection.execute(
-                _insert_if_new(dialect, log_entries_table, _log_row_of(record))
+                insert_if_new(dialect, log_entries_table, _log_row_of(record))
             )
             written += result.rowcount
         return written
@@ -169,12 +172,6 @@ class AuditUnitOfWork(UnitOfWork):
     def open_repositories(self, connection: AsyncConnection) -> None:
         self.entries = AuditEntryRepository(connection)
         self.logs = LogRepository(connection)
-
-
-def _insert_if_new(dialect: str, table: sa.Table, row: dict[str, Any]) -> sa.Executable:
-    if dialect == "postgresql":
-        return postgresql.insert(table).values(row).on_conflict_do_nothing()
-    return sqlite.insert(table).values(row).on_conflict_do_nothing()
 
 
 def _in_range(

@@ -11,9 +11,15 @@ from mesh.clock import utc_now
 from mesh.idempotency import IdempotencyRecords
 from mesh.server import ServiceBinding
 from mesh.service import BackgroundTask, Built, ServiceRuntime
+from meshwork.audit.v1 import audit_service_pb2_grpc
 from meshwork.identity.v1 import identity_service_pb2_grpc
 from meshwork.jobs.v1 import jobs_service_pb2, jobs_service_pb2_grpc
-from services.jobs.builtin_jobs import identity_purge_job, purge_records_job, register_builtin_jobs
+from services.jobs.builtin_jobs import (
+    audit_purge_job,
+    identity_purge_job,
+    purge_records_job,
+    register_builtin_jobs,
+)
 from services.jobs.config import JobsSettings, resolve_schedules
 from services.jobs.dispatcher import Dispatcher
 from services.jobs.event_catalog import EventCatalog
@@ -172,6 +178,9 @@ class JobsService:
         register_builtin_jobs(
             registry,
             identity_purge=identity_purge_job(lambda: runtime.client(stub, "identity")),
+            audit_purge=audit_purge_job(
+                lambda: runtime.client(audit_service_pb2_grpc.AuditServiceStub, "audit")
+            ),
             purge_records=purge_records_job(
                 runtime.engine,
                 runtime.unit_of_work,

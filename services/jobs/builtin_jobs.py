@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mesh.db import UnitOfWork
 from mesh.events.inbox import purge_inbox
 from mesh.events.outbox import purge_sent
+from meshwork.audit.v1 import audit_service_pb2, audit_service_pb2_grpc
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 from services.jobs.reconciliation import RECONCILE_JOB_TYPE, Reconciler, reconcile_job
 from services.jobs.registry import JobContext, JobHandler, JobRegistry, JobType
@@ -22,6 +23,7 @@ logger = logging.getLogger("meshwork.jobs")
 
 IDENTITY_PURGE_JOB_TYPE = "identity.purge_expired_tokens"
 PURGE_RECORDS_JOB_TYPE = "jobs.purge_records"
+AUDIT_PURGE_JOB_TYPE = "audit.purge_expired_log_entries"
 
 
 def identity_purge_job(
@@ -39,6 +41,22 @@ def identity_purge_job(
         )  # fmt: skip
 
     return purge_expired_tokens
+
+
+def audit_purge_job(
+    audit: Callable[[], audit_service_pb2_grpc.AuditServiceStub],
+) -> JobHandler:
+    """Asks audit to delete log entries past their retention (the audit trail is kept)."""
+
+    async def purge_expired_log_entries(payload: dict[str, Any], context: JobContext) -> None:
+        reply = await audit().PurgeExpiredLogEntries(
+            audit_service_pb2.PurgeExpiredLogEntriesRequest()
+        )
+        logger.info(
+            "audit purged %d log entries (job %s)", reply.purged_entry_count, context.job_id
+        )
+
+    return purge_expired_log_entries
 
 
 def purge_records_job(
@@ -69,12 +87,14 @@ def register_builtin_jobs(
     registry: JobRegistry,
     *,
     identity_purge: JobHandler,
+    audit_purge: JobHandler,
     purge_records: JobHandler,
     delivery: WebhookDelivery,
     delivery_max_attempts: int,
     reconciler: Reconciler | None,
 ) -> None:
     registry.add(JobType(IDENTITY_PURGE_JOB_TYPE, identity_purge, max_attempts=3))
+    registry.add(JobType(AUDIT_PURGE_JOB_TYPE, audit_purge, max_attempts=3))
     registry.add(JobType(PURGE_RECORDS_JOB_TYPE, purge_records, max_attempts=3))
     registry.add(
         JobType(

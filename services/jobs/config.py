@@ -64,6 +64,12 @@ DEFAULT_SCHEDULES = [
         job_type="identity.purge_expired_tokens",
     ),
     ScheduleSetting(
+        name="audit-purge-expired-log-entries",
+        description="Deletes audit's log entries past their retention; the audit trail is kept.",
+        cron="15 4 * * *",
+        job_type="audit.purge_expired_log_entries",
+    ),
+    ScheduleSetting(
         name="jobs-purge-records",
         description="Deletes finished jobs and old inbox/outbox rows past their retention.",
         cron="30 3 * * *",

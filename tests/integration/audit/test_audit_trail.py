@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import nats
 import pytest
+import sqlalchemy as sa
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.context import Principal, User, principal_var
+from mesh.db import create_engine
 from mesh.events.envelope import MSG_ID_HEADER, Envelope, envelope_for
 from mesh.events.streams import ensure_event_stream
 from mesh.events.subjects import service_of
@@ -266,3 +268,30 @@ async def test_a_plain_user_may_not_read_the_trail(stub, callers) -> None:
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await call(request, metadata=callers.user("u-1"))
         assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_stream_replayed_from_the_start_adds_nothing_twice(
+    start_audit, nats_of_test, callers, database_url
+) -> None:
+    envelopes = [envelope_for(users_events.UserDeleted(user_id=f"u-{n}")) for n in range(2)]
+    await publish(nats_of_test.url, envelopes, message_ids=[e.event_id for e in envelopes])
+    admin = callers.admin()
+    async with start_audit():
+        await eventually(lambda: everything_acked(nats_of_test.url, "EVENTS_USERS"))
+    # The durable consumer is deleted and the inbox forgotten: audit replays the whole stream.
+    connection = await nats.connect(nats_of_test.url)
+    await connection.jetstream().delete_consumer("EVENTS_USERS", "audit-on-users")
+    await connection.close()
+    engine = create_engine(database_url)
+    async with engine.begin() as db:
+        await db.execute(sa.text("DELETE FROM mesh_inbox"))
+    await engine.dispose()
+
+    async with start_audit() as audit, grpc.aio.insecure_channel(audit.address) as channel:
+        stub = audit_service_pb2_grpc.AuditServiceStub(channel)
+        await eventually(lambda: everything_acked(nats_of_test.url, "EVENTS_USERS"))
+        recorded = await entries_of(stub, admin, service="users")
+        verified = await stub.VerifyAuditChain(pb.VerifyAuditChainRequest(), metadata=admin)
+
+    assert sorted(e.event_id for e in recorded) == sorted(e.event_id for e in envelopes)
+    assert verified.intact

@@ -165,7 +165,8 @@ async def test_the_default_schedules_are_listed_with_their_next_run(
     async with running_jobs(configured, issuer) as jobs:
         listed = await jobs.stub.ListSchedules(pb.ListSchedulesRequest(), metadata=callers.admin())
         assert [s.id for s in listed.schedules] == [
-            "identity-purge-expired-tokens", "jobs-purge-records",
+            "audit-purge-expired-log-entries", "identity-purge-expired-tokens",
+            "jobs-purge-records",
         ]  # fmt: skip
         hourly = await jobs.stub.GetSchedule(
             pb.GetScheduleRequest(schedule_id="identity-purge-expired-tokens"),

@@ -132,3 +132,13 @@ def test_verification_takes_every_chain_or_the_one_named() -> None:
 def test_a_retry_with_the_same_facts_has_the_same_fingerprint() -> None:
     assert facts(1).fingerprint() == facts(1).fingerprint()
     assert facts(1).fingerprint() != facts(1, summary="other").fingerprint()
+
+
+def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_link_of_the_next() -> None:
+    entries = a_chain(3)
+    rewritten = replace(entries[1], facts=replace(entries[1].facts, summary="edited"))
+    entries[1] = replace(rewritten, hash=rewritten.computed_hash())
+
+    [(kind, entry_id, sequence)] = verify(entries, ChainHead("users", 3, entries[1].hash))
+
+    assert (kind, entry_id, sequence) == (BreakKind.REORDERED, "ae_3", 3)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import ValidationError
 
 from mesh.errors import InvalidArgument
 from services.audit import commands, validation
+from services.audit.config import AuditSettings
 from services.audit.domain import EntryKind, Severity
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -106,3 +108,13 @@ def test_an_entry_query_refuses_an_unknown_kind() -> None:
         validation.entry_query(commands.ListAuditEntries(kind="42"))
 
     assert fields_of(refused) == ["kind"]
+
+
+def test_the_audited_services_must_be_other_services_of_the_catalogue() -> None:
+    with pytest.raises(
+        ValidationError, match=r"AUDIT_AUDITED_SERVICES names \['audit', 'ledger'\]"
+    ):
+        AuditSettings(audited_services=["users", "ledger", "audit"])
+
+    assert "admin" in AuditSettings().audited_services  # its stream, before its service runs
+    assert "audit" not in AuditSettings().audited_services

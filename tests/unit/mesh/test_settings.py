@@ -113,3 +113,25 @@ def test_a_services_address_variable_tells_every_service_where_it_listens(monkey
 def test_asking_for_a_service_the_catalogue_lacks_names_the_catalogue() -> None:
     with pytest.raises(KeyError, match=r"catalog\.toml lists identity, users"):
         WidgetSettings().address_of("gizmos")
+
+
+def test_logs_are_shipped_to_audit_only_once_its_address_is_configured(monkeypatch) -> None:
+    assert not WidgetSettings().ships_logs_to_audit()  # the default address is a guess
+    monkeypatch.setenv("MESHWORK_AUDIT_ADDRESS", "audit:50057")
+    assert WidgetSettings().ships_logs_to_audit()
+    monkeypatch.setenv("WIDGETS_LOG_SHIPPING", "false")
+    assert not WidgetSettings().ships_logs_to_audit()
+
+
+def test_a_service_that_stores_the_logs_never_ships_its_own(monkeypatch) -> None:
+    class LogStoreSettings(WidgetSettings):
+        ships_logs: ClassVar[bool] = False
+
+    monkeypatch.setenv("MESHWORK_AUDIT_ADDRESS", "audit:50057")
+    assert not LogStoreSettings().ships_logs_to_audit()
+
+
+def test_an_unknown_shipping_level_is_named(monkeypatch) -> None:
+    monkeypatch.setenv("WIDGETS_LOG_SHIPPING_LEVEL", "LOUD")
+    with pytest.raises(ValidationError, match="WIDGETS_LOG_SHIPPING_LEVEL must be a logging level"):
+        WidgetSettings()
