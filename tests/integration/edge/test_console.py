@@ -16,6 +16,8 @@ import pytest
 
 from edge.console.session import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from edge.transcoding.bindings import discover_services
+from meshwork.audit.v1 import audit_service_pb2, audit_service_pb2_grpc
+from meshwork.audit.v1 import resources_pb2 as audit_resources
 from meshwork.payments.v1 import payments_service_pb2, payments_service_pb2_grpc, resources_pb2
 from tests.integration.edge.fakes import Recorder, edge_app, fake_server, serving
 from tests.support.tokens import TestIssuer
@@ -44,11 +46,45 @@ class ConsolePayments(payments_service_pb2_grpc.PaymentsServiceServicer):
         return await self.recorder.reply("CreateRefund", request, context, default)
 
 
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+class ConsoleAudit(audit_service_pb2_grpc.AuditServiceServicer):
+    """A trail whose chain was tampered with, and one log line."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    async def VerifyAuditChain(self, request, context):  # type: ignore[no-untyped-def]
+        broken = audit_resources.AuditChainBreak(
+            kind=audit_resources.AUDIT_CHAIN_BREAK_KIND_CHANGED,
+            audit_entry_id="ae_7",
+            sequence=7,
+            description="its content no longer matches its hash",
+        )
+        report = audit_resources.AuditChainReport(
+            chain="users", checked_entry_count=12, breaks=[broken]
+        )
+        default = audit_service_pb2.VerifyAuditChainResponse(intact=False, chains=[report])
+        return await self.recorder.reply("VerifyAuditChain", request, context, default)
+
+    async def ListLogEntries(self, request, context):  # type: ignore[no-untyped-def]
+        line = audit_resources.LogEntry(
+            service="users",
+            severity=audit_resources.LOG_SEVERITY_WARNING,
+            message="profile lookup failed",
+            trace_id=TRACE,
+        )
+        default = audit_service_pb2.ListLogEntriesResponse(entries=[line])
+        return await self.recorder.reply("ListLogEntries", request, context, default)
+
+
 @dataclass
 class Console:
     http: httpx.AsyncClient
     issuer: TestIssuer
     payments: Recorder
+    audit: Recorder
 
     def sign_in_as(self, *roles: str, subject: str = "staff-1") -> None:
         """Puts an access token in the browser's cookie, as a successful sign-in does."""
@@ -65,17 +101,27 @@ class Console:
 
 @pytest.fixture
 async def console() -> AsyncIterator[Console]:
-    issuer, payments = TestIssuer(), Recorder()
-    async with fake_server(
-        ConsolePayments(payments),
-        payments_service_pb2,
-        payments_service_pb2_grpc,
-        service="payments",
-        issuer=issuer,
-    ) as (_, address):
-        app = edge_app(issuer, upstreams={"payments": address}, services=discover_services())
+    issuer, payments, audit = TestIssuer(), Recorder(), Recorder()
+    async with (
+        fake_server(
+            ConsolePayments(payments),
+            payments_service_pb2,
+            payments_service_pb2_grpc,
+            service="payments",
+            issuer=issuer,
+        ) as (_, payments_address),
+        fake_server(
+            ConsoleAudit(audit),
+            audit_service_pb2,
+            audit_service_pb2_grpc,
+            service="audit",
+            issuer=issuer,
+        ) as (_, audit_address),
+    ):
+        upstreams = {"payments": payments_address, "audit": audit_address}
+        app = edge_app(issuer, upstreams=upstreams, services=discover_services())
         async with serving(app) as http:
-            yield Console(http, issuer, payments)
+            yield Console(http, issuer, payments, audit)
 
 
 async def test_a_page_without_a_session_sends_the_browser_to_sign_in(console: Console) -> None:
@@ -219,3 +265,21 @@ async def test_an_expired_session_that_cannot_be_refreshed_signs_the_operator_ou
     cleared = reply.headers.get_list("set-cookie")
     assert any(c.startswith(f'{ACCESS_COOKIE}=""') for c in cleared), cleared
     assert console.payments.count("ListPayments") == 0
+
+
+async def test_a_broken_chain_names_the_changed_entry(console: Console) -> None:
+    console.sign_in_as("admin")
+    reply = await console.http.get("/admin/audit/verify", headers={"HX-Request": "true"})
+    assert reply.status_code == 200
+    assert "The chain is broken" in reply.text
+    assert "users: changed at entry <code>ae_7</code> (sequence 7)" in reply.text
+    assert "<html" not in reply.text  # a fragment for htmx to put in place
+    assert console.audit.last("VerifyAuditChain").principal.user.subject == "staff-1"
+
+
+async def test_the_logs_of_one_request_are_searched_by_its_trace_id(console: Console) -> None:
+    console.sign_in_as("admin")
+    reply = await console.http.get(f"/admin/logs?trace_id={TRACE}")
+    assert console.audit.last("ListLogEntries").request.trace_id == TRACE
+    assert "profile lookup failed" in reply.text
+    assert f'href="/admin/logs?trace_id={TRACE}"' in reply.text
