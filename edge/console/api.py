@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 from starlette.requests import Request
 
 from edge.errors import request_id_of
@@ -27,6 +27,8 @@ class ApiError(Exception):
     reason: str = ""
     method: str = ""
     path: str = ""
+    #: The trace of the console request the call was made in: its log lines share it.
+    trace_id: str = ""
 
     def __str__(self) -> str:
         reason = f" {self.reason}" if self.reason else ""
@@ -99,8 +101,16 @@ class ConsoleApi:
         body = _json(reply)
         if reply.is_error:
             message, reason = _error_of(body, reply)
-            raise ApiError(reply.status_code, message, reason, method=method, path=path)
+            raise ApiError(
+                reply.status_code, message, reason, method=method, path=path, trace_id=_trace_id()
+            )
         return body
+
+
+def _trace_id() -> str:
+    """The current trace's id in hex ('' outside a trace)."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else ""
 
 
 def _json(reply: httpx.Response) -> dict[str, Any]:

@@ -7,11 +7,13 @@ never from `playwright install`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import re
 import shutil
+import signal
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from mesh.devstack import LOCAL_ADMIN_EMAIL
+from mesh.stack import Stack
 from meshwork.identity.v1 import identity_service_pb2, identity_service_pb2_grpc
 from meshwork.jobs.v1 import jobs_service_pb2, jobs_service_pb2_grpc, resources_pb2
 from tests.support import ROOT
@@ -262,22 +265,6 @@ async def test_an_admin_retries_a_dead_job(page: Page, platform: Platform) -> No
         f"Job {platform.dead_job_id} runs again"
     )
 
-    # it dies again; the jobs service's WARNING line reaches the log store, and its trace id
-    # opens every line of that request
-    await page.goto(f"/admin/logs?query={platform.dead_job_id}")
-    line = page.locator("#results tbody tr", has_text="failed permanently")
-
-    async def logged() -> bool:
-        await page.reload()
-        return await line.count() > 0
-
-    await eventually(logged, timeout_s=30)
-    await line.first.locator("td:last-child a").click()
-    await expect(page).to_have_url(re.compile(r"/admin/logs\?trace_id=[0-9a-f]{32}$"))
-    lines = page.locator("#results tbody tr", has_text=platform.dead_job_id)
-    await expect(lines.first).to_contain_text("jobs")
-    await _snap(page, "logs")
-
 
 async def test_the_mailbox_shows_the_welcome_mail(page: Page, platform: Platform) -> None:
     await _sign_in(page, platform.admin)
@@ -351,3 +338,37 @@ async def test_support_granted_by_an_admin_sees_only_what_support_may_do(
     await page.goto("/admin/audit")
     await expect(page.locator("h1")).to_have_text("Not for your role")
     await expect(page.locator(".denied")).to_contain_text("needs the admin role")
+
+
+async def test_an_api_failure_is_shown_with_the_log_lines_of_its_request(
+    page: Page, platform: Platform
+) -> None:
+    notifications = _pid_of(platform, "notifications")
+    os.kill(notifications, signal.SIGSTOP)  # it answers nothing: the API's deadline passes
+    try:
+        await _sign_in(page, platform.admin)
+        await page.goto("/admin/mailbox")
+        failure = page.locator("#results .notice.error")
+        await expect(failure).to_contain_text("The API refused: 504")
+        await _snap(page, "api-error")
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # the supervisor may have replaced it
+            os.kill(notifications, signal.SIGCONT)
+    await failure.get_by_role("link", name="the log lines of this request").click()
+    await expect(page).to_have_url(re.compile(r"/admin/logs\?trace_id=[0-9a-f]{32}$"))
+    line = page.locator("#results tbody tr", has_text="/v1/mailbox/messages 504")
+
+    async def shipped() -> bool:  # the edge ships its WARNING lines to audit in batches
+        await page.reload()
+        return await line.count() > 0
+
+    await eventually(shipped, timeout_s=30)
+    await expect(line.first).to_contain_text("edge")
+    await _snap(page, "logs")
+
+
+def _pid_of(platform: Platform, name: str) -> int:
+    state = Path(platform.stack.env["MESHWORK_STATE_DIR"])
+    stack = Stack.read(state)
+    assert stack is not None, f"no stack file in {state}"
+    return next(process.pid for process in stack.processes if process.name == name)

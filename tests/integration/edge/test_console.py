@@ -246,6 +246,10 @@ async def test_an_unreachable_service_shows_its_error_on_the_page(console: Conso
     reply = await console.http.get("/admin/jobs")
     assert reply.status_code == 200
     assert "The API refused: 503" in reply.text
+    # with a link to every log line of the request it failed in
+    assert re.search(
+        r'href="/admin/logs\?trace_id=[0-9a-f]{32}">the log lines of this request', reply.text
+    )
 
 
 async def test_over_https_the_cookies_are_secure_too(console: Console) -> None:
