@@ -133,10 +133,9 @@ def _lifespan(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = open_runtime()
-        await runtime.start()
         app.state.edge = runtime
         try:
-            await runtime.start()
+            await runtime.start()  # once: it follows revocations and ships logs
             yield
         finally:
             await runtime.close()
