@@ -11,7 +11,7 @@ BUF := .tools/node_modules/.bin/buf
 BREAKING_AGAINST ?= .git\#ref=$(shell cat .ci/contracts-baseline)
 
 .PHONY: help venv up test gen gen-check lint breaking bench clean deploy-tools deploy-check \
-	new-service
+	new-service browser
 
 help:
 	@echo "make up        run the whole platform locally (embedded defaults)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint      buf lint, ruff, mypy, import contracts, gen freshness"
 	@echo "make bench     run the benchmarks"
 	@echo "make new-service NAME=ledger  write a new service from the kit (docs/adding-a-service.md)"
+	@echo "make browser   install Debian's chromium for the console's browser tests (as root)"
 	@echo "make deploy-check  validate Dockerfile, compose, kubernetes, prometheus and grafana files"
 
 $(INSTALLED): pyproject.toml
@@ -36,8 +37,22 @@ venv: $(INSTALLED)
 up: $(INSTALLED)
 	$(PY) -m mesh.devstack
 
-test: $(INSTALLED)
+test: $(INSTALLED) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The console's browser tests drive Debian's chromium through Playwright (never
+# `playwright install`, which downloads a browser build of its own): installed here when
+# running as root, else named for whoever sets the machine up.
+browser:
+	@command -v chromium >/dev/null || [ -n "$$MESHWORK_CHROMIUM" ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends chromium; \
+		else \
+			echo "The browser tests need Chromium: on Debian or Ubuntu run" \
+				"'sudo apt-get install chromium', or set MESHWORK_CHROMIUM to a Chromium binary." >&2; \
+			exit 1; \
+		fi; }
 
 gen: $(INSTALLED)
 	$(PY) scripts/protogen.py

@@ -3,6 +3,8 @@
     app = create_app(EdgeSettings())          # serves every meshwork.*.v1 service in gen/
     uvicorn.run(app, ...)                     # the lifespan opens the upstream channels
 
+The admin console (`edge.console`) is served at /admin, Swagger UI's assets from the edge itself.
+
 Middleware, outermost first: CORS → request context (X-Request-Id, traceparent, access log,
 metrics) → body-size limit → error mapping → routes (the edge's own, then every binding).
 """
@@ -20,11 +22,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from google.protobuf.descriptor import ServiceDescriptor
 from opentelemetry.trace import TracerProvider
 from prometheus_client import CollectorRegistry
+from starlette.staticfiles import StaticFiles
 
 from edge import health, oauth, webhooks
 from edge.auth import EdgeAuthenticator
 from edge.config import EdgeSettings
-from edge.docs import DOCS_PATH, OAUTH2_REDIRECT_PATH, OPENAPI_PATH, Docs
+from edge.console.routes import console_routes
+from edge.docs import (
+    DOCS_PATH,
+    OAUTH2_REDIRECT_PATH,
+    OPENAPI_PATH,
+    SWAGGER_ASSETS_PATH,
+    Docs,
+    swagger_assets_directory,
+)
 from edge.errors import install_error_handlers
 from edge.metrics import EdgeMetrics
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware, edge_tracer_provider
@@ -122,10 +133,9 @@ def _lifespan(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = open_runtime()
-        await runtime.start()
         app.state.edge = runtime
         try:
-            await runtime.start()
+            await runtime.start()  # once: it follows revocations and ships logs
             yield
         finally:
             await runtime.close()
@@ -171,3 +181,5 @@ def _add_routes(app: FastAPI, metrics: EdgeMetrics, docs: Docs) -> None:
     app.add_api_route("/metrics", metrics.endpoint, methods=READ, **hidden)
     app.add_api_route(oauth.TOKEN_PATH, oauth.token, methods=["POST"], **hidden)
     app.add_api_route("/v1/webhooks/stripe", webhooks.stripe_webhook, methods=["POST"], **hidden)
+    app.mount(SWAGGER_ASSETS_PATH, StaticFiles(directory=swagger_assets_directory()))
+    app.router.routes.extend(console_routes())

@@ -1,8 +1,14 @@
-"""/openapi.json and Swagger UI at /docs (its Authorize button uses POST /oauth/token)."""
+"""/openapi.json and Swagger UI at /docs (its Authorize button uses POST /oauth/token).
+
+Swagger UI's JavaScript and CSS come from the `fastapi-offline` package and are served by the
+edge itself under /static/swagger-ui/, so /docs works without the internet.
+"""
 
 from __future__ import annotations
 
 import copy
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
@@ -14,6 +20,13 @@ from edge.openapi_fixed import OAUTH2, TOKEN_URL
 OPENAPI_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
 OAUTH2_REDIRECT_PATH = "/docs/oauth2-redirect"
+#: Where the edge serves Swagger UI's packaged assets.
+SWAGGER_ASSETS_PATH = "/static/swagger-ui"
+
+
+def swagger_assets_directory() -> Path:
+    """The folder of Swagger UI's bundle, CSS and favicon inside the installed package."""
+    return Path(str(files("fastapi_offline") / "static"))
 
 
 class Docs:
@@ -42,6 +55,9 @@ class Docs:
             openapi_url=OPENAPI_PATH,
             title=f"{self._document['info']['title']} - Swagger UI",
             oauth2_redirect_url=OAUTH2_REDIRECT_PATH,
+            swagger_js_url=f"{SWAGGER_ASSETS_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_ASSETS_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_ASSETS_PATH}/favicon.png",
             swagger_ui_parameters={"persistAuthorization": True},
         )
 

@@ -40,16 +40,23 @@ class RunningStack:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    state: Path, *, any_ports: bool = True, env: Mapping[str, str] | None = None
+    state: Path,
+    *,
+    any_ports: bool = True,
+    env: Mapping[str, str] | None = None,
+    ready_timeout_s: float | None = None,
 ) -> AsyncIterator[RunningStack]:
     """Starts a stack keeping its state in `state` (on free ports unless `any_ports` is off:
     then the usual ones where free), with `env` added to its environment, and stops it with
-    Ctrl-C afterwards."""
+    Ctrl-C afterwards. `ready_timeout_s` gives the services longer than `make up`'s default to
+    be SERVING (a busy machine)."""
     env = subprocess_env(
         MESHWORK_STATE_DIR=str(state), NATS_URL="", MESHWORK_NATS_URL="", **(env or {})
     )
     if any_ports:
         env["MESHWORK_ANY_PORTS"] = "1"
+    if ready_timeout_s is not None:
+        env["MESHWORK_READY_TIMEOUT_S"] = str(ready_timeout_s)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "mesh.devstack",
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -57,7 +64,7 @@ async def running_stack(
     assert process.stdout is not None
     banner = ""
     try:
-        async with asyncio.timeout(120):
+        async with asyncio.timeout(max(120, (ready_timeout_s or 0) + 60)):
             while "Logs:" not in banner and (line := await process.stdout.readline()):
                 banner += line.decode()
         assert "Meshwork is up" in banner, banner
