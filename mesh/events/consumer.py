@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +27,21 @@ from mesh.events.health import EventsUnavailableError
 from mesh.events.redelivery import RedeliveryPolicy, publish_dead_letter
 from mesh.events.streams import ensure_consumer, ensure_dead_letter_stream, ensure_event_stream
 from mesh.events.subjects import service_of, stream_name, stream_subjects, subject_for
+from mesh.logs import log_structured
 
 logger = logging.getLogger("meshwork.events.consumer")
+
+#: The outcomes of a delivery, as the per-event log line names them.
+HANDLED = "handled"
+DUPLICATE = "duplicate_skipped"
+RETRIED = "retried"
+DEAD_LETTERED = "dead_lettered"
+_OUTCOME_LEVELS = {
+    HANDLED: logging.INFO,
+    DUPLICATE: logging.INFO,
+    RETRIED: logging.WARNING,
+    DEAD_LETTERED: logging.ERROR,
+}
 
 #: Handles one event, ``handle(envelope, event, uow)``, inside the unit of work the consumer
 #: opened (and commits) for it; the envelope says which event it is and when it happened.
@@ -45,6 +59,21 @@ async def close_subscription(
         logger.info("could not unsubscribe from %s: %r", subscription, error)
 
 
+@dataclass(slots=True)
+class _Timing:
+    """How long handling an event took and the trace it ran in (set when the handler ran)."""
+
+    started: float = 0.0
+    duration_s: float = 0.0
+    trace_id: int = 0
+
+    def begin(self) -> None:
+        self.started = time.perf_counter()
+
+    def end(self) -> None:
+        self.duration_s = time.perf_counter() - self.started
+
+
 @dataclass(frozen=True, slots=True)
 class _Delivery:
     """A delivered message, decoded: its envelope, event and handler."""
@@ -53,6 +82,7 @@ class _Delivery:
     envelope: Envelope
     event: Message | None
     handler: EventHandler
+    timing: _Timing
 
 
 class _HandlerFailedError(Exception):
@@ -91,7 +121,14 @@ class Consumer(BackgroundLoop):
     others are handled again one per unit of work. A failing handler is retried by ``nak`` with the
     `redelivery` policy's growing delay; after its last attempt the message is copied to the
     dead-letter stream and terminated, so the messages behind it keep flowing. The handler runs
-    in the trace (W3C ``traceparent`` header) and request id of the call that emitted the event.
+    in the trace (W3C ``traceparent`` header) and request id of the call that emitted the event:
+    its span is a child of, and links to, the span that emitted the event, and the events the
+    handler adds carry the handler's span, so the trace goes on through them.
+
+    Each delivery settled is logged once, after its unit of work commits, as one JSON line on
+    ``meshwork.events.consumer``: ``event_type``, ``event_id``, ``outcome`` (handled,
+    duplicate_skipped, retried, dead_lettered), ``duration_ms`` (the handler's run; for a
+    delivery handled alone, its whole unit of work), ``trace_id`` and ``consumer``.
 
     A consumer of every event of a stream (an audit trail, a replica) gives
     ``every_event_of=<service>`` and one ``every_event`` handler instead of `handlers`: it gets
@@ -190,27 +227,32 @@ class Consumer(BackgroundLoop):
             try:
                 event, handler = self._decode(envelope)
             except PoisonMessageError as error:
-                await self._dead_letter(msg, error)
+                await self._dead_letter(msg, error, envelope)
                 continue
-            decoded.append(_Delivery(msg, envelope, event, handler))
+            decoded.append(_Delivery(msg, envelope, event, handler, _Timing()))
         if len(decoded) < 2:
             await self._settle([functools.partial(self.process, d.msg) for d in decoded])
             return
         try:
-            await self._handle_batch_once(decoded)
+            claimed = await self._handle_batch_once(decoded)
         except _HandlerFailedError as failed:
             # The batch was rolled back: the events before the failing one are handled
             # again one by one, the failing one is retried later, the rest one by one.
             steps = [functools.partial(self.process, d.msg) for d in decoded]
+            failing = decoded[failed.index]
             steps[failed.index] = functools.partial(
-                self._retry_or_dead_letter, decoded[failed.index].msg, failed.error
-            )
+                self._retry_or_dead_letter,
+                failing.msg, failed.error, failing.envelope, failing.timing,
+            )  # fmt: skip
             await self._settle(steps)
         except Exception as error:  # the inbox or the commit failed: one by one
             logger.info("%s: a batch of %d failed (%r); handling its events one by one",
                         self.name, len(decoded), error)  # fmt: skip
             await self._settle([functools.partial(self.process, d.msg) for d in decoded])
         else:
+            for index, delivery in enumerate(decoded):
+                outcome = HANDLED if index in claimed else DUPLICATE
+                self._log(delivery.envelope, outcome, delivery.timing)
             await self._settle([d.msg.ack for d in decoded])
 
     async def process(self, msg: Msg) -> None:
@@ -219,13 +261,18 @@ class Consumer(BackgroundLoop):
         try:
             event, handler = self._decode(envelope)
         except PoisonMessageError as error:
-            await self._dead_letter(msg, error)
+            await self._dead_letter(msg, error, envelope)
             return
+        timing = _Timing()
+        timing.begin()
         try:
-            await self._handle_once(envelope, event, handler)
+            handled = await self._handle_once(envelope, event, handler, timing)
         except Exception as error:
-            await self._retry_or_dead_letter(msg, error)
+            timing.end()
+            await self._retry_or_dead_letter(msg, error, envelope, timing)
             return
+        timing.end()
+        self._log(envelope, HANDLED if handled else DUPLICATE, timing)
         await msg.ack()
 
     @staticmethod
@@ -289,8 +336,9 @@ class Consumer(BackgroundLoop):
             ) from error
 
     async def _handle_once(
-        self, envelope: Envelope, event: Message | None, handler: EventHandler
-    ) -> None:
+        self, envelope: Envelope, event: Message | None, handler: EventHandler, timing: _Timing
+    ) -> bool:
+        """Handles the event in a unit of work of its own; False when it was already handled."""
         async with self._uow_factory() as uow:
             claimed = await inbox.claim(
                 uow.connection,
@@ -299,12 +347,15 @@ class Consumer(BackgroundLoop):
                 subject=envelope.subject,
             )
             if not claimed:
-                logger.info("event %s already handled by %s; acking", envelope.event_id, self.name)
-                return
-            await self._run_handler(envelope, event, handler, uow)
+                return False
+            await self._run_handler(envelope, event, handler, uow, timing)
             await uow.commit()
+            return True
 
-    async def _handle_batch_once(self, deliveries: Sequence[_Delivery]) -> None:
+    async def _handle_batch_once(self, deliveries: Sequence[_Delivery]) -> set[int]:
+        """Handles the batch in one unit of work; returns the indexes of the deliveries
+        handled (the others were already handled, or are copies of one in the batch)."""
+        handled: set[int] = set()
         async with self._uow_factory() as uow:
             claimed = await inbox.claim_many(
                 uow.connection,
@@ -313,29 +364,42 @@ class Consumer(BackgroundLoop):
             )
             for index, delivery in enumerate(deliveries):
                 if delivery.envelope.event_id not in claimed:
-                    logger.info(
-                        "event %s already handled by %s; acking",
-                        delivery.envelope.event_id, self.name,
-                    )  # fmt: skip
                     continue
                 claimed.discard(delivery.envelope.event_id)  # a copy in the batch is skipped
+                delivery.timing.begin()
                 try:
                     await self._run_handler(
-                        delivery.envelope, delivery.event, delivery.handler, uow
+                        delivery.envelope, delivery.event, delivery.handler, uow, delivery.timing
                     )
                 except Exception as error:
                     raise _HandlerFailedError(index, error) from error
+                finally:
+                    delivery.timing.end()
+                handled.add(index)
             await uow.commit()
+        return handled
 
     async def _run_handler(
-        self, envelope: Envelope, event: Message | None, handler: EventHandler, uow: UnitOfWork
+        self,
+        envelope: Envelope,
+        event: Message | None,
+        handler: EventHandler,
+        uow: UnitOfWork,
+        timing: _Timing,
     ) -> None:
-        """Runs `handler` in the trace and request id of the call that emitted the event."""
-        context_token = otel_context.attach(envelope.trace_context)
+        """Runs `handler` in the trace and request id of the call that emitted the event, in
+        a span that is a child of the emitting span and links to it."""
+        parent = envelope.trace_context
+        context_token = otel_context.attach(parent)
         request_token = request_id_var.set(envelope.request_id)
+        producer = trace.get_current_span(parent).get_span_context()
+        links = [trace.Link(producer)] if producer.is_valid else None
         try:
             name = f"{envelope.subject} process"
-            with self._tracer.start_as_current_span(name, kind=trace.SpanKind.CONSUMER) as span:
+            with self._tracer.start_as_current_span(
+                name, kind=trace.SpanKind.CONSUMER, links=links
+            ) as span:
+                timing.trace_id = span.get_span_context().trace_id
                 span.set_attribute("messaging.system", "nats")
                 span.set_attribute("messaging.message.id", envelope.event_id)
                 span.set_attribute("messaging.consumer.group.name", self.name)
@@ -344,24 +408,51 @@ class Consumer(BackgroundLoop):
             request_id_var.reset(request_token)
             otel_context.detach(context_token)
 
-    async def _retry_or_dead_letter(self, msg: Msg, error: Exception) -> None:
+    def _log(
+        self, envelope: Envelope, outcome: str, timing: _Timing | None, error: str = ""
+    ) -> None:
+        """The one log line of a settled delivery (see the class's description)."""
+        trace_id = timing.trace_id if timing is not None else 0
+        if not trace_id:
+            trace_id = trace.get_current_span(envelope.trace_context).get_span_context().trace_id
+        fields: dict[str, Any] = {
+            "event_type": envelope.type_name,
+            "event_id": envelope.event_id,
+            "outcome": outcome,
+            "duration_ms": round(timing.duration_s * 1000, 3) if timing is not None else 0.0,
+            "consumer": self.name,
+        }
+        if trace_id:
+            fields["trace_id"] = format(trace_id, "032x")
+        if error:
+            fields["error"] = error
+        log_structured(logger, _OUTCOME_LEVELS[outcome], f"event {outcome}", fields)
+
+    async def _retry_or_dead_letter(
+        self, msg: Msg, error: Exception, envelope: Envelope, timing: _Timing
+    ) -> None:
         attempt = msg.metadata.num_delivered
         if self._redelivery.gives_up(attempt):
-            await self._dead_letter(msg, error)
+            await self._dead_letter(msg, error, envelope, timing)
             return
         delay_s = self._redelivery.delay_s(attempt)
-        logger.warning(
-            "%s failed on %s (attempt %d/%d), redelivering in %.2fs: %r",
-            self.name, msg.subject, attempt, self._redelivery.max_attempts, delay_s, error,
-        )  # fmt: skip
+        self._log(envelope, RETRIED, timing, (
+            f"attempt {attempt}/{self._redelivery.max_attempts} failed, redelivering in "
+            f"{delay_s:.2f}s: {error!r}"
+        ))  # fmt: skip
         await msg.nak(delay=delay_s)
 
-    async def _dead_letter(self, msg: Msg, error: Exception) -> None:
+    async def _dead_letter(
+        self, msg: Msg, error: Exception, envelope: Envelope, timing: _Timing | None = None
+    ) -> None:
         try:
             await publish_dead_letter(self._js, msg, consumer=self.name, error=error)
         except Exception:
             logger.exception("%s could not dead-letter a message from %s", self.name, msg.subject)
-            await msg.nak(delay=self._redelivery.max_delay_s)
+            delay_s = self._redelivery.max_delay_s
+            self._log(envelope, RETRIED, timing, f"not dead-lettered, redelivering in "
+                      f"{delay_s:.2f}s: {error!r}")  # fmt: skip
+            await msg.nak(delay=delay_s)
             return
-        logger.error("%s dead-lettered a message from %s: %r", self.name, msg.subject, error)
+        self._log(envelope, DEAD_LETTERED, timing, repr(error))
         await msg.term()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from google.protobuf.message import Message
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mesh.context import Principal, User, principal_var, request_id_var
@@ -19,6 +21,7 @@ from mesh.events.envelope import Envelope, envelope_for
 from mesh.events.redelivery import RedeliveryPolicy, describe_error
 from meshwork.options.v1 import options_pb2
 from meshwork.testing.v1 import probe_pb2
+from tests.support.logs import json_lines, service_logging
 
 CONSUMER = "audit-on-testing"
 
@@ -240,6 +243,68 @@ def test_an_envelope_without_a_readable_time_falls_back_to_when_it_was_received(
     envelope = Envelope.received("events.testing.v1.X", b"", {"Meshwork-Occurred-At": "soon"})
 
     assert before <= envelope.occurred_at <= datetime.now(UTC)
+
+
+# Logs
+
+
+def outcomes(stream: io.StringIO) -> list[dict[str, Any]]:
+    return json_lines(stream.getvalue(), "meshwork.events.consumer")
+
+
+async def test_each_settled_event_is_logged_once_with_its_type_id_outcome_time_and_trace(
+    engine: AsyncEngine,
+) -> None:
+    tracer = TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("emit") as span:
+        batch = [delivery(event=probe_pb2.RecordRequest(key=f"k{n}")) for n in range(2)]
+        failing = delivery(num_delivered=1)
+        dead = delivery(num_delivered=3)
+    trace_id = format(span.get_span_context().trace_id, "032x")
+    copy = FakeMsg(batch[0].data, batch[0].headers, num_delivered=2)
+    handler = FailsOn("")
+    consumer = make_consumer(engine, handler, redelivery=RedeliveryPolicy(max_attempts=3))
+    stream = io.StringIO()
+
+    with service_logging(stream, "testing"):
+        await consumer.process_batch([*batch, copy])  # type: ignore[list-item]
+        handler.key = "k"
+        await consumer.process(failing)  # type: ignore[arg-type]
+        await consumer.process(dead)  # type: ignore[arg-type]
+        await consumer.process(batch[1])  # type: ignore[arg-type]
+
+    lines = outcomes(stream)
+    ids = [msg.headers["Meshwork-Event-Id"] for msg in [*batch, copy, failing, dead, batch[1]]]
+    assert [(line["event_id"], line["outcome"], line["level"]) for line in lines] == [
+        (ids[0], "handled", "info"),
+        (ids[1], "handled", "info"),
+        (ids[2], "duplicate_skipped", "info"),
+        (ids[3], "retried", "warning"),
+        (ids[4], "dead_lettered", "error"),
+        (ids[5], "duplicate_skipped", "info"),
+    ]
+    for line in lines:
+        assert line["event_type"] == "meshwork.testing.v1.RecordRequest"
+        assert line["consumer"] == CONSUMER
+        assert line["service"] == "testing"
+        assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+        assert line["trace_id"] == trace_id
+    assert "ValueError('boom')" in lines[3]["error"] and "1/3" in lines[3]["error"]
+    assert lines[4]["error"] == "ValueError('boom')"
+
+
+async def test_a_poison_message_is_logged_as_dead_lettered(engine: AsyncEngine) -> None:
+    consumer = make_consumer(engine, Handler())
+    msg = delivery()
+    msg.headers["Meshwork-Type"] = "meshwork.testing.v1.Unknown"
+    stream = io.StringIO()
+
+    with service_logging(stream):
+        await consumer.process(msg)  # type: ignore[arg-type]
+
+    [line] = outcomes(stream)
+    assert (line["event_type"], line["outcome"]) == ("meshwork.testing.v1.Unknown", "dead_lettered")
+    assert "no handler" in line["error"]
 
 
 # Failures
