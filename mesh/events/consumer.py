@@ -134,6 +134,8 @@ class Consumer(BackgroundLoop):
     ``every_event_of=<service>`` and one ``every_event`` handler instead of `handlers`: it gets
     each event decoded when its type is in this process's generated code, else None (the
     envelope still says what it is), so an event type added later is never dead-lettered.
+
+    Spans go to `tracer_provider` (default: the global one).
     """
 
     unavailable_error = EventsUnavailableError
@@ -152,6 +154,7 @@ class Consumer(BackgroundLoop):
         fetch_timeout_s: float = 1.0,
         ack_wait_s: float = 30.0,
         stop_timeout_s: float = 10.0,
+        tracer_provider: trace.TracerProvider | None = None,
     ) -> None:
         handlers = handlers or {}
         services = {service_of(event_type) for event_type in handlers}
@@ -181,7 +184,7 @@ class Consumer(BackgroundLoop):
         self._batch_size = batch_size
         self._fetch_timeout_s = fetch_timeout_s
         self._ack_wait_s = ack_wait_s
-        self._tracer = trace.get_tracer("meshwork.events")
+        self._tracer = trace.get_tracer("meshwork.events", tracer_provider=tracer_provider)
         self._subscription: JetStreamContext.PullSubscription | None = None
 
     async def prepare(self) -> None:
