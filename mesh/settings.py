@@ -5,11 +5,17 @@ A variable with the service prefix wins; the same name with the shared `MESHWORK
 applies to every service (e.g. `MESHWORK_NATS_URL` for all, `USERS_NATS_URL` for one).
 Where the other services listen is one `<service>_address` setting per service of the
 catalogue (`services/catalog.toml`, see `mesh.catalog`), e.g. `MESHWORK_USERS_ADDRESS`.
+
+One PostgreSQL database for every service: `MESHWORK_DATABASE_URL=postgresql+asyncpg://...`
+gives each service that has no `<SERVICE>_DATABASE_URL` its own schema in it, named after the
+service (``?schema=users``, see `mesh.db.engine.SCHEMA_PARAMETER`), with its own tables and
+migration history.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from pydantic import Field, SecretStr, ValidationError, create_model, model_validator
@@ -19,8 +25,10 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from sqlalchemy.engine import make_url
 
 from mesh.catalog import CatalogError, catalog
+from mesh.db.engine import SCHEMA_PARAMETER, with_schema
 from mesh.environment import SHARED_PREFIX, state_dir
 
 #: The levels `log_shipping_level` may name.
@@ -78,7 +86,7 @@ class _CommonSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        shared = EnvSettingsSource(settings_cls, env_prefix=SHARED_PREFIX)
+        shared = _SharedEnvSource(settings_cls, env_prefix=SHARED_PREFIX)
         return init_settings, env_settings, shared, dotenv_settings, file_secret_settings
 
     @model_validator(mode="after")
@@ -152,6 +160,36 @@ class _CommonSettings(BaseSettings):
     def public_view(self) -> dict[str, Any]:
         """The settings with secrets masked, for a start-up log line."""
         return self.model_dump(mode="json")
+
+
+class _SharedEnvSource(EnvSettingsSource):
+    """The `MESHWORK_` variables. `MESHWORK_DATABASE_URL` is meant for every service, so each
+    gets its own part of it: a PostgreSQL URL the service's schema (unless it names one), an
+    SQLite file a file of the service's own beside it (``stack.db`` → ``stack-users.db``)."""
+
+    def __call__(self) -> dict[str, Any]:
+        data = super().__call__()
+        url = data.get("database_url")
+        service = getattr(self.settings_cls, "service", "")
+        if isinstance(url, str) and url and service:
+            data["database_url"] = _service_part(url, service)
+        return data
+
+
+def _service_part(url: str, service: str) -> str:
+    """The part of the shared database `url` that `service` keeps its tables in."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # not a URL: the engine says so, naming it
+        return url
+    backend = parsed.get_backend_name()
+    if backend == "postgresql" and SCHEMA_PARAMETER not in parsed.query:
+        return with_schema(url, service.replace("-", "_"))
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = PurePath(str(parsed.database))
+        own = path.with_name(f"{path.stem}-{service}{path.suffix}")
+        return parsed.set(database=str(own)).render_as_string(hide_password=False)
+    return url
 
 
 def settings_problems(settings: type[ServiceSettings], error: ValidationError) -> str:

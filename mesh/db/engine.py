@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import Callable
 from functools import partial
@@ -11,9 +12,15 @@ from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+#: The query parameter of a PostgreSQL URL naming the schema a service keeps its tables in
+#: (``postgresql+asyncpg://host/db?schema=users``): it becomes the connections' search_path,
+#: and `mesh.db.migrate` creates it if missing.
+SCHEMA_PARAMETER = "schema"
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 #: How long an SQLite writer waits for the write lock before failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5_000
@@ -59,6 +66,36 @@ def _connect_sqlite(database: str, **kwargs: Any) -> InlineReadConnection:
     return connection
 
 
+def with_schema(url: str, schema: str) -> str:
+    """`url` with its PostgreSQL schema set to `schema` (see `SCHEMA_PARAMETER`)."""
+    parsed = make_url(url)
+    query = {**parsed.query, SCHEMA_PARAMETER: schema}
+    return parsed.set(query=query).render_as_string(hide_password=False)
+
+
+def schema_of(url: str | URL) -> tuple[URL, str | None]:
+    """`url` without its `SCHEMA_PARAMETER`, and that schema (None when it names none).
+
+    Only PostgreSQL URLs take one; a name that is not a plain lower-case identifier is refused
+    (ValueError naming the parameter), as SQLite URLs giving one are.
+    """
+    parsed = make_url(url)
+    schema = parsed.query.get(SCHEMA_PARAMETER)
+    if schema is None:
+        return parsed, None
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"the database URL's {SCHEMA_PARAMETER!r} parameter is for PostgreSQL only "
+            f"(got a {parsed.get_backend_name()} URL)"
+        )
+    if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(
+            f"the database URL's {SCHEMA_PARAMETER!r} parameter must be one lower-case "
+            f"identifier (letters, digits, underscores; at most 63), got {schema!r}"
+        )
+    return parsed.difference_update_query([SCHEMA_PARAMETER]), schema
+
+
 def create_engine(
     url: str,
     *,
@@ -71,7 +108,10 @@ def create_engine(
     """Creates the async engine of a service database.
 
     `url` is a SQLAlchemy async URL: ``sqlite+aiosqlite:///path/to.db`` (the embedded default)
-    or ``postgresql+asyncpg://user@host/db``.
+    or ``postgresql+asyncpg://user@host/db``. A PostgreSQL URL may name the schema the
+    service's tables live in, ``?schema=users`` (`SCHEMA_PARAMETER`): every connection then
+    has it as its ``search_path``, so services sharing one database each see only their own
+    tables.
 
     SQLite connections get WAL journaling with ``synchronous=NORMAL`` (a commit is written to
     the log but not flushed to disk; the log is flushed at checkpoints: a crash of the process
@@ -93,10 +133,14 @@ def create_engine(
     Extra keyword arguments go to SQLAlchemy's ``create_async_engine``. Dispose of the engine
     (``await engine.dispose()``) when the service stops.
     """
-    parsed = make_url(url)
+    parsed, schema = schema_of(url)
     options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": max_overflow}
     if parsed.get_backend_name() != "sqlite":
         options["pool_pre_ping"] = True
+    if schema is not None:
+        connect_args = dict(engine_options.pop("connect_args", {}))
+        server_settings = {**connect_args.get("server_settings", {}), "search_path": schema}
+        options["connect_args"] = connect_args | {"server_settings": server_settings}
     elif parsed.database in (None, "", ":memory:"):
         options = {}  # one shared connection (StaticPool): pool sizes do not apply
     sqlite_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (
@@ -106,7 +150,7 @@ def create_engine(
         Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
         creator = {"async_creator_fn": _connect_sqlite}  # the dialect's connect(), our class
         options["connect_args"] = creator | engine_options.pop("connect_args", {})
-    engine = _create_async_engine(url, echo=echo, **(options | engine_options))
+    engine = _create_async_engine(parsed, echo=echo, **(options | engine_options))
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms)
     if sqlite_file:

@@ -12,7 +12,7 @@ from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
-from mesh.db.engine import create_engine
+from mesh.db.engine import create_engine, schema_of
 
 TargetMetadata = sa.MetaData | Sequence[sa.MetaData] | None
 
@@ -21,6 +21,8 @@ TargetMetadata = sa.MetaData | Sequence[sa.MetaData] | None
 LEGACY_VERSION_TABLE = "alembic_version"
 #: The Alembic main option naming a service's version table (settable in an alembic.ini).
 VERSION_TABLE_OPTION = "version_table"
+#: The `Config.attributes` key of the PostgreSQL schema `migrate` migrates (None: the default).
+_SCHEMA_ATTRIBUTE = "meshwork_schema"
 
 
 def version_table_of(script_location: str | Path) -> str:
@@ -45,12 +47,15 @@ async def migrate(
     `run_migrations`. Call it at start-up or from a one-off job; no ``alembic.ini`` is needed.
     The revision is kept in `version_table` (default: `version_table_of(script_location)`).
     Replicas starting together may all call it: on PostgreSQL each waits for the one migrating.
+    A PostgreSQL URL naming a schema (``?schema=users``, see `mesh.db.engine.SCHEMA_PARAMETER`)
+    is migrated in that schema, created first if missing, version table included.
     Within one process, call it once at a time (Alembic keeps its context in a global).
     """
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.set_main_option(VERSION_TABLE_OPTION, version_table or version_table_of(script_location))
+    config.attributes[_SCHEMA_ATTRIBUTE] = schema_of(url)[1]
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
@@ -95,6 +100,7 @@ def run_migrations(target_metadata: TargetMetadata = None) -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("set sqlalchemy.url (alembic.ini or -x) or run migrations via migrate()")
+    context.config.attributes[_SCHEMA_ATTRIBUTE] = schema_of(url)[1]
     asyncio.run(_run_on_new_connection(url, target_metadata))
 
 
@@ -116,15 +122,20 @@ def _version_table() -> str:
 
 def _run_on(connection: Connection, target_metadata: TargetMetadata) -> None:
     version_table = _version_table()
+    schema: str | None = context.config.attributes.get(_SCHEMA_ATTRIBUTE)
     if connection.dialect.name == "postgresql":
         _wait_for_other_migrations(connection, version_table)
-    _adopt_legacy_version(connection, version_table)
+        if schema is not None:  # after the lock: replicas do not race to create it
+            quoted = connection.dialect.identifier_preparer.quote_schema(schema)
+            connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
+    _adopt_legacy_version(connection, version_table, schema)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
         version_table=version_table,
+        version_table_schema=schema,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -138,15 +149,19 @@ def _wait_for_other_migrations(connection: Connection, version_table: str) -> No
     connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def _adopt_legacy_version(connection: Connection, version_table: str) -> None:
+def _adopt_legacy_version(
+    connection: Connection, version_table: str, schema: str | None = None
+) -> None:
     """Copies this service's revision from the shared `LEGACY_VERSION_TABLE` into
     `version_table` when only the former exists and holds a revision of this service, so a
     database migrated before services had their own table is not migrated again. The old
     table is left in place: an older release rolled back to still finds its revision there."""
     inspector = sa.inspect(connection)
-    if inspector.has_table(version_table) or not inspector.has_table(LEGACY_VERSION_TABLE):
+    if inspector.has_table(version_table, schema) or not inspector.has_table(
+        LEGACY_VERSION_TABLE, schema
+    ):
         return
-    legacy = sa.table(LEGACY_VERSION_TABLE, sa.column("version_num", sa.String(32)))
+    legacy = sa.table(LEGACY_VERSION_TABLE, sa.column("version_num", sa.String(32)), schema=schema)
     heads = list(connection.scalars(sa.select(legacy.c.version_num)))
     ours = {script.revision for script in context.script.walk_revisions()}
     if not heads or not set(heads) <= ours:
@@ -155,6 +170,7 @@ def _adopt_legacy_version(connection: Connection, version_table: str) -> None:
         version_table,
         sa.MetaData(),
         sa.Column("version_num", sa.String(32), primary_key=True),
+        schema=schema,
     )
     adopted.create(connection)
     connection.execute(sa.insert(adopted), [{"version_num": head} for head in heads])
