@@ -71,11 +71,8 @@ async def test_a_plain_user_is_refused_every_staff_route_by_the_edge_alone(
         async with serving(app) as http:
             user = bearer(issuer.sign(sub="user-1", roles=["member"]))
             for binding in routes:
-                body: dict[str, Any] | None = (
-                    None if binding.http_method in ("GET", "DELETE") else {}
-                )
                 reply = await http.request(
-                    binding.http_method, _path(binding), json=body, headers=user
+                    binding.http_method, _path(binding), json=_body(binding), headers=user
                 )
                 assert reply.status_code == 403, (binding.http_method, _path(binding), reply.text)
                 assert _reason(reply.json()) == "ROLE_REQUIRED", _path(binding)
@@ -85,11 +82,8 @@ async def test_a_plain_user_is_refused_every_staff_route_by_the_edge_alone(
             for binding in routes:
                 role = sorted(binding.contract.access.roles)[0]
                 staff = bearer(issuer.sign(sub="staff-1", roles=[role]))
-                body: dict[str, Any] | None = (
-                    None if binding.http_method in ("GET", "DELETE") else {}
-                )
                 reply = await http.request(
-                    binding.http_method, _path(binding), json=body, headers=staff
+                    binding.http_method, _path(binding), json=_body(binding), headers=staff
                 )
                 assert reply.status_code == 200, (binding.http_method, _path(binding), reply.text)
     assert sum(len(calls) for calls in recorder.calls.values()) == len(routes)
