@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+import grpc
+
 from meshwork.payments.v1 import payments_service_pb2, payments_service_pb2_grpc
 from services.jobs.registry import JobContext, JobHandler, PermanentJobError
 
@@ -30,6 +32,23 @@ class Reconciler(Protocol):
 
 class ReconcilerNotConfiguredError(PermanentJobError):
     """The job ran in a jobs process that has no reconciler."""
+
+
+class ReconciliationRefusedError(PermanentJobError):
+    """Payments refused the run as asked (a payload out of its range, a caller it does not
+    admit): asking again cannot succeed, so the job is DEAD at once with payments' reason."""
+
+
+#: Answers that a retry of the same request cannot change.
+_REFUSALS = frozenset(
+    {
+        grpc.StatusCode.INVALID_ARGUMENT,
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.FAILED_PRECONDITION,
+        grpc.StatusCode.UNIMPLEMENTED,
+    }
+)
 
 
 def reconcile_job(reconciler: Reconciler | None) -> JobHandler:
@@ -59,7 +78,14 @@ class PaymentsReconciler:
         request = payments_service_pb2.ReconcilePaymentsRequest(
             lookback_seconds=int(payload.get(LOOKBACK, 0))
         )
-        reply = await self._payments().ReconcilePayments(request)
+        try:
+            reply = await self._payments().ReconcilePayments(request)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in _REFUSALS:
+                raise ReconciliationRefusedError(
+                    f"payments refused the reconciliation ({error.code().name}): {error.details()}"
+                ) from error
+            raise
         return (
             f"{reply.checked_payment_count} payments checked, "
             f"{reply.recovered_payment_count} recovered, {reply.repaired_payment_count} "
@@ -72,6 +98,8 @@ def reconcile_payload_problems(payload: dict[str, Any]) -> list[tuple[str, str]]
     """A reconcile job's payload holds at most `lookback_seconds`, a whole number."""
     problems = [(name, "is not a reconcile setting") for name in payload if name != LOOKBACK]
     lookback = payload.get(LOOKBACK, 0)
-    if isinstance(lookback, bool) or not isinstance(lookback, int):
+    # A payload travels as a protobuf Struct, whose numbers are all doubles: 3600.0 is whole.
+    whole = isinstance(lookback, int) or (isinstance(lookback, float) and lookback.is_integer())
+    if isinstance(lookback, bool) or not whole:
         problems.append((LOOKBACK, f"must be a whole number of seconds (got {lookback!r})"))
     return problems

@@ -22,6 +22,7 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+from google.protobuf import struct_pb2
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from mesh.devstack import LOCAL_ADMIN_EMAIL
@@ -38,8 +39,10 @@ STACK_READY_TIMEOUT_S = 240
 EXPECT_TIMEOUT_MS = 20_000
 ARTIFACTS = ROOT / ".artifacts" / "console"
 PASSWORD = "correct horse battery"
-#: A job type that dies at its first attempt on a stack without a payments reconciler.
+#: A job that dies at its first attempt: payments refuses a lookback under a minute, and a
+#: refusal is not retried.
 DYING_JOB = "payments.reconcile"
+DYING_PAYLOAD = {"lookback_seconds": 1}
 
 
 def chromium() -> str:
@@ -129,8 +132,14 @@ async def _submit_kyc(http: httpx.AsyncClient, user: Account) -> None:
     assert reply.status_code == 200, reply.text
 
 
+def _struct(values: dict[str, object]) -> struct_pb2.Struct:
+    payload = struct_pb2.Struct()
+    payload.update(values)
+    return payload
+
+
 async def _dead_job(stack: RunningStack, http: httpx.AsyncClient, admin: Account) -> str:
-    """A job enqueued as the payments service would, that dies at once (no reconciler)."""
+    """A job enqueued as the payments service would, that dies at once (payments refuses it)."""
     secrets = json.loads((Path(stack.env["MESHWORK_STATE_DIR"]) / "credentials.json").read_text())
     async with grpc.aio.insecure_channel(stack.addresses["identity"]) as channel:
         issued = await identity_service_pb2_grpc.IdentityServiceStub(channel).IssueServiceToken(
@@ -142,7 +151,8 @@ async def _dead_job(stack: RunningStack, http: httpx.AsyncClient, admin: Account
     async with grpc.aio.insecure_channel(stack.addresses["jobs"]) as channel:
         reply = await jobs_service_pb2_grpc.JobsServiceStub(channel).EnqueueJob(
             jobs_service_pb2.EnqueueJobRequest(
-                idempotency_key=uuid.uuid4().hex, job=resources_pb2.Job(type=DYING_JOB)
+                idempotency_key=uuid.uuid4().hex,
+                job=resources_pb2.Job(type=DYING_JOB, payload=_struct(DYING_PAYLOAD)),
             ),
             metadata=(("authorization", f"Bearer {issued.access_token}"),),
             timeout=10,
@@ -258,7 +268,7 @@ async def test_an_admin_retries_a_dead_job(page: Page, platform: Platform) -> No
     await _sign_in(page, platform.admin)
     await page.goto("/admin/jobs")
     row = page.locator(f"#job-{platform.dead_job_id}")
-    await expect(row).to_contain_text("no payments reconciler is configured")
+    await expect(row).to_contain_text("payments refused the reconciliation")
     await _snap(page, "jobs")
     await row.get_by_role("button", name="Retry").click()
     await expect(page.locator(".notice.done")).to_contain_text(

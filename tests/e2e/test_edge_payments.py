@@ -20,7 +20,7 @@ ADMIN = "treasurer@example.com"
 @pytest.fixture(scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningStack]:
     state: Path = tmp_path_factory.mktemp("state")
-    env = {"IDENTITY_BOOTSTRAP_ADMIN_EMAILS": f'["{ADMIN}"]'}
+    env = {"ADMIN_BOOTSTRAP_ADMIN_EMAILS": f'["{ADMIN}"]'}
     async with running_stack(state, env=env) as stack:
         yield stack
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mesh.catalog import catalog
 from mesh.devstack import LOCAL_ADMIN_EMAIL
 from mesh.stack import send_command
 from tests.support.stack import running_stack
@@ -21,13 +22,16 @@ from tests.support.waiting import eventually
 PASSWORD = "correct horse battery"
 SIGN_UP_CLIENTS = 2
 READ_CLIENTS = 4
-#: A read for each service (jobs' list is for administrators).
+#: A read for each service of the catalogue, in its order (the staff lists for administrators).
 READS = (
     ("identity", "/v1/users/me/sessions", "user"),
     ("users", "/v1/users/me", "user"),
+    ("admin", "/v1/roles", "admin"),
     ("payments", "/v1/payments", "user"),
     ("notifications", "/v1/users/me/notificationPreferences", "user"),
     ("jobs", "/v1/jobs", "admin"),
+    ("audit", "/v1/auditEntries", "admin"),
+    ("orders", "/v1/orders", "user"),
 )
 
 
@@ -120,6 +124,7 @@ async def test_a_rolling_restart_under_load_fails_no_request_and_signs_up_each_o
             assert [line.split()[0] for line in said if "restarted:" in line] == [
                 name for name, *_ in READS
             ]
+            assert [name for name, *_ in READS] == [s.name for s in catalog().runnable]
             assert load.failures == []
             await _each_signed_up_once(http, load, tokens["admin"])
     print(

@@ -38,6 +38,7 @@ from services.payments.config import PaymentsSettings
 from services.users import bootstrap as users_bootstrap
 from services.users.config import UsersSettings
 from tests.support import subprocess_env
+from tests.support.admin import admin_settings, running_admin
 from tests.support.waiting import eventually
 
 DEV_SECRET = "dev-insecure-client-secret"
@@ -177,7 +178,6 @@ async def platform(tmp_path: Path, nats_server, sandbox_url: str) -> AsyncIterat
         grpc_address="127.0.0.1:0",
         shutdown_grace_s=0.5,
         log_json=False,
-        bootstrap_admin_emails=[ADMIN_EMAIL],
     )
     identity = IdentityService(settings)
     async with contextlib.AsyncExitStack() as stack:
@@ -198,7 +198,18 @@ async def platform(tmp_path: Path, nats_server, sandbox_url: str) -> AsyncIterat
                 users_settings, build=users_bootstrap.build, migrations=users_bootstrap.MIGRATIONS
             )
         )
-        settings.users_address = running_users.address  # identity's client is created lazily
+        running_admin_service = await stack.enter_async_context(
+            running_admin(
+                admin_settings(
+                    f"sqlite+aiosqlite:///{tmp_path / 'admin.db'}",
+                    nats_server.url,
+                    identity_address=running_identity.address,
+                    bootstrap_admin_emails=[ADMIN_EMAIL],
+                )
+            )
+        )
+        settings.users_address = running_users.address  # identity's clients are created lazily
+        settings.admin_address = running_admin_service.address
         payments_settings = PaymentsSettings(
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'payments.db'}",
             nats_url=nats_server.url,

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import grpc
 import pytest
 
 from meshwork.payments.v1 import payments_service_pb2
@@ -15,6 +16,7 @@ from services.jobs.handlers import JobsDeps
 from services.jobs.reconciliation import (
     PaymentsReconciler,
     ReconcilerNotConfiguredError,
+    ReconciliationRefusedError,
     reconcile_job,
     reconcile_payload_problems,
 )
@@ -91,11 +93,37 @@ async def test_the_payments_reconciler_calls_reconcile_payments_with_the_lookbac
     assert summary == "4 payments checked, 0 recovered, 1 repaired; 9 events checked, 0 applied"
 
 
+def _answering(code: grpc.StatusCode) -> Any:
+    class Payments:
+        async def ReconcilePayments(self, request: Any) -> Any:
+            raise grpc.aio.AioRpcError(
+                code, grpc.aio.Metadata(), grpc.aio.Metadata(), details="lookback_seconds: 60 to"
+            )
+
+    return Payments()
+
+
+async def test_a_run_payments_refuses_is_dead_at_once_with_payments_reason() -> None:
+    payments = _answering(grpc.StatusCode.INVALID_ARGUMENT)
+    with pytest.raises(ReconciliationRefusedError, match=r"INVALID_ARGUMENT.*lookback_seconds"):
+        await PaymentsReconciler(lambda: payments).reconcile({"lookback_seconds": 1}, CONTEXT)
+
+
+async def test_a_run_payments_cannot_answer_now_is_retried() -> None:
+    payments = _answering(grpc.StatusCode.UNAVAILABLE)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await PaymentsReconciler(lambda: payments).reconcile({}, CONTEXT)
+    assert not isinstance(raised.value, ReconciliationRefusedError)
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
 @pytest.mark.parametrize(
     ("payload", "problems"),
     [
         ({}, []),
         ({"lookback_seconds": 3600}, []),
+        ({"lookback_seconds": 3600.0}, []),  # a Struct's number
+        ({"lookback_seconds": 1.5}, [("lookback_seconds", "must be a whole number of seconds")]),
         ({"lookback_seconds": "1h"}, [("lookback_seconds", "must be a whole number of seconds")]),
         ({"since": "2030-01-01"}, [("since", "is not a reconcile setting")]),
     ],
