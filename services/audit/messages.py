@@ -168,10 +168,10 @@ def list_logs_command(request: pb.ListLogEntriesRequest) -> commands.ListLogEntr
 
 def event_command(service: str, envelope: Envelope, event: Message | None) -> commands.RecordEvent:
     """What an event of `service`'s stream records: who caused it (the call that emitted it,
-    else a `*_by` field of the event, else the service itself), what it is about (its first
-    `*_id` field, or the id of its first resource field), its trace and its content with the
-    contracts' debug_redact fields redacted. An event of a type this build does not know is
-    recorded from its envelope alone."""
+    else a `*_by` field of the event, else the service itself), what it is about (the user of a
+    User… event, else its first `*_id` field, or the id of its first resource field), its trace
+    and its content with the contracts' debug_redact fields redacted. An event of a type this
+    build does not know is recorded from its envelope alone."""
     subject_type, subject_id = _subject_of(event) if event is not None else ("", "")
     actor_user = envelope.actor_user or (_actor_of(event) if event is not None else "")
     type_name = envelope.type_name or envelope.subject
@@ -196,6 +196,9 @@ def event_command(service: str, envelope: Envelope, event: Message | None) -> co
 
 
 def _subject_of(event: Message) -> tuple[str, str]:
+    user_id = getattr(event, "user_id", "")
+    if event.DESCRIPTOR.name.startswith("User") and isinstance(user_id, str) and user_id:
+        return "user", user_id  # UserSuspended and its kind are about the user, not the record
     for field in event.DESCRIPTOR.fields:
         if field.name.endswith("_id") and _is_text(field):
             value = getattr(event, field.name)

@@ -1,4 +1,5 @@
-"""The real identity, users and admin services in-process, with the edge in front of them.
+"""The real identity, users, admin and audit services in-process, with the edge in front of
+them.
 
 Services that are not implemented yet are stood in for by a gRPC server that serves nothing
 (every call answers UNIMPLEMENTED), so their routes answer 501 instead of waiting for a
@@ -23,6 +24,9 @@ from edge.app import create_app
 from edge.config import EdgeSettings
 from mesh.catalog import catalog
 from mesh.service import start_service
+from services.audit.bootstrap import MIGRATIONS as AUDIT_MIGRATIONS
+from services.audit.bootstrap import build as build_audit
+from services.audit.config import AuditSettings
 from services.identity.bootstrap import IdentityService
 from services.users.bootstrap import MIGRATIONS as USERS_MIGRATIONS
 from services.users.bootstrap import build as build_users
@@ -31,7 +35,7 @@ from tests.integration.identity.conftest import ADMIN_EMAIL, DEV_SECRET, identit
 from tests.support.admin import admin_settings, running_admin
 
 #: The catalogue's services this platform does not run: an empty gRPC server stands in for each.
-RUN_HERE = ("identity", "users", "admin")
+RUN_HERE = ("identity", "users", "admin", "audit")
 NOT_RUN_HERE = tuple(name for name in catalog().names if name not in RUN_HERE)
 
 
@@ -90,6 +94,18 @@ async def running_platform(nats_url: str, state: Path) -> AsyncIterator[Platform
                     users_settings, build=build_users, migrations=USERS_MIGRATIONS
                 ) as running_users,
                 running_admin(admin) as running_admin_service,
+                start_service(
+                    AuditSettings(
+                        database_url=f"sqlite+aiosqlite:///{state / 'audit.db'}",
+                        nats_url=nats_url,
+                        grpc_address="127.0.0.1:0",
+                        identity_address=running_identity.address,
+                        client_secret=SecretStr(DEV_SECRET),
+                        shutdown_grace_s=0.5,
+                    ),
+                    build=build_audit,
+                    migrations=AUDIT_MIGRATIONS,
+                ) as running_audit,
             ):
                 settings.users_address = running_users.address  # identity's clients are lazy
                 settings.admin_address = running_admin_service.address
@@ -99,6 +115,7 @@ async def running_platform(nats_url: str, state: Path) -> AsyncIterator[Platform
                     "identity": running_identity.address,
                     "users": running_users.address,
                     "admin": running_admin_service.address,
+                    "audit": running_audit.address,
                 }
                 yield Platform(addresses, nats_url)
     finally:

@@ -119,6 +119,24 @@ async def test_a_suspension_refuses_live_tokens_logins_and_refreshes_until_lifte
     ]
     assert all(a["requestId"] and a["traceId"] for a in actions.json()["adminActions"])
 
+    trail: list[tuple[str, str]] = []
+
+    async def both_in_the_audit_trail() -> bool:
+        found = await http.get(
+            "/v1/auditEntries",
+            params={"subjectType": "user", "subjectId": alice["userId"], "service": "admin"},
+            headers=as_admin,
+        )
+        assert found.status_code == 200, found.text
+        trail[:] = [(e["type"], e["actorUserId"]) for e in found.json().get("auditEntries", [])]
+        return len(trail) == 2
+
+    await eventually(both_in_the_audit_trail, timeout_s=10)
+    assert sorted(trail) == [
+        ("meshwork.admin.v1.UserSuspended", admin["userId"]),
+        ("meshwork.admin.v1.UserUnsuspended", admin["userId"]),
+    ]
+
 
 async def _refused_in_the_mesh(platform: Platform, access_token: str) -> None:
     """The users service's own verifier refuses the token too (not only the edge)."""

@@ -6,6 +6,7 @@ import json
 
 from mesh.context import Principal, User, principal_var
 from mesh.events.envelope import Envelope, envelope_for
+from meshwork.admin.v1 import events_pb2 as admin_events
 from meshwork.identity.v1 import events_pb2 as identity_events
 from meshwork.jobs.v1 import events_pb2 as jobs_events
 from meshwork.users.v1 import events_pb2 as users_events
@@ -49,6 +50,15 @@ def test_a_resource_field_names_the_subject_when_no_id_field_does() -> None:
     facts = event_command("users", received(envelope_for(event)), event).facts
 
     assert (facts.subject_type, facts.subject_id) == ("user", "u-7")
+
+
+def test_a_user_event_is_about_its_user_not_the_record_it_names_first() -> None:
+    event = admin_events.UserSuspended(suspension_id="s-1", user_id="u-9", suspended_by="u-a")
+
+    facts = event_command("admin", received(envelope_for(event)), event).facts
+
+    assert (facts.subject_type, facts.subject_id) == ("user", "u-9")
+    assert facts.actor_user_id == "u-a"
 
 
 def test_fields_marked_debug_redact_are_redacted_and_the_rest_kept() -> None:
