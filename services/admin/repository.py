@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mesh.actor import ADMIN_ROLE
 from mesh.db import UnitOfWork
+from mesh.db.rows import as_utc
 from services.admin.domain import (
     AdminAction,
     AdminActionType,
@@ -28,13 +28,6 @@ _grants, _suspensions, _actions = role_grants_table.c, suspensions_table.c, admi
 
 class ConflictError(Exception):
     """A concurrent transaction made the same grant or suspension first."""
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 class _Table(Generic[T]):
@@ -95,8 +88,8 @@ def _grant_of(row: Any) -> RoleGrant:
         role_id=row["role_id"],
         reason=row["reason"],
         granted_by=row["granted_by"],
-        create_time=_utc(row["create_time"]),  # type: ignore[arg-type]
-        revoke_time=_utc(row["revoke_time"]),
+        create_time=as_utc(row["create_time"]),  # type: ignore[arg-type]
+        revoke_time=as_utc(row["revoke_time"]),
         revoked_by=row["revoked_by"],
         revoke_reason=row["revoke_reason"],
     )
@@ -147,9 +140,9 @@ def _suspension_of(row: Any) -> Suspension:
         user_id=row["user_id"],
         reason=row["reason"],
         suspended_by=row["suspended_by"],
-        create_time=_utc(row["create_time"]),  # type: ignore[arg-type]
+        create_time=as_utc(row["create_time"]),  # type: ignore[arg-type]
         state=SuspensionState(row["state"]),
-        lift_time=_utc(row["lift_time"]),
+        lift_time=as_utc(row["lift_time"]),
         lifted_by=row["lifted_by"],
         lift_reason=row["lift_reason"],
     )
@@ -213,7 +206,7 @@ def _action_of(row: Any) -> AdminAction:
         target_user_id=row["target_user_id"],
         resource_id=row["resource_id"],
         reason=row["reason"],
-        create_time=_utc(row["create_time"]),  # type: ignore[arg-type]
+        create_time=as_utc(row["create_time"]),  # type: ignore[arg-type]
         role_id=row["role_id"],
         trace_id=row["trace_id"],
         request_id=row["request_id"],

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mesh.db import UnitOfWork, insert_if_new
+from mesh.db.rows import as_utc
 from services.audit.domain import AuditEntry, ChainHead, EntryKind, Facts, LogRecord, Severity
 from services.audit.orm import audit_chain_heads_table, audit_entries_table, log_entries_table
 from services.audit.validation import EntryQuery, LogQuery
@@ -219,7 +220,7 @@ def _entry_of(row: Any) -> AuditEntry:
         kind=EntryKind(row["kind"]),
         service=row["service"],
         type=row["type"],
-        occur_time=_utc(row["occur_time"]),
+        occur_time=as_utc(row["occur_time"]),
         summary=row["summary"],
         actor_user_id=row["actor_user_id"],
         actor_service=row["actor_service"],
@@ -233,7 +234,7 @@ def _entry_of(row: Any) -> AuditEntry:
     return AuditEntry(
         id=row["id"],
         facts=facts,
-        create_time=_utc(row["create_time"]),
+        create_time=as_utc(row["create_time"]),
         chain=row["chain"],
         sequence=row["sequence"],
         previous_hash=row["previous_hash"],
@@ -265,8 +266,8 @@ def _log_of(row: Any) -> LogRecord:
         service=row["service"],
         severity=Severity(row["severity"]),
         message=row["message"],
-        time=_utc(row["time"]),
-        receive_time=_utc(row["receive_time"]),
+        time=as_utc(row["time"]),
+        receive_time=as_utc(row["receive_time"]),
         instance=row["instance"],
         logger=row["logger"],
         trace_id=row["trace_id"],
@@ -274,8 +275,3 @@ def _log_of(row: Any) -> LogRecord:
         request_id=row["request_id"],
         attributes=row["attributes"],
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mesh.db.rows import as_utc
 from services.orders.domain import Line, Order, OrderState, Product, Step
 from services.orders.orm import order_lines_table, orders_table, products_table
 from services.orders.validation import PageRequest
@@ -185,8 +186,8 @@ def _product_of(row: Any) -> Product:
         unit_price=row["unit_price"],
         currency_code=row["currency_code"],
         stock=row["stock"],
-        create_time=_utc(row["create_time"]),
-        update_time=_utc(row["update_time"]),
+        create_time=as_utc(row["create_time"]),
+        update_time=as_utc(row["update_time"]),
     )
 
 
@@ -218,11 +219,11 @@ def _order_of(row: Any, lines: tuple[Line, ...]) -> Order:
         lines=lines,
         currency_code=row["currency_code"],
         payment_method_id=row["payment_method_id"],
-        create_time=_utc(row["create_time"]),
-        update_time=_utc(row["update_time"]),
+        create_time=as_utc(row["create_time"]),
+        update_time=as_utc(row["update_time"]),
         state=OrderState(row["state"]),
         step=Step(row["step"]),
-        due_time=_utc(row["due_time"]) if row["due_time"] is not None else None,
+        due_time=as_utc(row["due_time"]) if row["due_time"] is not None else None,
         step_attempts=row["step_attempts"],
         stock_reserved=row["stock_reserved"],
         cancel_requested=row["cancel_requested"],
@@ -230,8 +231,3 @@ def _order_of(row: Any, lines: tuple[Line, ...]) -> Order:
         cancel_message=row["cancel_message"],
         payment_id=row["payment_id"],
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
