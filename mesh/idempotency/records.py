@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mesh.clock import utc_now
 from mesh.context import time_remaining
 from mesh.db.tables import idempotency_table as _records
 from mesh.idempotency.keys import (
@@ -40,10 +41,6 @@ _DEFAULT_LEASE = timedelta(seconds=60)  # a call served without a deadline
 RUNNING, COMMITTED, ANSWERED = "running", "committed", "answered"
 
 Response = TypeVar("Response", bound=Message)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
